@@ -1,0 +1,28 @@
+// The command ids of DESIGN.md §2, in one place, so package.json, the host and the tests agree.
+
+export const Commands = {
+  trainOnFile: 'rnnLab.trainOnFile',
+  sample: 'rnnLab.sample',
+  labelTokens: 'rnnLab.labelTokens',
+  clearTokenLabels: 'rnnLab.clearTokenLabels',
+  showPredictions: 'rnnLab.showPredictions',
+  openDashboard: 'rnnLab.openDashboard',
+  stopTraining: 'rnnLab.stopTraining',
+  exportOnnx: 'rnnLab.exportOnnx',
+  importOnnx: 'rnnLab.importOnnx',
+  newConfig: 'rnnLab.newConfig',
+  // Runs view and config editor actions.
+  resumeRun: 'rnnLab.resumeRun',
+  deleteRun: 'rnnLab.deleteRun',
+  revealRun: 'rnnLab.revealRun',
+  refreshRuns: 'rnnLab.refreshRuns',
+  trainWithConfig: 'rnnLab.trainWithConfig',
+  toggleTokenLabels: 'rnnLab.toggleTokenLabels',
+} as const;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+export const designCommands: readonly CommandId[] = [
+  Commands.trainOnFile, Commands.sample, Commands.labelTokens, Commands.clearTokenLabels,
+  Commands.showPredictions, Commands.openDashboard, Commands.stopTraining, Commands.exportOnnx,
+  Commands.importOnnx, Commands.newConfig,
+];

@@ -1,0 +1,40 @@
+// The object activate() returns: state that VS Code's API does not expose, for integration tests
+// and other extensions. Types only.
+
+export type RunStatus = 'training' | 'stopped' | 'finished' | 'failed' | 'imported';
+
+export interface RunSummary {
+  readonly id: string;            // folder name, e.g. 20261126-101500-corpus
+  readonly dir: string;           // absolute path of the run folder
+  readonly status: RunStatus;
+  readonly task: string;          // lm | tag | classify | seq2seq
+  readonly step: number;
+  readonly loss?: number;
+  readonly bestValLoss?: number;
+}
+
+/** One inline decoration, in document offsets (UTF-16, as VS Code counts). */
+export interface TokenDecoration {
+  readonly start: number;
+  readonly end: number;
+  readonly token: string;
+  readonly label?: string;        // tagger / classifier
+  readonly p?: number;            // probability of the label
+  readonly surprisal?: number;    // language model, nats
+}
+
+export interface TokenPrediction {
+  readonly token: string;
+  readonly start: number;
+  readonly end: number;
+  readonly top: readonly { readonly token: string; readonly p: number }[];
+}
+
+export interface RnnLabApi {
+  /** Every run in the workspace's runs folder, newest first. */
+  runs(): readonly RunSummary[];
+  /** Decorations currently shown in the editor of this document URI (string form). */
+  decorations(uri: string): readonly TokenDecoration[];
+  /** What the Predictions panel shows now, or undefined when it is closed. */
+  lastPredictions(): readonly TokenPrediction[] | undefined;
+}
