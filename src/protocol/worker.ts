@@ -1,0 +1,41 @@
+// Messages between the extension host (or the CLI) and a training worker (worker_threads).
+// Discriminated on `type`; both sides switch exhaustively. Types only.
+
+/** Sent once when the worker starts (workerData). */
+export interface WorkerStart {
+  readonly configPath: string;      // the .rnnconfig to train with (absolute)
+  readonly runDir: string;          // the run folder to write (absolute); created if missing
+  readonly dataPath?: string;       // overrides data.train of the config (Train on This File)
+  readonly resume: boolean;         // continue from runDir's checkpoint
+  readonly steps?: number;          // overrides training.steps
+  readonly seed?: number;           // overrides training.seed
+}
+
+export type HostToWorker =
+  | { readonly type: 'stop' }                                      // save a checkpoint, then end
+  | { readonly type: 'sample'; readonly prime: string; readonly length: number; readonly temperature: number };
+
+export interface ProgressReport {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly valLoss?: number;
+  readonly tokensPerSec: number;
+  readonly etaSec: number;
+  readonly lr: number;
+  readonly gradNorm: number;                   // global, before clipping
+  readonly layerGradNorms: readonly number[];  // one per parameter group (embedding, layers, head)
+  readonly clipRate: number;                   // share of steps clipped so far
+  readonly clipped: boolean;                   // this step
+  readonly dLda: readonly number[];            // ‖∂L/∂a<t>‖ for t = 1..T of the latest window (layer 0)
+  readonly time: number;                       // ms since epoch
+}
+
+export type WorkerToHost =
+  | { readonly type: 'started'; readonly runDir: string; readonly totalSteps: number; readonly task: string; readonly paramCount: number }
+  | { readonly type: 'progress'; readonly progress: ProgressReport }
+  | { readonly type: 'sample'; readonly step: number; readonly text: string }
+  | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
+  | { readonly type: 'done'; readonly reason: 'finished' | 'stopped' | 'early-stopped'; readonly step: number; readonly bestValLoss?: number }
+  | { readonly type: 'error'; readonly message: string; readonly badInput: boolean };
