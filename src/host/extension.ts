@@ -3,9 +3,13 @@
 import * as vscode from 'vscode';
 import type { RnnLabApi } from '../protocol/api';
 import { Commands, type CommandId } from './commands';
+import type { ApiState, FeatureContext } from './feature';
+import { registerConfig } from './config';
+import { registerInference } from './inference';
+import { registerTraining } from './training';
 
 /** Commands whose feature is not built yet answer with a clear message instead of silence. */
-const pendingFeatures: Partial<Record<CommandId, string>> = {
+const pendingFeatures: Record<CommandId, string> = {
   [Commands.trainOnFile]: 'Training from the editor',
   [Commands.sample]: 'Sampling',
   [Commands.labelTokens]: 'Inline token labels',
@@ -25,22 +29,35 @@ const pendingFeatures: Partial<Record<CommandId, string>> = {
 };
 
 export function activate(context: vscode.ExtensionContext): RnnLabApi {
+  const started = Date.now();
   const registered = new Set<string>();
-  const register = (id: CommandId, handler: (...args: any[]) => unknown) => {
-    registered.add(id);
-    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  const api: ApiState = { runs: () => [], decorations: () => [], lastPredictions: () => undefined };
+  const feature: FeatureContext = {
+    extension: context,
+    api,
+    registerCommand(id, handler) {
+      registered.add(id);
+      context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+    },
   };
 
-  for (const [id, feature] of Object.entries(pendingFeatures) as [CommandId, string][]) {
+  registerTraining(feature);
+  registerConfig(feature);
+  registerInference(feature);
+
+  for (const [id, title] of Object.entries(pendingFeatures) as [CommandId, string][]) {
     if (registered.has(id)) continue;
-    register(id, () => vscode.window.showInformationMessage(
-      `RNN Lab: ${feature} is not built yet in this version (${id}).`));
+    feature.registerCommand(id, () => vscode.window.showInformationMessage(
+      `RNN Lab: ${title} is not built yet in this version (${id}).`));
   }
 
+  const activationMs = Date.now() - started;
   return {
-    runs: () => [],
-    decorations: () => [],
-    lastPredictions: () => undefined,
+    runs: () => api.runs(),
+    decorations: (uri) => api.decorations(uri),
+    lastPredictions: () => api.lastPredictions(),
+    extensionMode: context.extensionMode,
+    activationMs,
   };
 }
 

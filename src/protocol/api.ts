@@ -37,4 +37,8 @@ export interface RnnLabApi {
   decorations(uri: string): readonly TokenDecoration[];
   /** What the Predictions panel shows now, or undefined when it is closed. */
   lastPredictions(): readonly TokenPrediction[] | undefined;
+  /** vscode.ExtensionMode of this activation (Test = 3 under the integration runners). */
+  readonly extensionMode: number;
+  /** Wall time activate() took, in ms. */
+  readonly activationMs: number;
 }

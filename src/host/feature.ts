@@ -1,0 +1,18 @@
+// What a feature module of the extension receives: a way to register commands (so the host knows
+// which ones are built) and the mutable state behind the API object activate() returns.
+import type * as vscode from 'vscode';
+import type { RunSummary, TokenDecoration, TokenPrediction } from '../protocol/api';
+import type { CommandId } from './commands';
+
+export interface ApiState {
+  runs: () => readonly RunSummary[];
+  decorations: (uri: string) => readonly TokenDecoration[];
+  lastPredictions: () => readonly TokenPrediction[] | undefined;
+}
+
+export interface FeatureContext {
+  readonly extension: vscode.ExtensionContext;
+  registerCommand(id: CommandId, handler: (...args: any[]) => unknown): void;
+  /** Features replace the parts of the API they own. */
+  readonly api: ApiState;
+}
