@@ -1,0 +1,89 @@
+// A small wrapper over uPlot for the dashboard: themed axes, a log-y option, width following its
+// container, and rebuild-on-demand (theme switch, log toggle) keeping the last data.
+import uPlot from 'uplot';
+import type { ChartTheme } from './theme';
+
+export interface SeriesSpec {
+  readonly label: string;
+  readonly stroke: string;
+  readonly width?: number;
+  readonly alpha?: number;
+  readonly dash?: number[];
+  readonly pointsOnly?: boolean;   // markers, no line (clipping events, validation points)
+  readonly pointSize?: number;
+  readonly spanGaps?: boolean;
+}
+
+export interface ChartSpec {
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly logY?: boolean;
+  readonly height: number;
+  readonly series: readonly SeriesSpec[];
+}
+
+export class Chart {
+  private plot: uPlot | undefined;
+  private data: uPlot.AlignedData = [[]];
+  private readonly resize = new ResizeObserver(() => this.fit());
+
+  constructor(private readonly host: HTMLElement, private spec: ChartSpec, private theme: ChartTheme) {
+    this.resize.observe(host);
+  }
+
+  /** New series list, scale or theme: rebuild the uPlot instance with the last data. */
+  rebuild(spec: ChartSpec = this.spec, theme: ChartTheme = this.theme): void {
+    this.spec = spec;
+    this.theme = theme;
+    this.plot?.destroy();
+    this.plot = undefined;
+    this.setData(this.data);
+  }
+
+  setData(data: uPlot.AlignedData): void {
+    this.data = data;
+    if (this.plot && this.plot.series.length === data.length) {
+      this.plot.setData(data);
+      return;
+    }
+    this.plot?.destroy();
+    this.plot = new uPlot(this.options(), data, this.host);
+  }
+
+  private fit(): void {
+    if (this.plot) this.plot.setSize({ width: this.width(), height: this.spec.height });
+  }
+
+  private width(): number {
+    return Math.max(200, this.host.clientWidth);
+  }
+
+  private options(): uPlot.Options {
+    const t = this.theme;
+    const axis = (label: string): uPlot.Axis => ({
+      label, stroke: t.muted, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid, width: 1 },
+      labelSize: 18, size: 48,
+    });
+    return {
+      width: this.width(),
+      height: this.spec.height,
+      scales: { x: { time: false }, y: this.spec.logY ? { distr: 3, log: 10 } : {} },
+      axes: [axis(this.spec.xLabel), axis(this.spec.yLabel)],
+      legend: { show: true, live: true },
+      cursor: { drag: { x: true, y: false } },
+      series: [
+        { label: this.spec.xLabel },
+        ...this.spec.series.map((s): uPlot.Series => ({
+          label: s.label,
+          stroke: s.stroke,
+          width: s.width ?? 1.5,
+          alpha: s.alpha,
+          dash: s.dash,
+          spanGaps: s.spanGaps,
+          paths: s.pointsOnly ? () => null : undefined,
+          points: s.pointsOnly ? { show: true, size: s.pointSize ?? 6, fill: s.stroke, stroke: s.stroke } : { show: false },
+        })),
+      ],
+    };
+  }
+}

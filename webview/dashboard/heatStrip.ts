@@ -1,0 +1,55 @@
+// The vanishing-gradient picture as a heat strip: one row per reported BPTT window (oldest at the
+// top), one column per time step t, colour = log10 ‖∂L/∂a<t>‖ on a shared scale; rows of windows
+// whose gradient was clipped carry a marker in the left gutter. Drawn on a canvas, theme colours.
+import type { GradWindow } from '../../src/protocol/dashboard';
+import type { ChartTheme } from './theme';
+
+const gutter = 6;   // px, left column for clipping markers
+
+export interface HeatStripRange { readonly lo: number; readonly hi: number }   // log10 norm
+
+/** log10 range over every finite positive norm of the windows shown. */
+export function logRange(windows: readonly GradWindow[]): HeatStripRange | undefined {
+  let lo = Infinity, hi = -Infinity;
+  for (const w of windows) for (const n of w.norms) {
+    if (!(n > 0) || !Number.isFinite(n)) continue;
+    const l = Math.log10(n);
+    if (l < lo) lo = l;
+    if (l > hi) hi = l;
+  }
+  if (!Number.isFinite(lo)) return undefined;
+  return hi - lo < 1e-6 ? { lo: lo - 0.5, hi: hi + 0.5 } : { lo, hi };
+}
+
+export function drawHeatStrip(canvas: HTMLCanvasElement, windows: readonly GradWindow[], theme: ChartTheme): HeatStripRange | undefined {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return undefined;
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth, height = canvas.clientHeight;
+  canvas.width = Math.max(1, Math.round(width * ratio));
+  canvas.height = Math.max(1, Math.round(height * ratio));
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  const range = logRange(windows);
+  if (!range || windows.length === 0) return range;
+  const T = Math.max(...windows.map((w) => w.norms.length));
+  const rowH = height / windows.length;
+  const colW = (width - gutter) / T;
+  ctx.fillStyle = theme.palette[0];
+  windows.forEach((w, row) => {
+    const y = row * rowH;
+    if (w.clipped) {
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = theme.warning;
+      ctx.fillRect(0, y, gutter - 2, Math.max(1, rowH));
+      ctx.fillStyle = theme.palette[0];
+    }
+    w.norms.forEach((n, t) => {
+      const v = n > 0 && Number.isFinite(n) ? (Math.log10(n) - range.lo) / (range.hi - range.lo) : 0;
+      ctx.globalAlpha = 0.06 + 0.94 * v;   // a vanishing gradient fades into the background
+      ctx.fillRect(gutter + t * colW, y, Math.ceil(colW), Math.ceil(rowH));
+    });
+  });
+  ctx.globalAlpha = 1;
+  return range;
+}
