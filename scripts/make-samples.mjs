@@ -1,0 +1,98 @@
+// Writes samples/names.tsv (the notes' name-tagging task, token<TAB>label, 1 = part of a person's
+// name) and samples/topics.tsv (label<TAB>text, three topics) from small grammars with a fixed seed,
+// so the files are reproducible and free of third-party text. Usage: node scripts/make-samples.mjs
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const samples = new URL('../samples', import.meta.url).pathname;
+
+/** mulberry32: a tiny seeded PRNG, so the same seed gives the same files everywhere. */
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = seededRandom(20261126);
+const pick = (list) => list[Math.floor(random() * list.length)];
+
+// ---- names.tsv: sentences whose person names are tagged 1, everything else 0 ----
+const firstNames = ['Ada', 'Ben', 'Clara', 'Dev', 'Elena', 'Farid', 'Grace', 'Hugo', 'Iris', 'Jonas',
+  'Kemi', 'Luca', 'Mira', 'Nils', 'Olga', 'Pavel', 'Ruth', 'Sam', 'Tara', 'Umar', 'Vera', 'Wen', 'Yusuf', 'Zoe'];
+const lastNames = ['Abbott', 'Brennan', 'Castillo', 'Dimitrov', 'Eriksen', 'Fontaine', 'Gallagher', 'Haddad',
+  'Ishikawa', 'Jovanovic', 'Kowalski', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quinn',
+  'Rossi', 'Sandoval', 'Thorne', 'Varga', 'Whitfield'];
+// Capitalised words that are not person names, so capitals alone do not give the answer away.
+const places = ['Paris', 'Lisbon', 'Oslo', 'Cairo', 'Lima', 'Kyoto'];
+const days = ['Tuesday', 'Friday', 'Sunday', 'March', 'October'];
+const verbs = ['invented', 'found', 'painted', 'repaired', 'described', 'sold', 'borrowed', 'built', 'studied'];
+const objects = [['a', 'new', 'spell'], ['an', 'old', 'clock'], ['the', 'blue', 'kite'], ['a', 'small', 'boat'],
+  ['the', 'river', 'map'], ['a', 'strange', 'engine'], ['the', 'garden', 'gate'], ['a', 'long', 'letter']];
+
+const person = () => (random() < 0.6 ? [pick(firstNames), pick(lastNames)] : [pick(firstNames)]);
+const tagged = (words, label) => words.map((w) => [w, label]);
+
+const nameTemplates = [
+  () => [...tagged(person(), 1), ...tagged(['and'], 0), ...tagged(person(), 1),
+    ...tagged([pick(verbs), ...pick(objects)], 0)],
+  () => [...tagged(['In', pick(places), ','], 0), ...tagged(person(), 1), ...tagged([pick(verbs), ...pick(objects)], 0)],
+  () => [...tagged(['The', 'letter', 'from'], 0), ...tagged(person(), 1),
+    ...tagged(['arrived', 'on', pick(days)], 0)],
+  () => [...tagged(pick(objects), 0), ...tagged(['was', pick(verbs), 'by'], 0), ...tagged(person(), 1),
+    ...tagged(['in', pick(places)], 0)],
+  () => [...tagged(['Yesterday'], 0), ...tagged(person(), 1), ...tagged(['met'], 0), ...tagged(person(), 1),
+    ...tagged(['near', 'the', 'station'], 0)],
+  () => [...tagged(['Everyone', 'in', pick(places), 'knows', 'that'], 0), ...tagged(person(), 1),
+    ...tagged([pick(verbs), ...pick(objects)], 0)],
+];
+
+// The notes' own example comes first: Harry Potter and Hermione Granger invented a new spell → 1 1 0 1 1 0 0 0 0.
+const nameSentences = [[['Harry', 1], ['Potter', 1], ['and', 0], ['Hermione', 1], ['Granger', 1],
+  ['invented', 0], ['a', 0], ['new', 0], ['spell', 0]]];
+while (nameSentences.length < 300) {
+  const sentence = pick(nameTemplates)();
+  sentence[0][0] = sentence[0][0][0].toUpperCase() + sentence[0][0].slice(1);
+  nameSentences.push(sentence);
+}
+writeFileSync(join(samples, 'names.tsv'),
+  nameSentences.map((s) => s.map(([w, l]) => `${w}\t${l}\n`).join('')).join('\n'));
+
+// ---- topics.tsv: one line per example, label<TAB>text ----
+const topics = {
+  weather: {
+    subjects: ['the wind', 'the rain', 'a cold front', 'the fog', 'the morning frost', 'a summer storm', 'the snow'],
+    predicates: ['came in from the west', 'kept falling all night', 'cleared by noon', 'covered the hills',
+      'brought thunder and hail', 'made the roads icy', 'turned the sky grey'],
+    tails: ['before the weekend', 'along the coast', 'over the valley', 'for three days', 'after sunset'],
+  },
+  food: {
+    subjects: ['the baker', 'my grandmother', 'the new cafe', 'the soup', 'a plate of pancakes', 'the bread', 'the cook'],
+    predicates: ['tasted of ginger and honey', 'was baked fresh at dawn', 'served warm apple pie',
+      'needed more salt', 'smelled of cinnamon', 'used ripe tomatoes', 'made a rich plum cake'],
+    tails: ['for the whole family', 'with butter and jam', 'every Sunday', 'for the harvest supper', 'at lunch'],
+  },
+  sport: {
+    subjects: ['the home team', 'the goalkeeper', 'our captain', 'the young runner', 'the cyclists', 'the coach', 'the swimmer'],
+    predicates: ['won the match in extra time', 'scored twice in the second half', 'broke the club record',
+      'trained hard all winter', 'lost the final by one point', 'crossed the line first', 'saved a penalty'],
+    tails: ['in front of a full stadium', 'at the spring tournament', 'despite the injury', 'on the last lap', 'this season'],
+  },
+};
+const topicLines = [];
+const labels = Object.keys(topics);
+for (let i = 0; i < 360; i++) {
+  const label = labels[i % labels.length];
+  const t = topics[label];
+  const text = `${pick(t.subjects)} ${pick(t.predicates)} ${pick(t.tails)}`;
+  topicLines.push(`${label}\t${text[0].toUpperCase()}${text.slice(1)}.`);
+}
+// Shuffle (Fisher–Yates with the seeded PRNG) so labels are not in a fixed rotation.
+for (let i = topicLines.length - 1; i > 0; i--) {
+  const j = Math.floor(random() * (i + 1));
+  [topicLines[i], topicLines[j]] = [topicLines[j], topicLines[i]];
+}
+writeFileSync(join(samples, 'topics.tsv'), topicLines.join('\n') + '\n');
