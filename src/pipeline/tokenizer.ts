@@ -113,8 +113,8 @@ export class Tokenizer {
     if (this.spec.kind === 'char') return text + (id === EOS ? '\n' : this.tokenText(id));
     if (id === EOS) return text + '\n';
     const token = this.tokenText(id);
-    const glue = text === '' || text.endsWith('\n') || /^[^\p{L}\p{N}_]/u.test(token) && !/^[(\["'“‘]/u.test(token)
-      || /[(\["“‘]$/u.test(text) ? '' : ' ';
+    const isPunctuation = id >= SPECIAL_TOKENS.length && /^[^\p{L}\p{N}_(\["'“‘]/u.test(token);
+    const glue = text === '' || text.endsWith('\n') || isPunctuation || /[(\["“‘]$/u.test(text) ? '' : ' ';
     return text + glue + token;
   }
 }

@@ -1,0 +1,121 @@
+// From a loaded config to training data: task (given or detected), tokenizer and vocabulary learnt
+// from the training part, labels, and the train / validation split (a share or a separate file).
+import * as path from 'node:path';
+import { Rng } from '../engine/rng';
+import type { ModelSpec } from '../engine/spec';
+import type { Example } from './batching';
+import type { RnnConfig } from './config';
+import { inputError } from './errors';
+import { detectTask, parseLabelled, parsePairs, parseTagged, type Task } from './formats';
+import type { IdArray } from './idBuffer';
+import { encodeLmFile, readLmCorpus } from './lmCorpus';
+import { readTextFile } from './textFile';
+import { Tokenizer, forEachPiece, vocabFromCounts, LINE_BREAK } from './tokenizer';
+
+export type Dataset =
+  | { readonly task: 'lm'; readonly tokenizer: Tokenizer; readonly labels: readonly string[];
+      readonly train: IdArray; readonly validation: IdArray | null }
+  | { readonly task: 'tag' | 'classify'; readonly tokenizer: Tokenizer; readonly labels: readonly string[];
+      readonly train: Example[]; readonly validation: Example[] };
+
+/** Data splits use their own random stream, so changing the model never changes the split. */
+const SPLIT_STREAM = 7;
+
+export function resolveTask(config: RnnConfig): Task {
+  return config.task ?? detectTask(config.data.train);
+}
+
+export function prepareDataset(config: RnnConfig, task: Task = resolveTask(config)): Dataset {
+  const { data } = config;
+  switch (task) {
+    case 'lm': {
+      const corpus = readLmCorpus(data.train, { kind: data.tokenizer, lowercase: data.lowercase, minCount: data.minCount });
+      if (typeof data.validation === 'string') {
+        return { task, tokenizer: corpus.tokenizer, labels: [], train: corpus.ids, validation: encodeLmFile(data.validation, corpus.tokenizer) };
+      }
+      // The held-out share is the end of the text: contiguous, as a language model reads it.
+      const held = Math.floor(corpus.ids.length * data.validation);
+      const validation = held >= 2 ? corpus.ids.subarray(corpus.ids.length - held) : null;
+      const train = validation ? corpus.ids.subarray(0, corpus.ids.length - held) : corpus.ids;
+      if (train.length < 2) throw inputError(path.basename(data.train), `only ${corpus.ids.length} token(s); a language model needs at least 2 to train on`);
+      return { task, tokenizer: corpus.tokenizer, labels: [], train, validation };
+    }
+    case 'tag': {
+      const split = splitRows(parseTagged(readTextFile(data.train), data.train), data.validation, config.training.seed,
+        (file) => parseTagged(readTextFile(file), file));
+      const tokenizer = learnTokenizer('word', data.lowercase, data.minCount, split.train.flatMap((s) => s.tokens), true);
+      const labels = sortedLabels(split.train.flatMap((s) => s.labels));
+      const encode = (s: { tokens: string[]; labels: string[]; line: number }, file: string): Example => ({
+        ids: Int32Array.from(s.tokens, (t) => tokenizer.idOf(data.lowercase ? t.toLowerCase() : t)),
+        labels: Int32Array.from(s.labels, (l) => labelId(labels, l, file, s.line)),
+      });
+      return { task, tokenizer, labels, train: split.train.map((s) => encode(s, data.train)), validation: split.validation.map((s) => encode(s, split.validationFile)) };
+    }
+    case 'classify': {
+      const split = splitRows(parseLabelled(readTextFile(data.train), data.train), data.validation, config.training.seed,
+        (file) => parseLabelled(readTextFile(file), file));
+      const pieces = split.train.flatMap((r) => piecesOf(data.tokenizer, r.text, data.lowercase));
+      const tokenizer = learnTokenizer(data.tokenizer, data.lowercase, data.minCount, pieces, false);
+      const labels = sortedLabels(split.train.map((r) => r.label));
+      const encode = (r: { label: string; text: string; line: number }, file: string): Example => {
+        const ids = tokenizer.encode(r.text);
+        if (ids.length === 0) throw inputError(`${path.basename(file)}:${r.line}`, 'the text has no tokens; expected "label<TAB>text"');
+        return { ids, label: labelId(labels, r.label, file, r.line) };
+      };
+      return { task, tokenizer, labels, train: split.train.map((r) => encode(r, data.train)), validation: split.validation.map((r) => encode(r, split.validationFile)) };
+    }
+    case 'seq2seq': {
+      const pairs = parsePairs(readTextFile(data.train), data.train);
+      throw new Error(`${path.basename(data.train)}: ${pairs.length} source/target pairs parsed and valid, but seq2seq training is not built yet in this version (tasks that train: lm, tag, classify)`);
+    }
+  }
+}
+
+/** The model's shape from the config and the data. */
+export function modelSpecFor(config: RnnConfig, dataset: Dataset, configName: string): ModelSpec {
+  const m = config.model;
+  if (dataset.task === 'lm' && m.bidirectional) {
+    throw inputError(configName, '/model/bidirectional must be false for a language model (it would see the tokens it predicts)');
+  }
+  return {
+    cell: m.cell, vocabSize: dataset.tokenizer.size, embedding: m.embedding, hidden: m.hidden, layers: m.layers,
+    bidirectional: m.bidirectional, peephole: m.peephole, resetAfter: m.resetAfter, activation: m.activation,
+    dropout: m.dropout, outputs: dataset.task === 'lm' ? dataset.tokenizer.size : dataset.labels.length,
+    head: 'softmax', manyToOne: dataset.task === 'classify',
+  };
+}
+
+function splitRows<R>(rows: R[], validation: number | string, seed: number, parseFile: (file: string) => R[]):
+  { train: R[]; validation: R[]; validationFile: string } {
+  if (typeof validation === 'string') return { train: rows, validation: parseFile(validation), validationFile: validation };
+  const order = new Rng(seed, SPLIT_STREAM).shuffle([...rows.keys()]);
+  const held = rows.length >= 2 ? Math.min(rows.length - 1, Math.round(rows.length * validation)) : 0;
+  const heldSet = new Set(order.slice(0, held));
+  return { train: rows.filter((_, i) => !heldSet.has(i)), validation: rows.filter((_, i) => heldSet.has(i)), validationFile: '' };
+}
+
+function piecesOf(kind: 'char' | 'word', text: string, lowercase: boolean): string[] {
+  const out: string[] = [];
+  forEachPiece(kind, text, lowercase, (p) => { if (!(kind === 'word' && p === LINE_BREAK)) out.push(p); });
+  return out;
+}
+
+function learnTokenizer(kind: 'char' | 'word', lowercase: boolean, minCount: number, pieces: string[], pieceAsGiven: boolean): Tokenizer {
+  const counts = new Map<string, number>();
+  for (const raw of pieces) {
+    const p = pieceAsGiven && lowercase ? raw.toLowerCase() : raw;
+    counts.set(p, (counts.get(p) ?? 0) + 1);
+  }
+  return new Tokenizer({ kind, lowercase: kind === 'word' && lowercase, vocab: vocabFromCounts(counts, kind === 'char' ? 1 : minCount) });
+}
+
+/** Labels in a stable order: numbers numerically ("0" < "1" < "10"), then text. */
+function sortedLabels(all: string[]): string[] {
+  return [...new Set(all)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+function labelId(labels: readonly string[], label: string, file: string, line: number): number {
+  const id = labels.indexOf(label);
+  if (id < 0) throw inputError(`${path.basename(file)}:${line}`, `unknown label "${label}"; the training data has ${labels.map((l) => `"${l}"`).join(', ')}`);
+  return id;
+}

@@ -1,0 +1,69 @@
+// What a saved model carries besides its weights: task, tokenizer and vocabulary, labels, the
+// config it was trained with. One definition for the checkpoint and for ONNX metadata_props.
+//
+// ONNX keys (values are JSON strings): rnnlab.version, rnnlab.task, rnnlab.tokenizer
+// ({"kind","lowercase"}), rnnlab.vocab (array, id order), rnnlab.labels (array, class order;
+// [] for lm), rnnlab.config (the .rnnconfig the model was trained with, resolved).
+import type { Task } from './formats';
+import { TASKS } from './formats';
+import { Tokenizer, type TokenizerKind, type TokenizerSpec } from './tokenizer';
+
+export const MODEL_META_VERSION = 1;
+
+export interface ModelMeta {
+  readonly task: Task;
+  readonly tokenizer: TokenizerSpec;
+  readonly labels: readonly string[];     // tag / classify: class id → label; lm: []
+  readonly config: unknown;               // the resolved RnnConfig, informative (sampling defaults)
+}
+
+export const META_KEYS = {
+  version: 'rnnlab.version',
+  task: 'rnnlab.task',
+  tokenizer: 'rnnlab.tokenizer',
+  vocab: 'rnnlab.vocab',
+  labels: 'rnnlab.labels',
+  config: 'rnnlab.config',
+} as const;
+
+export function toOnnxMetadata(meta: ModelMeta): Record<string, string> {
+  return {
+    [META_KEYS.version]: JSON.stringify(MODEL_META_VERSION),
+    [META_KEYS.task]: JSON.stringify(meta.task),
+    [META_KEYS.tokenizer]: JSON.stringify({ kind: meta.tokenizer.kind, lowercase: meta.tokenizer.lowercase }),
+    [META_KEYS.vocab]: JSON.stringify(meta.tokenizer.vocab),
+    [META_KEYS.labels]: JSON.stringify(meta.labels),
+    [META_KEYS.config]: JSON.stringify(meta.config ?? null),
+  };
+}
+
+/** Reads metadata back; `where` names the model file in errors. Throws on a missing or bad key. */
+export function fromOnnxMetadata(props: Readonly<Record<string, string>>, where: string): ModelMeta {
+  const read = (key: string): unknown => {
+    if (!(key in props)) throw new Error(`${where}: metadata_props has no "${key}"; expected a model written by RNN Lab (keys ${Object.values(META_KEYS).join(', ')})`);
+    try {
+      return JSON.parse(props[key]);
+    } catch {
+      throw new Error(`${where}: metadata_props "${key}" is not JSON`);
+    }
+  };
+  return checkMeta({
+    task: read(META_KEYS.task),
+    tokenizer: { ...(read(META_KEYS.tokenizer) as object), vocab: read(META_KEYS.vocab) },
+    labels: read(META_KEYS.labels),
+    config: props[META_KEYS.config] ? read(META_KEYS.config) : null,
+  }, where);
+}
+
+/** Validates metadata of unknown origin (checkpoint or ONNX). */
+export function checkMeta(raw: any, where: string): ModelMeta {
+  const fail = (what: string) => { throw new Error(`${where}: model metadata ${what}`); };
+  if (!TASKS.includes(raw?.task)) fail(`task must be one of ${TASKS.join(', ')}; got ${JSON.stringify(raw?.task)}`);
+  const t = raw.tokenizer;
+  if (!t || !(['char', 'word'] as TokenizerKind[]).includes(t.kind)) fail(`tokenizer kind must be char or word; got ${JSON.stringify(t?.kind)}`);
+  if (!Array.isArray(t.vocab) || t.vocab.some((v: unknown) => typeof v !== 'string')) fail('vocab must be an array of strings');
+  if (!Array.isArray(raw.labels) || raw.labels.some((v: unknown) => typeof v !== 'string')) fail('labels must be an array of strings');
+  return { task: raw.task, tokenizer: { kind: t.kind, lowercase: !!t.lowercase, vocab: t.vocab }, labels: raw.labels, config: raw.config ?? null };
+}
+
+export const tokenizerOf = (meta: ModelMeta): Tokenizer => new Tokenizer(meta.tokenizer);
