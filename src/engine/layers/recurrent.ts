@@ -1,0 +1,328 @@
+// A recurrent layer: one cell kind unrolled over T steps in one or two directions (direction 1 runs
+// right to left), outputs concatenated per step. Weights in ONNX layout, one view per direction.
+//
+// T = time steps, B = batch, I = input size, H = hidden, G = gates, D = directions, V = vocabulary.
+// Time-major: the input projection of all T steps is one (T*B, I)x(I, G*H) GEMM; each step is one
+// (B, H)x(H, G*H) GEMM; the weight gradients are again one GEMM each over all T*B rows.
+//
+// Padding (valid[t*B + b] = 0 at t >= length): a padded step leaves the state unchanged (it is
+// carried from the previous step). So the forward direction's final state is the state at the
+// sequence's own last step, and the backward direction starts at that step from the initial state.
+// In backward, a padded step passes dh straight to the previous step and contributes no gradient.
+
+import { kernels } from '../kernels';
+import { allocVec, type DType, type Vec } from '../tensor';
+import { directions, gateCount, layerInputSize, type ModelSpec } from '../spec';
+import { rnnCellBackward, rnnCellForward } from '../cells/rnn';
+import { gruCellBackward, gruCellForward } from '../cells/gru';
+import { lstmCellBackward, lstmCellForward } from '../cells/lstm';
+
+/** One direction's parameters (or gradients): views into the flat buffer. */
+export interface DirectionWeights {
+  readonly W: Vec;          // (G*H, I)
+  readonly R: Vec;          // (G*H, H)
+  readonly Wb: Vec;         // (G*H)
+  readonly Rb: Vec;         // (G*H)
+  readonly P: Vec | null;   // (3H) lstm peepholes [Pi; Po; Pf]
+}
+
+/** Gate names in ONNX order, as gateStats reports them. */
+export const gateNames = { rnn: ['a'], gru: ['z', 'r', 'h'], lstm: ['i', 'o', 'f', 'c'] } as const;
+
+/** Buffers of one direction for one (T, B) shape, plus per-step views (made once, reused). */
+class DirectionBuffers {
+  readonly gates: Vec;          // (T, B, G*H) input part of the pre-activations, then activations
+  readonly extra: Vec;          // (T, B, H)   gru: Rh·hPrev + Rbh or r⊙hPrev; lstm: tanh(c)
+  readonly hs: Vec;             // (T+1, B, H) states; see hAfter/hBefore
+  readonly cs: Vec | null;      // (T+1, B, H) lstm cell states
+  readonly dGates: Vec;         // (T, B, G*H)
+  readonly dRecur: Vec | null;  // (T, B, G*H) gru resetAfter: gradient of the recurrent projection
+  readonly gatesAt: Vec[] = []; readonly extraAt: Vec[] = [];
+  readonly hAfter: Vec[] = []; readonly hBefore: Vec[] = [];
+  readonly cAfter: Vec[] = []; readonly cBefore: Vec[] = [];
+  readonly dGatesAt: Vec[] = []; readonly dRecurAt: Vec[] = [];
+  /** Offset in hs (and cs) of the initial state, and of the state before step 0's row block. */
+  readonly initOffset: number;
+  readonly prevOffset: number;
+  readonly finalOffset: number;
+
+  constructor(dtype: DType, spec: ModelSpec, direction: number, T: number, B: number) {
+    const H = spec.hidden, GH = gateCount(spec.cell) * H;
+    const lstm = spec.cell === 'lstm';
+    this.gates = allocVec(dtype, T * B * GH);
+    this.extra = allocVec(dtype, spec.cell === 'rnn' ? 0 : T * B * H);
+    this.hs = allocVec(dtype, (T + 1) * B * H);
+    this.cs = lstm ? allocVec(dtype, (T + 1) * B * H) : null;
+    this.dGates = allocVec(dtype, T * B * GH);
+    this.dRecur = spec.cell === 'gru' && spec.resetAfter ? allocVec(dtype, T * B * GH) : null;
+    // Forward direction: hs[0] = initial, hs[t+1] = after step t. Backward direction: hs[T] =
+    // initial, hs[t] = after step t. Either way the states before steps 0..T-1 form one (T*B, H)
+    // block in time order, which the dR GEMM reads.
+    const before = direction === 0 ? 0 : 1, after = direction === 0 ? 1 : 0;
+    this.initOffset = (direction === 0 ? 0 : T) * B * H;
+    this.finalOffset = (direction === 0 ? T : 0) * B * H;
+    this.prevOffset = before * B * H;
+    const view = (v: Vec, t: number, width: number) => v.subarray(t * B * width, (t + 1) * B * width);
+    for (let t = 0; t < T; t++) {
+      this.gatesAt.push(view(this.gates, t, GH));
+      this.dGatesAt.push(view(this.dGates, t, GH));
+      this.extraAt.push(spec.cell === 'rnn' ? this.extra : view(this.extra, t, H));
+      this.dRecurAt.push(this.dRecur ? view(this.dRecur, t, GH) : this.dGatesAt[t]);
+      this.hAfter.push(view(this.hs, t + after, H));
+      this.hBefore.push(view(this.hs, t + before, H));
+      if (this.cs) {
+        this.cAfter.push(view(this.cs, t + after, H));
+        this.cBefore.push(view(this.cs, t + before, H));
+      }
+    }
+  }
+}
+
+/** A layer's buffers for one (T, B) shape. */
+export class LayerWorkspace {
+  readonly dirs: DirectionBuffers[] = [];
+  readonly out: Vec;            // (T, B, D*H) outputs, directions concatenated
+  readonly dOut: Vec;           // (T, B, D*H) dL/dout, written by the layer above or the head
+  readonly recur: Vec;          // (B, G*H) scratch
+  readonly scratch: Vec;        // (B, H) scratch
+  readonly dhA: Vec; readonly dhB: Vec; readonly dcA: Vec; readonly dcB: Vec;  // (B, H) ping-pong
+  constructor(dtype: DType, spec: ModelSpec, readonly T: number, readonly B: number) {
+    const D = directions(spec), H = spec.hidden, GH = gateCount(spec.cell) * H;
+    for (let d = 0; d < D; d++) this.dirs.push(new DirectionBuffers(dtype, spec, d, T, B));
+    this.out = allocVec(dtype, T * B * D * H);
+    this.dOut = allocVec(dtype, T * B * D * H);
+    this.recur = allocVec(dtype, B * GH);
+    this.scratch = allocVec(dtype, B * H);
+    this.dhA = allocVec(dtype, B * H); this.dhB = allocVec(dtype, B * H);
+    this.dcA = allocVec(dtype, B * H); this.dcB = allocVec(dtype, B * H);
+  }
+}
+
+export interface GateSummary {
+  readonly gate: string;
+  readonly mean: number;
+  readonly saturated: number;
+}
+
+export class RecurrentLayer {
+  private readonly D: number;
+  private readonly H: number;
+  private readonly G: number;
+  private readonly I: number;
+  private readonly inputBias: Vec[];   // per direction (G*H): what the input projection adds
+
+  constructor(
+    private readonly spec: ModelSpec,
+    readonly index: number,
+    private readonly weights: readonly DirectionWeights[],
+    private readonly grads: readonly DirectionWeights[],
+    private readonly dtype: DType,
+  ) {
+    this.D = directions(spec);
+    this.H = spec.hidden;
+    this.G = gateCount(spec.cell);
+    this.I = layerInputSize(spec, index);
+    this.inputBias = weights.map(() => allocVec(dtype, this.G * this.H));
+  }
+
+  createWorkspace(T: number, B: number): LayerWorkspace {
+    return new LayerWorkspace(this.dtype, this.spec, T, B);
+  }
+
+  /**
+   * x       (T*B, I) input rows, or null for one-hot input (then tokens (T*B) pick columns of W)
+   * valid   (T*B) 1 = real step, 0 = padding; null = no padding
+   * initH, initC  (L, D, B, H) initial states of all layers (this layer's slice is read), or null
+   */
+  forward(ws: LayerWorkspace, x: Vec | null, tokens: Int32Array, valid: Uint8Array | null, initH: Vec | null, initC: Vec | null): void {
+    const { T, B } = ws;
+    const { D, H, I, spec } = this;
+    const GH = this.G * H, rows = T * B, DH = D * H;
+    for (let d = 0; d < D; d++) {
+      const buf = ws.dirs[d], w = this.weights[d], bias = this.inputBias[d];
+      this.fillInputBias(bias, w);
+      if (x) {
+        kernels.gemm(false, true, rows, GH, I, 1, x, 0, I, w.W, 0, I, 0, buf.gates, 0, GH);
+      } else {
+        // One-hot input: x·Wᵀ is column `token` of W (GH, V).
+        for (let r = 0; r < rows; r++) {
+          const tok = tokens[r], g = r * GH;
+          for (let k = 0; k < GH; k++) buf.gates[g + k] = w.W[k * I + tok];
+        }
+      }
+      kernels.addBiasRows(rows, GH, bias, 0, buf.gates, 0, GH);
+
+      const stateOff = (this.index * D + d) * B * H;
+      for (let k = 0; k < B * H; k++) {
+        buf.hs[buf.initOffset + k] = initH ? initH[stateOff + k] : 0;
+        if (buf.cs) buf.cs[buf.initOffset + k] = initC ? initC[stateOff + k] : 0;
+      }
+
+      for (let s = 0; s < T; s++) {
+        const t = d === 0 ? s : T - 1 - s;
+        const h = buf.hAfter[t], hPrev = buf.hBefore[t];
+        switch (spec.cell) {
+          case 'rnn':
+            rnnCellForward(h, buf.gatesAt[t], hPrev, w.R, B, H, spec.activation);
+            break;
+          case 'gru':
+            gruCellForward(h, buf.gatesAt[t], buf.extraAt[t], ws.recur, hPrev, w.R, w.Rb, spec.resetAfter, B, H);
+            break;
+          case 'lstm':
+            lstmCellForward(h, buf.cAfter[t], buf.gatesAt[t], buf.extraAt[t], hPrev, buf.cBefore[t], w.R, w.P, B, H);
+            break;
+        }
+        if (valid) {
+          for (let b = 0; b < B; b++) {
+            if (valid[t * B + b]) continue;
+            for (let j = 0; j < H; j++) h[b * H + j] = hPrev[b * H + j];
+            if (buf.cs) {
+              const c = buf.cAfter[t], cPrev = buf.cBefore[t];
+              for (let j = 0; j < H; j++) c[b * H + j] = cPrev[b * H + j];
+            }
+          }
+        }
+        for (let b = 0; b < B; b++) {
+          const o = (t * B + b) * DH + d * H;
+          for (let j = 0; j < H; j++) ws.out[o + j] = h[b * H + j];
+        }
+      }
+    }
+  }
+
+  /** Copies this layer's final states into h, c (L, D, B, H). */
+  writeFinalState(ws: LayerWorkspace, h: Vec, c: Vec | null): void {
+    const { D, H } = this, B = ws.B;
+    for (let d = 0; d < D; d++) {
+      const buf = ws.dirs[d], stateOff = (this.index * D + d) * B * H;
+      for (let k = 0; k < B * H; k++) {
+        h[stateOff + k] = buf.hs[buf.finalOffset + k];
+        if (c && buf.cs) c[stateOff + k] = buf.cs[buf.finalOffset + k];
+      }
+    }
+  }
+
+  /** Final hidden states, directions concatenated, into feats (B, D*H) (the many-to-one features). */
+  readFinalFeatures(ws: LayerWorkspace, feats: Vec): void {
+    const { D, H } = this, B = ws.B;
+    for (let d = 0; d < D; d++) {
+      const buf = ws.dirs[d];
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) feats[b * D * H + d * H + j] = buf.hs[buf.finalOffset + b * H + j];
+      }
+    }
+  }
+
+  /**
+   * Backward through the last forward on ws, reading ws.dOut (T, B, D*H).
+   * x, tokens  the forward's input;  dX (T*B, I) overwritten with dL/dx, or null when not needed
+   * dFinal     (B, D*H) dL/d(final hidden states), or null
+   * dLdaSq     (T) += Σ over directions and batch of (dL/da<t>)², or null
+   */
+  backward(
+    ws: LayerWorkspace, x: Vec | null, tokens: Int32Array, dX: Vec | null,
+    valid: Uint8Array | null, dFinal: Vec | null, dLdaSq: Float64Array | null,
+  ): void {
+    const { T, B } = ws;
+    const { D, H, I, spec } = this;
+    const GH = this.G * H, rows = T * B, DH = D * H;
+    for (let d = 0; d < D; d++) {
+      const buf = ws.dirs[d], w = this.weights[d], g = this.grads[d];
+      let dh = ws.dhA, dhPrev = ws.dhB, dc = ws.dcA, dcPrev = ws.dcB;
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) dh[b * H + j] = dFinal ? dFinal[b * DH + d * H + j] : 0;
+      }
+      dc.fill(0);
+      for (let s = T - 1; s >= 0; s--) {
+        const t = d === 0 ? s : T - 1 - s;
+        for (let b = 0; b < B; b++) {
+          const o = (t * B + b) * DH + d * H;
+          for (let j = 0; j < H; j++) dh[b * H + j] += ws.dOut[o + j];
+        }
+        if (dLdaSq) dLdaSq[t] += kernels.sumSquares(B * H, dh, 0);
+        dhPrev.fill(0);
+        dcPrev.fill(0);
+        if (valid) {
+          for (let b = 0; b < B; b++) {
+            if (valid[t * B + b]) continue;
+            for (let j = b * H; j < (b + 1) * H; j++) {
+              dhPrev[j] = dh[j]; dh[j] = 0;
+              dcPrev[j] = dc[j]; dc[j] = 0;
+            }
+          }
+        }
+        switch (spec.cell) {
+          case 'rnn':
+            rnnCellBackward(buf.dGatesAt[t], dhPrev, dh, buf.gatesAt[t], w.R, B, H, spec.activation);
+            break;
+          case 'gru':
+            gruCellBackward(buf.dGatesAt[t], buf.dRecurAt[t], dhPrev, ws.scratch, dh, buf.gatesAt[t], buf.extraAt[t],
+              buf.hBefore[t], w.R, spec.resetAfter, B, H);
+            break;
+          case 'lstm':
+            lstmCellBackward(buf.dGatesAt[t], dhPrev, dcPrev, g.P, dh, dc, buf.gatesAt[t], buf.extraAt[t],
+              buf.cBefore[t], buf.cAfter[t], w.R, w.P, B, H);
+            break;
+        }
+        [dh, dhPrev] = [dhPrev, dh];
+        [dc, dcPrev] = [dcPrev, dc];
+      }
+      // dh now holds dL/d(initial state): dropped, no gradient flows into a carried state.
+
+      if (x) {
+        kernels.gemm(true, false, GH, I, rows, 1, buf.dGates, 0, GH, x, 0, I, 1, g.W, 0, I);
+      } else {
+        for (let r = 0; r < rows; r++) {
+          const tok = tokens[r], gr = r * GH;
+          for (let k = 0; k < GH; k++) g.W[k * I + tok] += buf.dGates[gr + k];
+        }
+      }
+      kernels.sumRows(rows, GH, buf.dGates, 0, GH, g.Wb, 0);
+      if (spec.cell === 'gru' && !spec.resetAfter) {
+        // z, r rows of R multiply hPrev; the h rows multiply r⊙hPrev (kept in extra).
+        kernels.gemm(true, false, 2 * H, H, rows, 1, buf.dGates, 0, GH, buf.hs, buf.prevOffset, H, 1, g.R, 0, H);
+        kernels.gemm(true, false, H, H, rows, 1, buf.dGates, 2 * H, GH, buf.extra, 0, H, 1, g.R, 2 * H * H, H);
+        kernels.sumRows(rows, GH, buf.dGates, 0, GH, g.Rb, 0);
+      } else {
+        const dRecur = buf.dRecur ?? buf.dGates;
+        kernels.gemm(true, false, GH, H, rows, 1, dRecur, 0, GH, buf.hs, buf.prevOffset, H, 1, g.R, 0, H);
+        kernels.sumRows(rows, GH, dRecur, 0, GH, g.Rb, 0);
+      }
+      if (dX) kernels.gemm(false, false, rows, I, GH, 1, buf.dGates, 0, GH, w.W, 0, I, d === 0 ? 0 : 1, dX, 0, I);
+    }
+  }
+
+  /** Mean activation and saturated share per gate over valid steps, all directions. */
+  gateStats(ws: LayerWorkspace, valid: Uint8Array | null): GateSummary[] {
+    const { T, B } = ws;
+    const { D, H, G, spec } = this;
+    const names = gateNames[spec.cell];
+    const sums = new Float64Array(G), saturated = new Float64Array(G);
+    let count = 0;
+    for (let d = 0; d < D; d++) {
+      const gates = ws.dirs[d].gates;
+      for (let r = 0; r < T * B; r++) {
+        if (valid && !valid[r]) continue;
+        count += H;
+        for (let k = 0; k < G; k++) {
+          const sigmoidGate = spec.cell !== 'rnn' && k < G - 1;  // the last block is the tanh candidate
+          for (let j = 0; j < H; j++) {
+            const v = gates[r * G * H + k * H + j];
+            sums[k] += v;
+            const sat = sigmoidGate ? v < 0.05 || v > 0.95
+              : spec.cell === 'rnn' && spec.activation === 'relu' ? v === 0 : Math.abs(v) > 0.95;
+            if (sat) saturated[k] += 1;
+          }
+        }
+      }
+    }
+    return names.map((gate, k) => ({ gate, mean: count ? sums[k] / count : 0, saturated: count ? saturated[k] / count : 0 }));
+  }
+
+  /** Wb + Rb, except that with gru resetAfter Rbh stays inside the reset product (added by the cell). */
+  private fillInputBias(bias: Vec, w: DirectionWeights): void {
+    const GH = this.G * this.H;
+    const skipFrom = this.spec.cell === 'gru' && this.spec.resetAfter ? 2 * this.H : GH;
+    for (let k = 0; k < GH; k++) bias[k] = w.Wb[k] + (k < skipFrom ? w.Rb[k] : 0);
+  }
+}
