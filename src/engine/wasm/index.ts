@@ -1,0 +1,50 @@
+// Switches the engine to WebAssembly SIMD for float32: float32 buffers are allocated in one shared
+// WebAssembly memory and the kernels run on them in place. Call once per thread (worker, CLI)
+// before creating a model; restoreReferenceKernels() undoes it (tests).
+
+import { setKernels } from '../kernels';
+import { setVecAllocator, type VecAllocator } from '../tensor';
+import { WasmArena } from './arena';
+import { createWasmKernels, type WasmKernels } from './kernels';
+
+export { WasmArena } from './arena';
+export { createWasmKernels, runtimeHasRelaxedSimd } from './kernels';
+
+export interface WasmEngine {
+  readonly arena: WasmArena;
+  readonly kernels: WasmKernels;
+}
+
+let active: WasmEngine | null = null;
+
+/** The installed WASM engine, or null while the TypeScript reference is active. */
+export const activeWasmEngine = (): WasmEngine | null => active;
+
+/**
+ * Installs the WASM kernels and the arena allocator (f32 only; f64 stays plain). Returns the
+ * engine, or null when this runtime has no WebAssembly SIMD (the reference kernels stay).
+ * fma: force the relaxed-SIMD variant on or off (default: when the runtime validates it).
+ */
+export function useWasmKernels(opts: { fma?: boolean } = {}): WasmEngine | null {
+  if (active) return active;
+  let engine: WasmEngine;
+  try {
+    const arena = new WasmArena();
+    engine = { arena, kernels: createWasmKernels(arena, opts.fma) };
+  } catch {
+    return null; // no SIMD or no shared memory in this runtime
+  }
+  const allocate: VecAllocator = (dtype, n) =>
+    dtype === 'f32' ? engine.arena.allocF32(n) ?? new Float32Array(n) : new Float64Array(n);
+  setVecAllocator(allocate);
+  setKernels(engine.kernels);
+  active = engine;
+  return engine;
+}
+
+/** Back to plain typed arrays and the TypeScript kernels (buffers already allocated stay valid). */
+export function restoreReferenceKernels(): void {
+  setVecAllocator(null);
+  setKernels(null);
+  active = null;
+}

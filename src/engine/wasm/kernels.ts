@@ -1,0 +1,132 @@
+// The kernels.ts interface implemented with WebAssembly SIMD for float32 (f64 goes to the
+// TypeScript reference). Buffers inside the arena are used in place; any other Float32Array is
+// copied through a scratch area first (correct, slower: allocate through allocVec to avoid it).
+//
+// M, N, K, op(A), op(B), lda/ldb/ldc as in ../kernels.ts. Pointers and strides passed to WASM are
+// in bytes.
+
+import { referenceKernels, type Kernels } from '../kernels';
+import type { Vec } from '../tensor';
+import type { WasmArena } from './arena';
+import { kernelsFmaWasmBase64, kernelsWasmBase64 } from './kernels.generated';
+import { WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly';
+
+interface KernelExports {
+  gemm_xn(M: number, N: number, K: number, alpha: number, A: number, rs: number, ks: number, B: number, ldb: number, C: number, ldc: number): void;
+  gemm_nt(M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
+  scale_rows(M: number, N: number, beta: number, C: number, ldc: number): void;
+  add_rows(M: number, N: number, X: number, ldx: number, Y: number, ldy: number): void;
+}
+
+const decodeBase64 = (b64: string): Uint8Array => {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+};
+
+/** True when this runtime validates the relaxed-SIMD (fused multiply-add) variant. */
+export const runtimeHasRelaxedSimd = (): boolean => WebAssemblyApi.validate(decodeBase64(kernelsFmaWasmBase64));
+
+/** A compiled kernel module (compile once per thread, instantiate against any arena's memory). */
+export function compileKernelModule(fma: boolean): WasmModule {
+  return new WebAssemblyApi.Module(decodeBase64(fma ? kernelsFmaWasmBase64 : kernelsWasmBase64));
+}
+
+export function instantiateKernels(module: WasmModule, memory: WasmMemory): KernelExports {
+  const instance = new WebAssemblyApi.Instance(module, { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}
+
+/** Extent in elements of a rows×cols matrix with leading dimension ld (what a kernel may touch). */
+const extent = (rows: number, cols: number, ld: number): number => (rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols);
+
+export interface WasmKernels extends Kernels {
+  readonly fma: boolean;
+  /** The raw exports, for ./parallel.ts to split one GEMM across threads. */
+  readonly exports: KernelExports;
+}
+
+/**
+ * Kernels on `arena`'s memory. fma: use the relaxed-SIMD variant (undefined = when the runtime has it).
+ * `gemmImpl` lets ./parallel.ts route the byte-level GEMM to several threads.
+ */
+export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels {
+  const useFma = fma ?? runtimeHasRelaxedSimd();
+  const exports = instantiateKernels(compileKernelModule(useFma), arena.memory);
+  let scratchPtr = 0, scratchBytes = 0, scratchUsed = 0;
+
+  /** Byte address of x[off..off+n) in the arena: x itself when it lives there, else a scratch copy. */
+  const pointer = (x: Float32Array, off: number, n: number): number => {
+    if (arena.owns(x)) return x.byteOffset + off * 4;
+    const bytes = n * 4;
+    if (scratchUsed + bytes > scratchBytes) {
+      // Kernel calls take at most three operands; a fresh block twice the need, the old one dropped.
+      const size = Math.max(2 * (scratchUsed + bytes), 1 << 16);
+      const p = arena.reserve(size);
+      if (p < 0) throw new Error(`wasm kernels: the 1 GiB WebAssembly arena is full (needed ${bytes} bytes of scratch)`);
+      scratchPtr = p; scratchBytes = size; scratchUsed = 0;
+    }
+    const p = scratchPtr + scratchUsed;
+    scratchUsed += Math.ceil(bytes / 64) * 64;
+    arena.f32().set(x.subarray(off, off + n), p / 4);
+    return p;
+  };
+  const copyBack = (x: Float32Array, off: number, n: number, p: number): void => {
+    if (!arena.owns(x)) x.set(arena.f32().subarray(p / 4, p / 4 + n), off);
+  };
+
+  function gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    alpha: number, A: Vec, aOff: number, lda: number,
+    B: Vec, bOff: number, ldb: number,
+    beta: number, C: Vec, cOff: number, ldc: number,
+  ): void {
+    if (!(A instanceof Float32Array) || !(B instanceof Float32Array) || !(C instanceof Float32Array) || (transA && transB)) {
+      referenceKernels.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      return;
+    }
+    if (M === 0 || N === 0) return;
+    scratchUsed = 0;
+    const cN = extent(M, N, ldc);
+    const pc = pointer(C, cOff, cN);
+    if (beta !== 1) exports.scale_rows(M, N, beta, pc, ldc * 4);
+    if (alpha !== 0 && K > 0) {
+      const pa = pointer(A, aOff, transA ? extent(K, M, lda) : extent(M, K, lda));
+      const pb = pointer(B, bOff, transB ? extent(N, K, ldb) : extent(K, N, ldb));
+      if (transB) exports.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
+      else exports.gemm_xn(M, N, K, alpha, pa, transA ? 4 : lda * 4, transA ? lda * 4 : 4, pb, ldb * 4, pc, ldc * 4);
+    }
+    copyBack(C, cOff, cN, pc);
+  }
+
+  function addBiasRows(M: number, N: number, bias: Vec, biasOff: number, C: Vec, cOff: number, ldc: number): void {
+    if (!(bias instanceof Float32Array) || !(C instanceof Float32Array)) {
+      referenceKernels.addBiasRows(M, N, bias, biasOff, C, cOff, ldc);
+      return;
+    }
+    if (M === 0 || N === 0) return;
+    scratchUsed = 0;
+    const cN = extent(M, N, ldc);
+    const pc = pointer(C, cOff, cN);
+    exports.add_rows(M, N, pointer(bias, biasOff, N), 0, pc, ldc * 4);
+    copyBack(C, cOff, cN, pc);
+  }
+
+  function sumRows(M: number, N: number, A: Vec, aOff: number, lda: number, y: Vec, yOff: number): void {
+    if (!(A instanceof Float32Array) || !(y instanceof Float32Array)) {
+      referenceKernels.sumRows(M, N, A, aOff, lda, y, yOff);
+      return;
+    }
+    if (M === 0 || N === 0) return;
+    scratchUsed = 0;
+    const py = pointer(y, yOff, N);
+    exports.add_rows(M, N, pointer(A, aOff, extent(M, N, lda)), lda * 4, py, 0);
+    copyBack(y, yOff, N, py);
+  }
+
+  return {
+    name: useFma ? 'wasm-simd-fma' : 'wasm-simd', fma: useFma, exports,
+    gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares,
+  };
+}

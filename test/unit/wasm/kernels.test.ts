@@ -1,0 +1,138 @@
+// The WebAssembly SIMD kernels against the TypeScript reference kernels: a table of shapes (odd
+// sizes, every transpose, offsets, padded leading dimensions, alpha/beta), both variants (fused
+// multiply-add and mul+add), operands inside the arena and outside it (copied through scratch).
+import * as assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { referenceKernels } from '../../../src/engine/kernels';
+import { WasmArena } from '../../../src/engine/wasm/arena';
+import { createWasmKernels, runtimeHasRelaxedSimd, type WasmKernels } from '../../../src/engine/wasm/kernels';
+
+// Node 20 has relaxed SIMD behind a flag; later runtimes ship it. Either way both variants run here.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+interface GemmCase {
+  transA: boolean; transB: boolean; M: number; N: number; K: number;
+  alpha?: number; beta?: number; pad?: number; off?: number; inArena?: boolean;
+}
+
+const cases: GemmCase[] = [
+  { transA: false, transB: false, M: 1, N: 1, K: 1 },
+  { transA: false, transB: false, M: 4, N: 8, K: 3 },
+  { transA: false, transB: false, M: 7, N: 13, K: 5, alpha: 0.5, beta: 1 },
+  { transA: false, transB: false, M: 33, N: 67, K: 17, pad: 3, off: 5, beta: 0.25 },
+  { transA: true, transB: false, M: 9, N: 12, K: 31, pad: 1, off: 2 },
+  { transA: true, transB: false, M: 64, N: 36, K: 40, alpha: -1, beta: 1 },
+  { transA: false, transB: true, M: 1, N: 5, K: 7 },
+  { transA: false, transB: true, M: 5, N: 3, K: 4, beta: 0 },
+  { transA: false, transB: true, M: 32, N: 512, K: 128, beta: 1 },
+  { transA: false, transB: true, M: 11, N: 9, K: 66, pad: 2, off: 3, alpha: 2, beta: 0.5 },
+  { transA: true, transB: true, M: 6, N: 5, K: 7, off: 1 },
+  { transA: false, transB: false, M: 3, N: 4, K: 0, beta: 0.5 },
+  { transA: false, transB: true, M: 0, N: 4, K: 3 },
+  { transA: false, transB: false, M: 6, N: 10, K: 9, inArena: false, off: 4, pad: 1, beta: 1 },
+  { transA: false, transB: true, M: 6, N: 10, K: 9, inArena: false, beta: 0 },
+];
+
+/** A pseudo-random float32 buffer (deterministic LCG, values in [-1, 1)). */
+function filled(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function checkGemm(k: WasmKernels, arena: WasmArena, c: GemmCase): void {
+  const { transA, transB, M, N, K } = c;
+  const alpha = c.alpha ?? 1, beta = c.beta ?? 0, pad = c.pad ?? 0, off = c.off ?? 0;
+  const [aRows, aCols] = transA ? [K, M] : [M, K];
+  const [bRows, bCols] = transB ? [N, K] : [K, N];
+  const lda = aCols + pad, ldb = bCols + pad, ldc = N + pad;
+  const place = (src: Float32Array): Float32Array => {
+    if (c.inArena === false) return src.slice();
+    const v = arena.allocF32(src.length)!;
+    v.set(src);
+    return v;
+  };
+  const A = filled(off + aRows * lda, 1), B = filled(off + bRows * ldb, 2), C0 = filled(off + M * ldc, 3);
+  const expected = C0.slice();
+  referenceKernels.gemm(transA, transB, M, N, K, alpha, A, off, lda, B, off, ldb, beta, expected, off, ldc);
+  const a = place(A), b = place(B), got = place(C0);
+  k.gemm(transA, transB, M, N, K, alpha, a, off, lda, b, off, ldb, beta, got, off, ldc);
+  // float32 rounding of a K-term dot product: a few ulps per term of the magnitude involved.
+  const tol = 1e-6 * (K + 4) * (Math.abs(alpha) + Math.abs(beta) + 1);
+  for (let i = 0; i < got.length; i++) {
+    assert.ok(Math.abs(got[i] - expected[i]) <= tol,
+      `${JSON.stringify(c)} element ${i}: wasm ${got[i]}, reference ${expected[i]}, tolerance ${tol}`);
+  }
+  assert.deepEqual(a, place(A), 'A unchanged');
+}
+
+describe('WASM SIMD kernels match the TypeScript reference', () => {
+  const variants = [false, ...(runtimeHasRelaxedSimd() ? [true] : [])];
+  it('the runtime offers the fused multiply-add variant once the flag is set', () => {
+    assert.equal(variants.length, 2);
+  });
+  for (const fma of variants) {
+    const arena = new WasmArena();
+    const k = createWasmKernels(arena, fma);
+    describe(k.name, () => {
+      for (const c of cases) it(`gemm ${JSON.stringify(c)}`, () => checkGemm(k, arena, c));
+
+      it('addBiasRows and sumRows with strides and offsets, in and out of the arena', () => {
+        for (const inArena of [true, false]) {
+          const M = 5, N = 11, ld = 13, off = 3;
+          const bias = filled(off + N, 4), C = filled(off + M * ld, 5), y = filled(off + N, 6);
+          const toArena = (x: Float32Array) => { const v = arena.allocF32(x.length)!; v.set(x); return v; };
+          const [b2, C2, y2] = inArena ? [toArena(bias), toArena(C), toArena(y)] : [bias.slice(), C.slice(), y.slice()];
+          referenceKernels.addBiasRows(M, N, bias, off, C, off, ld);
+          k.addBiasRows(M, N, b2, off, C2, off, ld);
+          assert.deepEqual(Array.from(C2), Array.from(C));
+          referenceKernels.sumRows(M, N, C, off, ld, y, off);
+          k.sumRows(M, N, C2, off, ld, y2, off);
+          assert.deepEqual(Array.from(y2), Array.from(y));
+        }
+      });
+
+      it('beta = 0 clears NaNs already in C', () => {
+        const C = arena.allocF32(6)!;
+        C.fill(NaN);
+        const A = arena.allocF32(6)!, B = arena.allocF32(6)!;
+        A.fill(1); B.fill(2);
+        k.gemm(false, true, 2, 3, 2, 1, A, 0, 2, B, 0, 2, 0, C, 0, 3);
+        assert.deepEqual(Array.from(C), [4, 4, 4, 4, 4, 4]);
+      });
+
+      it('float64 operands go to the reference', () => {
+        const A = new Float64Array([1, 2, 3, 4]), B = new Float64Array([1, 0, 0, 1]), C = new Float64Array(4);
+        k.gemm(false, false, 2, 2, 2, 1, A, 0, 2, B, 0, 2, 0, C, 0, 2);
+        assert.deepEqual(Array.from(C), [1, 2, 3, 4]);
+      });
+    });
+  }
+
+  it('views made before the shared memory grew stay valid after it grows', () => {
+    const arena = new WasmArena();
+    const early = arena.allocF32(4)!;
+    early.set([1, 2, 3, 4]);
+    const big = arena.allocF32(4 << 20)!; // 16 MB: forces growth
+    big[big.length - 1] = 7;
+    assert.deepEqual(Array.from(early), [1, 2, 3, 4]);
+    assert.ok(arena.owns(early) && arena.owns(big));
+  });
+
+  it('buffers stay recognised as in-arena (no scratch copy) after another memory grows', () => {
+    const arena = new WasmArena(), other = new WasmArena();
+    const k = createWasmKernels(arena, false);
+    const [A, B, C] = [arena.allocF32(4)!, arena.allocF32(4)!, arena.allocF32(4)!];
+    other.allocF32(4 << 20);
+    A.set([1, 2, 3, 4]); B.set([1, 0, 0, 1]);
+    const used = arena.used;
+    k.gemm(false, false, 2, 2, 2, 1, A, 0, 2, B, 0, 2, 0, C, 0, 2);
+    assert.deepEqual(Array.from(C), [1, 2, 3, 4]);
+    assert.equal(arena.used, used, 'no scratch was reserved');
+    assert.ok(!arena.owns(new Float32Array(new SharedArrayBuffer(64))) && !arena.owns(new Float32Array(4)));
+  });
+});
