@@ -321,11 +321,14 @@ onMessage<HostToDashboard>((msg) => {
       renderSamples();
       renderOverlayControls();
       break;
-    case 'progress':
-      store.metrics.push(...msg.metrics);
+    case 'progress': {
+      // a report already read from metrics.jsonl by the init may arrive again: keep steps ascending
+      const lastStep = store.metrics[store.metrics.length - 1]?.step ?? -Infinity;
+      store.metrics.push(...msg.metrics.filter((p) => p.step > lastStep));
       pushGrads(msg.grads);
       store.live = msg.live;
       break;
+    }
     case 'sample':
       store.samples.push({ step: msg.step, text: msg.text });
       renderSamples();

@@ -1,0 +1,205 @@
+// The training dashboard panels (viewType rnnLab.dashboard): one per run, revealed rather than
+// recreated; restored after a reload by the panel serializer from the webview's saved state.
+// Reads the run folder for history, forwards live progress in batches (a few posts a second).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type {
+  DashboardRun, DashboardState, DashboardToHost, GradWindow, HostToDashboard, LiveFigures, MetricPoint, RunChoice,
+} from '../../protocol/dashboard';
+import type { RunStatus } from '../../protocol/api';
+import { parseConfig } from '../../pipeline/config';
+import { readJsonLines } from '../../pipeline/atomicFile';
+import { effectiveStatus, readMetrics, readRunStatus, runFile } from '../../pipeline/runStore';
+import { renderShell, webviewOptions } from '../webview/html';
+import { pointFromProgress, pointsFromMetrics } from './metricPoints';
+import type { Session, TrainingSessions } from './sessions';
+import { throttle } from './throttle';
+
+export const dashboardViewType = 'rnnLab.dashboard';
+
+export interface DashboardDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly sessions: TrainingSessions;
+  readonly runChoices: () => RunChoice[];
+  readonly stop: (runDir: string) => void;
+  readonly resume: (runDir: string) => void;
+}
+
+/** What the host knows of a run folder for the dashboard (also used by tests through the API). */
+export function readDashboardRun(runDir: string, session?: Session): { run: DashboardRun; metrics: MetricPoint[] } {
+  const configFile = runFile(runDir, 'config');
+  const config = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : '';
+  let clipNorm = 0, totalSteps: number | undefined;
+  try {
+    const c = parseConfig(config, configFile);
+    clipNorm = c.training.clipNorm;
+    totalSteps = c.training.steps;
+  } catch { /* a snapshot that no longer validates still shows its curves */ }
+  const s = readRunStatus(runDir);
+  const status: RunStatus = session ? 'training' : s ? effectiveStatus(runDir, s) : 'failed';
+  const run: DashboardRun = {
+    id: path.basename(runDir), dir: runDir, task: session?.task || s?.task || '', status,
+    totalSteps: session?.totalSteps || s?.totalSteps || totalSteps, clipNorm,
+    config: config || '(this run has no config snapshot)',
+  };
+  return { run, metrics: pointsFromMetrics(readMetrics(runDir), clipNorm) };
+}
+
+function liveFigures(session: Session | undefined): LiveFigures | undefined {
+  const p = session?.latest;
+  return p && { step: p.step, totalSteps: p.totalSteps, etaSec: p.etaSec, clipRate: p.clipRate, tokensPerSec: p.tokensPerSec };
+}
+
+class DashboardPanel implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private pendingMetrics: MetricPoint[] = [];
+  private pendingGrads: GradWindow[] = [];
+  private ready = false;
+  private readonly flushSoon = throttle(() => this.flush(), 200);
+  readonly closed: Promise<void>;
+
+  constructor(readonly panel: vscode.WebviewPanel, readonly runDir: string, private readonly deps: DashboardDeps,
+    private readonly onClose: () => void) {
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'rnn-lab.svg');
+    panel.title = `Training: ${path.basename(runDir)}`;
+    panel.webview.html = renderShell(panel.webview, deps.extensionUri, {
+      title: panel.title, script: 'dashboard', styles: ['dist/webview/dashboard.css'],
+      initialState: { runDir } satisfies DashboardState,
+    });
+    const same = (s: Session) => path.resolve(s.runDir) === path.resolve(runDir);
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((m: DashboardToHost) => this.receive(m)),
+      deps.sessions.onDidStart((s) => { if (same(s)) this.sendInit(); }),
+      deps.sessions.onDidProgress(({ session, progress }) => {
+        if (!same(session)) return;
+        this.pendingMetrics.push(pointFromProgress(progress));
+        if (progress.dLda.length) this.pendingGrads.push({ step: progress.step, norms: progress.dLda, clipped: progress.clipped });
+        this.flushSoon();
+      }),
+      deps.sessions.onDidSample(({ session, step, text }) => { if (same(session)) this.post({ type: 'sample', step, text }); }),
+      deps.sessions.onDidEnd(({ session, ending }) => {
+        if (!same(session)) return;
+        this.flushSoon.flush();
+        const status: RunStatus = ending.type === 'error' ? 'failed' : ending.reason === 'stopped' ? 'stopped' : 'finished';
+        this.post({ type: 'status', status, message: ending.type === 'error' ? ending.message : undefined });
+      }),
+    );
+    this.closed = new Promise((resolve) => this.subscriptions.push(panel.onDidDispose(() => { this.dispose(); resolve(); })));
+  }
+
+  private post(m: HostToDashboard): void {
+    if (this.ready) void this.panel.webview.postMessage(m);
+  }
+
+  private receive(m: DashboardToHost): void {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendInit();
+        this.post({ type: 'runChoices', runs: this.deps.runChoices() });
+        break;
+      case 'stop':
+        this.deps.stop(this.runDir);
+        break;
+      case 'resume':
+        this.deps.resume(this.runDir);
+        break;
+      case 'requestOverlay': {
+        const choice = this.deps.runChoices().find((c) => path.resolve(c.dir) === path.resolve(m.dir));
+        if (!choice) break;
+        this.post({ type: 'overlay', run: choice, metrics: readDashboardRun(choice.dir).metrics });
+        break;
+      }
+      case 'openConfig':
+        void vscode.window.showTextDocument(vscode.Uri.file(runFile(this.runDir, 'config')), { viewColumn: vscode.ViewColumn.Beside });
+        break;
+      default: {
+        const never: never = m;
+        throw new Error(`dashboard: unknown message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Everything from disk plus what this window holds in memory (gradient windows, samples). */
+  sendInit(): void {
+    this.flushSoon.cancel();
+    this.pendingMetrics = [];
+    this.pendingGrads = [];
+    const session = this.deps.sessions.get(this.runDir);
+    const { run, metrics } = readDashboardRun(this.runDir, session);
+    const samples = session?.samples.length ? session.samples : readSamples(this.runDir);
+    this.post({ type: 'init', run, metrics, grads: session?.grads ?? [], samples, live: liveFigures(session) });
+  }
+
+  private flush(): void {
+    if (!this.pendingMetrics.length && !this.pendingGrads.length) return;
+    const live = liveFigures(this.deps.sessions.get(this.runDir));
+    if (!live) return;
+    this.post({ type: 'progress', metrics: this.pendingMetrics, grads: this.pendingGrads, live });
+    this.pendingMetrics = [];
+    this.pendingGrads = [];
+  }
+
+  dispose(): void {
+    this.flushSoon.cancel();
+    for (const s of this.subscriptions) s.dispose();
+    this.onClose();
+  }
+}
+
+function readSamples(runDir: string): { step: number; text: string }[] {
+  return readJsonLines<{ step?: number; text?: string }>(runFile(runDir, 'samples'))
+    .filter((s) => typeof s.text === 'string')
+    .map((s) => ({ step: s.step ?? 0, text: s.text! }));
+}
+
+export class DashboardPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, DashboardPanel>();
+  private readonly serializer: vscode.Disposable;
+
+  constructor(private readonly deps: DashboardDeps) {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(dashboardViewType, {
+      deserializeWebviewPanel: async (panel, state: DashboardState | undefined) => { this.restore(panel, state); },
+    });
+  }
+
+  /** Opens (or reveals) the dashboard of a run. */
+  open(runDir: string): vscode.WebviewPanel {
+    const existing = this.panels.get(path.resolve(runDir));
+    if (existing) {
+      existing.panel.reveal();
+      return existing.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(dashboardViewType, `Training: ${path.basename(runDir)}`,
+      vscode.ViewColumn.Active, webviewOptions(this.deps.extensionUri));
+    this.adopt(panel, runDir);
+    return panel;
+  }
+
+  /** The serializer's path: a panel VS Code kept across a reload, with the state the webview saved. */
+  restore(panel: vscode.WebviewPanel, state: DashboardState | undefined): void {
+    const runDir = state?.runDir;
+    if (!runDir || !fs.existsSync(runDir) || this.panels.has(path.resolve(runDir))) {
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel, runDir);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, runDir: string): void {
+    const key = path.resolve(runDir);
+    this.panels.set(key, new DashboardPanel(panel, runDir, this.deps, () => this.panels.delete(key)));
+  }
+
+  /** Open dashboards by run folder (the API and the tests read this). */
+  openRuns(): string[] { return [...this.panels.values()].map((p) => p.runDir); }
+
+  close(runDir: string): void { this.panels.get(path.resolve(runDir))?.panel.dispose(); }
+
+  dispose(): void {
+    this.serializer.dispose();
+    for (const p of [...this.panels.values()]) p.panel.dispose();
+  }
+}

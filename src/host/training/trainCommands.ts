@@ -1,0 +1,101 @@
+// The commands that start training: Train on This File (nearest .rnnconfig or a preset written
+// beside the file) and Train with This Config. Each makes a new run folder and opens its dashboard.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as jsonc from 'jsonc-parser';
+import * as vscode from 'vscode';
+import { detectTaskOfText } from '../../pipeline/formats';
+import { newRunDir } from '../../pipeline/runStore';
+import type { WorkerStart } from '../../protocol/worker';
+import { nearestConfigs } from './findConfig';
+import { listPresets, writePresetBeside, type Preset } from './presets';
+import { runsFolderFor } from './runsFolder';
+
+export interface Trainer {
+  /** Starts the run and opens its dashboard. */
+  begin(start: WorkerStart): void;
+}
+
+/** The file a command acts on: its Uri argument (explorer, editor menus) or the active editor's. */
+async function targetFile(arg: unknown, what: string): Promise<vscode.Uri | undefined> {
+  const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (!uri || uri.scheme !== 'file') {
+    void vscode.window.showErrorMessage(`RNN Lab: ${what} needs a file on disk: right-click one in the explorer or open it in an editor.`);
+    return undefined;
+  }
+  // training reads the file from disk: unsaved edits would silently not count
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open?.isDirty) await open.save();
+  return uri;
+}
+
+export async function trainOnFile(arg: unknown, extensionUri: vscode.Uri, trainer: Trainer): Promise<void> {
+  const uri = await targetFile(arg, 'Train on This File');
+  if (!uri) return;
+  if (uri.fsPath.endsWith('.rnnconfig')) return trainWithConfig(uri, trainer);
+  const file = uri.fsPath;
+  const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(file);
+  let configPath: string | undefined;
+  const found = nearestConfigs(file, root);
+  if (found.length === 1) configPath = found[0];
+  else if (found.length > 1) {
+    const pick = await vscode.window.showQuickPick(found.map((f) => ({ label: path.basename(f), description: vscode.workspace.asRelativePath(f), file: f })),
+      { title: `Train on ${path.basename(file)}: which config?`, placeHolder: 'Several .rnnconfig files are next to this file' });
+    configPath = pick?.file;
+    if (!configPath) return;
+  } else {
+    const preset = await pickPreset(file, extensionUri);
+    if (!preset) return;
+    try {
+      configPath = writePresetBeside(preset, file);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`RNN Lab: could not write a config beside ${path.basename(file)}: ${(e as Error).message}`);
+      return;
+    }
+  }
+  trainer.begin({ configPath, dataPath: file, runDir: newRunDir(runsFolderFor(uri), path.basename(file)), resume: false });
+}
+
+export async function trainWithConfig(arg: unknown, trainer: Trainer): Promise<void> {
+  const uri = await targetFile(arg, 'Train with This Config');
+  if (!uri) return;
+  if (!uri.fsPath.endsWith('.rnnconfig')) {
+    void vscode.window.showErrorMessage(`RNN Lab: ${path.basename(uri.fsPath)} is not a .rnnconfig file; use "Train on This File" for data files.`);
+    return;
+  }
+  trainer.begin({ configPath: uri.fsPath, runDir: newRunDir(runsFolderFor(uri), path.basename(uri.fsPath)), resume: false });
+}
+
+/** Presets from the extension's presets/ folder, those matching the file's detected task first. */
+async function pickPreset(file: string, extensionUri: vscode.Uri): Promise<Preset | undefined> {
+  const presets = listPresets(vscode.Uri.joinPath(extensionUri, 'presets').fsPath);
+  if (presets.length === 0) {
+    void vscode.window.showErrorMessage('RNN Lab: no .rnnconfig near this file and no presets in the extension; create one with "RNN Lab: New RNN Config…".');
+    return undefined;
+  }
+  const task = detectTaskOfText(readHead(file));
+  const taskOf = (p: Preset) => (jsonc.parse(fs.readFileSync(p.file, 'utf8')) as { task?: string } | undefined)?.task;
+  const items = presets.map((p) => {
+    const [label, ...rest] = p.description.split(': ');
+    const fits = taskOf(p) === task;
+    return { label: label || p.name, detail: rest.join(': ') || undefined, description: fits ? `${p.name} · fits this file` : p.name, preset: p, fits };
+  }).sort((a, b) => Number(b.fits) - Number(a.fits));
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Train on ${path.basename(file)}: no .rnnconfig nearby, pick a preset`,
+    placeHolder: `It is written beside the file as ${path.basename(file).replace(/\.[^.]*$/, '')}.rnnconfig`,
+    matchOnDetail: true,
+  });
+  return pick?.preset;
+}
+
+/** The first 64 KB: enough to tell the data format, cheap on a 100 MB corpus. */
+function readHead(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}

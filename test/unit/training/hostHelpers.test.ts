@@ -1,0 +1,90 @@
+// The vscode-free helpers of the training feature: nearest config, writing a preset beside a file,
+// metrics.jsonl → chart points, command arguments naming a run.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as jsonc from 'jsonc-parser';
+import { nearestConfigs } from '../../../src/host/training/findConfig';
+import { pointsFromMetrics } from '../../../src/host/training/metricPoints';
+import { listPresets, writePresetBeside } from '../../../src/host/training/presets';
+import { runDirOf } from '../../../src/host/training/runArgument';
+import type { MetricsLine } from '../../../src/pipeline/runStore';
+
+const roots: string[] = [];
+after(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }); });
+
+/** A temp tree from { 'a/b.txt': 'text' }; returns its root (removed after the suite). */
+function tree(files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-host-'));
+  roots.push(root);
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+describe('training host: nearestConfigs', () => {
+  const cases: { name: string; files: string[]; file: string; root?: string; expected: string[] }[] = [
+    { name: 'a config in the same folder', files: ['d/x.rnnconfig', 'd/corpus.txt'], file: 'd/corpus.txt', expected: ['d/x.rnnconfig'] },
+    { name: 'the file\'s own <stem>.rnnconfig comes first', files: ['d/a.rnnconfig', 'd/corpus.rnnconfig', 'd/corpus.txt'], file: 'd/corpus.txt', expected: ['d/corpus.rnnconfig', 'd/a.rnnconfig'] },
+    { name: 'walks up to the root', files: ['top.rnnconfig', 'd/e/corpus.txt'], file: 'd/e/corpus.txt', expected: ['top.rnnconfig'] },
+    { name: 'the nearest folder wins over parents', files: ['top.rnnconfig', 'd/near.rnnconfig', 'd/e/corpus.txt'], file: 'd/e/corpus.txt', expected: ['d/near.rnnconfig'] },
+    { name: 'nothing above the root', files: ['top.rnnconfig', 'w/d/corpus.txt'], file: 'w/d/corpus.txt', root: 'w', expected: [] },
+    { name: 'none at all', files: ['d/corpus.txt'], file: 'd/corpus.txt', expected: [] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const root = tree(Object.fromEntries(c.files.map((f) => [f, '{}'])));
+      const found = nearestConfigs(path.join(root, c.file), path.join(root, c.root ?? ''));
+      assert.deepEqual(found.map((f) => path.relative(root, f).split(path.sep).join('/')), c.expected);
+    });
+  }
+});
+
+describe('training host: presets', () => {
+  const preset = '// Character LSTM language model: learns to spell.\n{\n  "task": "lm",\n  "data": {\n    "train": "",   // the file\n    "tokenizer": "char"\n  }\n}\n';
+  it('lists presets with their first comment line', () => {
+    const root = tree({ 'presets/char-lstm-lm.rnnconfig': preset, 'presets/readme.md': '' });
+    assert.deepEqual(listPresets(path.join(root, 'presets')).map((p) => [p.name, p.description]),
+      [['char-lstm-lm', 'Character LSTM language model: learns to spell.']]);
+  });
+  it('writes <stem>.rnnconfig beside the file with data.train set, comments kept, never overwriting', () => {
+    const root = tree({ 'presets/p.rnnconfig': preset, 'data/corpus.txt': 'hello', 'data/corpus.rnnconfig': 'mine' });
+    const [p] = listPresets(path.join(root, 'presets'));
+    const written = writePresetBeside(p, path.join(root, 'data/corpus.txt'));
+    assert.equal(path.basename(written), 'corpus-2.rnnconfig');
+    assert.equal(fs.readFileSync(path.join(root, 'data/corpus.rnnconfig'), 'utf8'), 'mine');
+    const text = fs.readFileSync(written, 'utf8');
+    assert.equal(jsonc.parse(text).data.train, 'corpus.txt');
+    assert.ok(text.includes('// Character LSTM language model') && text.includes('// the file'), text);
+  });
+});
+
+describe('training host: pointsFromMetrics', () => {
+  const line = (step: number, loss: number, gradNorm = 1, valLoss?: number): MetricsLine =>
+    ({ step, epoch: 0, loss, valLoss, tokensPerSec: 100, gradNorm, lr: 0.01, time: step });
+  const cases: { name: string; lines: MetricsLine[]; clipNorm: number; expected: [number, number, boolean][] }[] = [
+    { name: 'one point per line', lines: [line(1, 3), line(2, 2.5)], clipNorm: 5, expected: [[1, 3, false], [2, 2.5, false]] },
+    { name: 'clipped where the norm exceeds clipNorm', lines: [line(1, 3, 7), line(2, 2, 4)], clipNorm: 5, expected: [[1, 3, true], [2, 2, false]] },
+    { name: 'no clipping when clipNorm is 0', lines: [line(1, 3, 70)], clipNorm: 0, expected: [[1, 3, false]] },
+    { name: 'a resume that re-trains steps: later lines win', lines: [line(1, 3), line(2, 2.9), line(3, 2.8), line(2, 2.7), line(3, 2.6)], clipNorm: 5,
+      expected: [[1, 3, false], [2, 2.7, false], [3, 2.6, false]] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.deepEqual(pointsFromMetrics(c.lines, c.clipNorm).map((p) => [p.step, p.loss, p.clipped]), c.expected));
+  }
+});
+
+describe('training host: runDirOf', () => {
+  const dir = path.resolve('/tmp/runs/20261126-101500-corpus');
+  const cases: [string, unknown, string | undefined][] = [
+    ['a path', dir, dir],
+    ['a Runs view item', { dir, run: {} }, dir],
+    ['a file Uri', { scheme: 'file', fsPath: dir }, dir],
+    ['a non-file Uri', { scheme: 'untitled', fsPath: dir }, undefined],
+    ['nothing', undefined, undefined],
+  ];
+  for (const [name, arg, expected] of cases) it(name, () => assert.equal(runDirOf(arg), expected));
+});
