@@ -7,7 +7,7 @@
 // does, before the next backward, because backward accumulates with +=). The lr comes with every
 // step, as torch reads group['lr'] at each step, so a schedule drives it from outside.
 
-import { allocVec, dtypeOf, type Vec } from './tensor';
+import { allocVec, dtypeOf, vecFrom, type Vec } from './tensor';
 
 export type OptimizerConfig =
   | { readonly kind: 'sgd'; readonly momentum?: number; readonly dampening?: number; readonly nesterov?: boolean; readonly weightDecay?: number }
@@ -74,7 +74,7 @@ abstract class BufferedOptimizer<C extends OptimizerConfig> implements Optimizer
 
   exportState(): OptimizerState {
     const copies: Record<string, Vec> = {};
-    for (const [name, v] of Object.entries(this.buffers)) copies[name] = v.slice();
+    for (const [name, v] of Object.entries(this.buffers)) copies[name] = vecFrom(dtypeOf(v), v);
     return { kind: this.config.kind, stepCount: this.stepCount, buffers: copies };
   }
 
