@@ -1,0 +1,191 @@
+// Model behaviour beyond gradients: padding leaves results untouched, truncated BPTT windows chain
+// exactly, step() equals forward(), gradients accumulate, gate statistics, shapes and errors.
+
+import * as assert from 'node:assert/strict';
+import type { ModelSpec } from '../../../src/engine/spec';
+import { createModel, type Model } from '../../../src/engine/model';
+import { softmaxCrossEntropy } from '../../../src/engine/loss';
+import { Rng } from '../../../src/engine/rng';
+import { makeSpec, randomModel, randomTokens } from './helpers';
+
+const cellVariants: { name: string; spec: Partial<ModelSpec> }[] = [
+  { name: 'rnn relu', spec: { cell: 'rnn', activation: 'relu' } },
+  { name: 'gru reset before, 2 layers', spec: { cell: 'gru', resetAfter: false, layers: 2 } },
+  { name: 'gru resetAfter, embedding', spec: { cell: 'gru', embedding: 3 } },
+  { name: 'lstm peephole, 2 layers, embedding', spec: { cell: 'lstm', peephole: true, layers: 2, embedding: 4 } },
+];
+
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  assert.equal(a.length, b.length, 'length');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+/** Logits and final state of one sequence run alone (B = 1). */
+function runAlone(model: Model, tokens: number[]) {
+  const out = model.forward({ tokens: Int32Array.from(tokens), T: tokens.length, B: 1 }, { train: false });
+  return { logits: out.logits.slice(), h: out.state.h.slice(), c: out.state.c?.slice() };
+}
+
+describe('engine model', () => {
+  for (const v of cellVariants) {
+    for (const bidirectional of [false, true]) {
+      it(`${v.name}${bidirectional ? ', bidirectional' : ''}: a padded sequence gives what it gives alone`, () => {
+        const spec = makeSpec({ ...v.spec, bidirectional });
+        const model = randomModel(spec, 'f64', 3);
+        const rng = new Rng(4);
+        const T = 5, lengths = [5, 2, 4];
+        const tokens = randomTokens(rng, T * 3, spec.vocabSize);
+        const batch = model.forward({ tokens, T, B: 3, lengths: Int32Array.from(lengths) }, { train: false });
+        const logits = batch.logits.slice(), h = batch.state.h.slice();
+        const H = spec.hidden, D = bidirectional ? 2 : 1, C = spec.outputs;
+        for (let b = 0; b < 3; b++) {
+          const own = Array.from({ length: lengths[b] }, (_, t) => tokens[t * 3 + b]);
+          const alone = runAlone(model, own);
+          for (let t = 0; t < lengths[b]; t++) {
+            const ours = logits.subarray((t * 3 + b) * C, (t * 3 + b + 1) * C);
+            assert.ok(maxAbsDiff(ours, alone.logits.subarray(t * C, (t + 1) * C)) < 1e-12, `logits at t=${t}, b=${b}`);
+          }
+          for (let ld = 0; ld < spec.layers * D; ld++) {
+            const ours = h.subarray((ld * 3 + b) * H, (ld * 3 + b + 1) * H);
+            assert.ok(maxAbsDiff(ours, alone.h.subarray(ld * H, (ld + 1) * H)) < 1e-12, `final state ${ld}, b=${b}`);
+          }
+        }
+      });
+    }
+
+    it(`${v.name}: two truncated-BPTT windows with the state carried equal one long window`, () => {
+      const spec = makeSpec(v.spec);
+      const model = randomModel(spec, 'f64', 5);
+      const tokens = randomTokens(new Rng(6), 6 * 2, spec.vocabSize);
+      const whole = model.forward({ tokens, T: 6, B: 2 }, { train: false });
+      const wholeLogits = whole.logits.slice(), wholeH = whole.state.h.slice();
+      const first = model.forward({ tokens: tokens.slice(0, 6), T: 3, B: 2 }, { train: false });
+      const firstLogits = first.logits.slice();
+      const second = model.forward({ tokens: tokens.slice(6), T: 3, B: 2 }, { train: false, state: first.state });
+      assert.ok(maxAbsDiff([...firstLogits, ...second.logits], wholeLogits) < 1e-12, 'logits');
+      assert.ok(maxAbsDiff(second.state.h, wholeH) < 1e-12, 'final state');
+    });
+
+    it(`${v.name}: step() token by token equals forward() over the sequence`, () => {
+      const spec = makeSpec(v.spec);
+      const model = randomModel(spec, 'f32', 7);
+      const tokens = [1, 4, 0, 2, 2, 3];
+      const reference = runAlone(model, tokens);
+      const state = model.initialState(1);
+      const C = spec.outputs;
+      for (const [t, tok] of tokens.entries()) {
+        const logits = model.step(tok, state);
+        assert.ok(maxAbsDiff(logits, reference.logits.subarray(t * C, (t + 1) * C)) < 1e-6, `step ${t}`);
+      }
+      assert.ok(maxAbsDiff(state.h, reference.h) < 1e-6, 'carried state');
+    });
+  }
+
+  it('step() between forward and backward does not disturb the training pass', () => {
+    const spec = makeSpec({ cell: 'lstm', layers: 2 });
+    const model = randomModel(spec, 'f64', 8);
+    const tokens = randomTokens(new Rng(9), 4 * 2, spec.vocabSize);
+    const targets = randomTokens(new Rng(10), 4 * 2, spec.outputs);
+    const gradsOf = (interleave: boolean) => {
+      model.zeroGrads();
+      const out = model.forward({ tokens, T: 4, B: 2 }, { train: true });
+      softmaxCrossEntropy(out.logits, targets, out.dLogits, 8, spec.outputs);
+      if (interleave) model.step(3, model.initialState(1));
+      model.backward(out.dLogits);
+      return model.grads.slice();
+    };
+    assert.deepEqual(gradsOf(true), gradsOf(false));
+  });
+
+  it('backward accumulates into grads (+=) until zeroGrads', () => {
+    const model = randomModel(makeSpec({ cell: 'gru', bidirectional: true }), 'f64', 11);
+    const out = model.forward({ tokens: new Int32Array([0, 1, 2, 3]), T: 2, B: 2 }, { train: false });
+    softmaxCrossEntropy(out.logits, new Int32Array([1, 1, 0, 3]), out.dLogits, 4, 4);
+    model.zeroGrads();
+    model.backward(out.dLogits);
+    const once = model.grads.slice();
+    model.backward(out.dLogits);
+    assert.ok(maxAbsDiff(model.grads, once.map((g) => 2 * g)) < 1e-14);
+    assert.ok(once.some((g) => g !== 0));
+    model.zeroGrads();
+    assert.ok(model.grads.every((g) => g === 0));
+  });
+
+  it('reused workspaces of several shapes give the same numbers as fresh ones', () => {
+    const spec = makeSpec({ cell: 'lstm' });
+    const model = randomModel(spec, 'f64', 12);
+    const shapes = [[3, 2], [5, 1], [3, 2], [2, 4], [1, 1], [4, 3], [5, 5], [3, 2]];
+    const firstSeen = new Map<string, Float64Array>();
+    for (const [T, B] of shapes) {
+      const tokens = Int32Array.from({ length: T * B }, (_, i) => i % spec.vocabSize);
+      const logits = Float64Array.from(model.forward({ tokens, T, B }, { train: false }).logits);
+      const key = `${T}x${B}`;
+      if (firstSeen.has(key)) assert.deepEqual(logits, firstSeen.get(key), key);
+      else firstSeen.set(key, logits);
+    }
+  });
+
+  it('dL/da<t> has one norm per step, and shrinks backwards in time through a small-weight rnn', () => {
+    const spec = makeSpec({ cell: 'rnn', hidden: 4 });
+    const model = randomModel(spec, 'f64', 13, 0.3);
+    const T = 8;
+    const out = model.forward({ tokens: new Int32Array(T).fill(1), T, B: 1 }, { train: false });
+    // Only the last step has a loss: the gradient reaches earlier steps through Waa only.
+    softmaxCrossEntropy(out.logits, new Int32Array(T), out.dLogits, T, spec.outputs, Uint8Array.from({ length: T }, (_, t) => (t === T - 1 ? 1 : 0)));
+    model.backward(out.dLogits);
+    const norms = model.dLdaNorms();
+    assert.equal(norms.length, T);
+    for (let t = 0; t < T - 1; t++) assert.ok(norms[t] < norms[t + 1], `‖dL/da<${t}>‖ = ${norms[t]} >= ‖dL/da<${t + 1}>‖ = ${norms[t + 1]}`);
+  });
+
+  it('gate statistics: zero weights give σ(0) = 0.5 gates and tanh(0) = 0 candidates; big biases saturate', () => {
+    const model = createModel(makeSpec({ cell: 'lstm', layers: 2 }), 'f64');
+    model.forward({ tokens: new Int32Array([0, 1, 2]), T: 3, B: 1 }, { train: false });
+    const stats = model.gateStats();
+    assert.deepEqual(stats.map((s) => `${s.layer}${s.gate}=${s.mean}/${s.saturated}`),
+      ['0i=0.5/0', '0o=0.5/0', '0f=0.5/0', '0c=0/0', '1i=0.5/0', '1o=0.5/0', '1f=0.5/0', '1c=0/0']);
+    model.param('layer0.B').fill(10);
+    model.forward({ tokens: new Int32Array([0, 1, 2]), T: 3, B: 1 }, { train: false });
+    assert.ok(model.gateStats().filter((s) => s.layer === 0).every((s) => s.saturated === 1));
+  });
+
+  it('dropout acts only when training, and the same rng seed gives the same masks', () => {
+    const model = randomModel(makeSpec({ cell: 'gru', layers: 2, dropout: 0.5, hidden: 8 }), 'f64', 14);
+    const batch = { tokens: new Int32Array([0, 1, 2, 3, 4, 0]), T: 3, B: 2 };
+    const evalLogits = model.forward(batch, { train: false }).logits.slice();
+    const a = model.forward(batch, { train: true, rng: new Rng(1) }).logits.slice();
+    const b = model.forward(batch, { train: true, rng: new Rng(1) }).logits.slice();
+    assert.deepEqual(a, b);
+    assert.ok(maxAbsDiff(a, evalLogits) > 1e-3, 'dropout changed nothing');
+    assert.throws(() => model.forward(batch, { train: true }), /needs opts\.rng/);
+  });
+
+  it('many-to-one logits are (B, C); state is (L, D, B, H)', () => {
+    const spec = makeSpec({ cell: 'lstm', manyToOne: true, bidirectional: true, layers: 2, outputs: 3 });
+    const out = createModel(spec).forward({ tokens: new Int32Array(4 * 5), T: 4, B: 5 }, { train: false });
+    assert.equal(out.logits.length, 5 * 3);
+    assert.equal(out.state.h.length, 2 * 2 * 5 * spec.hidden);
+    assert.equal(out.state.c?.length, 2 * 2 * 5 * spec.hidden);
+    assert.ok(out.logits instanceof Float32Array, 'f32 by default');
+  });
+
+  const errorCases: { name: string; run: (m: Model) => unknown; message: RegExp }[] = [
+    { name: 'token outside the vocabulary', run: (m) => m.forward({ tokens: new Int32Array([0, 5]), T: 2, B: 1 }, { train: false }), message: /token 5 at t=1, b=0 is outside the vocabulary 0\.\.4/ },
+    { name: 'tokens not T*B', run: (m) => m.forward({ tokens: new Int32Array(3), T: 2, B: 2 }, { train: false }), message: /tokens has 3 ids, expected T\*B = 4/ },
+    { name: 'length out of range', run: (m) => m.forward({ tokens: new Int32Array(4), T: 2, B: 2, lengths: new Int32Array([2, 3]) }, { train: false }), message: /lengths\[1\] = 3, expected 1\.\.2/ },
+    { name: 'state of another batch size', run: (m) => m.forward({ tokens: new Int32Array(4), T: 2, B: 2 }, { train: false, state: m.initialState(3) }), message: /initial state does not fit: expected B=2/ },
+    { name: 'step with a batch state', run: (m) => m.step(0, m.initialState(2)), message: /expected 1/ },
+    { name: 'unknown parameter', run: (m) => m.param('layer9.W'), message: /no parameter "layer9\.W"; expected one of .*layer0\.W/ },
+  ];
+  for (const c of errorCases) {
+    it(`refuses: ${c.name}`, () => assert.throws(() => c.run(createModel(makeSpec({ cell: 'lstm' }))), c.message));
+  }
+
+  it('refuses backward before forward, and a bad spec naming the field', () => {
+    assert.throws(() => createModel(makeSpec({})).backward(new Float32Array(1)), /no forward/);
+    assert.throws(() => createModel(makeSpec({ hidden: 0 })), /spec\.hidden must be a positive integer, got 0/);
+    assert.throws(() => createModel(makeSpec({ dropout: 1 })), /spec\.dropout must be in \[0, 1\)/);
+  });
+});
