@@ -17,6 +17,18 @@ export interface WasmEngine {
 
 let active: WasmEngine | null = null;
 
+/**
+ * Node 20's V8 has relaxed SIMD (the FMA variant) behind --experimental-wasm-relaxed-simd; newer
+ * runtimes (Electron's, Node 22) ship it. On Node, turn the flag on at run time, before the first
+ * compile; elsewhere (no process.getBuiltinModule) nothing happens and validation decides.
+ */
+function enableRelaxedSimdFlag(): void {
+  type V8 = { setFlagsFromString(flags: string): void };
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const v8 = proc?.getBuiltinModule?.('node:v8') as V8 | undefined;
+  v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
 /** The installed WASM engine, or null while the TypeScript reference is active. */
 export const activeWasmEngine = (): WasmEngine | null => active;
 
@@ -27,6 +39,7 @@ export const activeWasmEngine = (): WasmEngine | null => active;
  */
 export function useWasmKernels(opts: { fma?: boolean } = {}): WasmEngine | null {
   if (active) return active;
+  if (opts.fma !== false) enableRelaxedSimdFlag();
   let engine: WasmEngine;
   try {
     const arena = new WasmArena();

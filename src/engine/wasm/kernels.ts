@@ -8,10 +8,13 @@
 import { referenceKernels, type Kernels } from '../kernels';
 import type { Vec } from '../tensor';
 import type { WasmArena } from './arena';
-import { kernelsFmaWasmBase64, kernelsWasmBase64 } from './kernels.generated';
+import { GEMM_WORKSPACE_BYTES, kernelsFmaWasmBase64, kernelsWasmBase64 } from './kernels.generated';
 import { WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly';
 
 interface KernelExports {
+  /** Packed GEMM over the column range [j0, j1) of C; op(A)(i,k) at A + i*ars + k*aks, op(B)(k,j) at B + k*bks + j*bns. */
+  gemm(M: number, j0: number, j1: number, K: number, alpha: number, A: number, ars: number, aks: number,
+    B: number, bks: number, bns: number, C: number, ldc: number, ws: number): void;
   gemm_xn(M: number, N: number, K: number, alpha: number, A: number, rs: number, ks: number, B: number, ldb: number, C: number, ldc: number): void;
   gemm_nt(M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
   scale_rows(M: number, N: number, beta: number, C: number, ldc: number): void;
@@ -38,6 +41,12 @@ export function instantiateKernels(module: WasmModule, memory: WasmMemory): Kern
   return instance.exports as unknown as KernelExports;
 }
 
+/**
+ * Below this many rows of C, packing op(B) costs as much as the product itself (sampling is M = 1):
+ * the unpacked kernels (gemm_nt dot products, gemm_xn broadcasts) run instead.
+ */
+const PACK_MIN_ROWS = 8;
+
 /** Extent in elements of a rows×cols matrix with leading dimension ld (what a kernel may touch). */
 const extent = (rows: number, cols: number, ld: number): number => (rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols);
 
@@ -54,6 +63,8 @@ export interface WasmKernels extends Kernels {
 export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels {
   const useFma = fma ?? runtimeHasRelaxedSimd();
   const exports = instantiateKernels(compileKernelModule(useFma), arena.memory);
+  const workspace = arena.reserve(GEMM_WORKSPACE_BYTES);
+  if (workspace < 0) throw new Error('wasm kernels: no room in the WebAssembly arena for the GEMM workspace');
   let scratchPtr = 0, scratchBytes = 0, scratchUsed = 0;
 
   /** Byte address of x[off..off+n) in the arena: x itself when it lives there, else a scratch copy. */
@@ -82,7 +93,7 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     B: Vec, bOff: number, ldb: number,
     beta: number, C: Vec, cOff: number, ldc: number,
   ): void {
-    if (!(A instanceof Float32Array) || !(B instanceof Float32Array) || !(C instanceof Float32Array) || (transA && transB)) {
+    if (!(A instanceof Float32Array) || !(B instanceof Float32Array) || !(C instanceof Float32Array)) {
       referenceKernels.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
       return;
     }
@@ -94,8 +105,11 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     if (alpha !== 0 && K > 0) {
       const pa = pointer(A, aOff, transA ? extent(K, M, lda) : extent(M, K, lda));
       const pb = pointer(B, bOff, transB ? extent(N, K, ldb) : extent(K, N, ldb));
-      if (transB) exports.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
-      else exports.gemm_xn(M, N, K, alpha, pa, transA ? 4 : lda * 4, transA ? lda * 4 : 4, pb, ldb * 4, pc, ldc * 4);
+      const [ars, aks] = transA ? [4, lda * 4] : [lda * 4, 4];
+      const [bks, bns] = transB ? [4, ldb * 4] : [ldb * 4, 4];
+      if (M >= PACK_MIN_ROWS || (transA && transB)) exports.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
+      else if (transB) exports.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
+      else exports.gemm_xn(M, N, K, alpha, pa, ars, aks, pb, ldb * 4, pc, ldc * 4);
     }
     copyBack(C, cOff, cN, pc);
   }
