@@ -29,7 +29,7 @@ export function prepareDataset(config: RnnConfig, task: Task = resolveTask(confi
   const { data } = config;
   switch (task) {
     case 'lm': {
-      const corpus = readLmCorpus(data.train, { kind: data.tokenizer, lowercase: data.lowercase, minCount: data.minCount });
+      const corpus = readLmCorpus(data.train, { kind: data.tokenizer, lowercase: data.lowercase, minCount: data.minCount, maxVocab: data.maxVocab });
       if (typeof data.validation === 'string') {
         return { task, tokenizer: corpus.tokenizer, labels: [], train: corpus.ids, validation: encodeLmFile(data.validation, corpus.tokenizer) };
       }
@@ -43,8 +43,8 @@ export function prepareDataset(config: RnnConfig, task: Task = resolveTask(confi
     case 'tag': {
       const split = splitRows(parseTagged(readTextFile(data.train), data.train), data.validation, config.training.seed,
         (file) => parseTagged(readTextFile(file), file));
-      const tokenizer = learnTokenizer('word', data.lowercase, data.minCount, split.train.flatMap((s) => s.tokens), true);
-      const labels = sortedLabels(split.train.flatMap((s) => s.labels));
+      const tokenizer = learnTokenizer('word', data, split.train.flatMap((s) => s.tokens), true);
+      const labels = data.labels.length > 0 ? data.labels : sortedLabels(split.train.flatMap((s) => s.labels));
       const encode = (s: { tokens: string[]; labels: string[]; line: number }, file: string): Example => ({
         ids: Int32Array.from(s.tokens, (t) => tokenizer.idOf(data.lowercase ? t.toLowerCase() : t)),
         labels: Int32Array.from(s.labels, (l) => labelId(labels, l, file, s.line)),
@@ -55,8 +55,8 @@ export function prepareDataset(config: RnnConfig, task: Task = resolveTask(confi
       const split = splitRows(parseLabelled(readTextFile(data.train), data.train), data.validation, config.training.seed,
         (file) => parseLabelled(readTextFile(file), file));
       const pieces = split.train.flatMap((r) => piecesOf(data.tokenizer, r.text, data.lowercase));
-      const tokenizer = learnTokenizer(data.tokenizer, data.lowercase, data.minCount, pieces, false);
-      const labels = sortedLabels(split.train.map((r) => r.label));
+      const tokenizer = learnTokenizer(data.tokenizer, data, pieces, false);
+      const labels = data.labels.length > 0 ? data.labels : sortedLabels(split.train.map((r) => r.label));
       const encode = (r: { label: string; text: string; line: number }, file: string): Example => {
         const ids = tokenizer.encode(r.text);
         if (ids.length === 0) throw inputError(`${path.basename(file)}:${r.line}`, 'the text has no tokens; expected "label<TAB>text"');
@@ -77,11 +77,12 @@ export function modelSpecFor(config: RnnConfig, dataset: Dataset, configName: st
   if (dataset.task === 'lm' && m.bidirectional) {
     throw inputError(configName, '/model/bidirectional must be false for a language model (it would see the tokens it predicts)');
   }
+  if (dataset.task !== 'tag' && m.head === 'sigmoid') throw inputError(configName, '/model/head "sigmoid" applies only to the tag task');
   return {
     cell: m.cell, vocabSize: dataset.tokenizer.size, embedding: m.embedding, hidden: m.hidden, layers: m.layers,
     bidirectional: m.bidirectional, peephole: m.peephole, resetAfter: m.resetAfter, activation: m.activation,
     dropout: m.dropout, outputs: dataset.task === 'lm' ? dataset.tokenizer.size : dataset.labels.length,
-    head: 'softmax', manyToOne: dataset.task === 'classify',
+    head: m.head, manyToOne: dataset.task === 'classify',
   };
 }
 
@@ -100,13 +101,14 @@ function piecesOf(kind: 'char' | 'word', text: string, lowercase: boolean): stri
   return out;
 }
 
-function learnTokenizer(kind: 'char' | 'word', lowercase: boolean, minCount: number, pieces: string[], pieceAsGiven: boolean): Tokenizer {
+function learnTokenizer(kind: 'char' | 'word', opts: RnnConfig['data'], pieces: string[], pieceAsGiven: boolean): Tokenizer {
+  const lowercase = opts.lowercase;
   const counts = new Map<string, number>();
   for (const raw of pieces) {
     const p = pieceAsGiven && lowercase ? raw.toLowerCase() : raw;
     counts.set(p, (counts.get(p) ?? 0) + 1);
   }
-  return new Tokenizer({ kind, lowercase: kind === 'word' && lowercase, vocab: vocabFromCounts(counts, kind === 'char' ? 1 : minCount) });
+  return new Tokenizer({ kind, lowercase: kind === 'word' && lowercase, vocab: vocabFromCounts(counts, kind === 'char' ? 1 : opts.minCount, kind === 'char' ? 0 : opts.maxVocab) });
 }
 
 /** Labels in a stable order: numbers numerically ("0" < "1" < "10"), then text. */

@@ -14,6 +14,7 @@ export interface VocabOptions {
   readonly kind: TokenizerKind;
   readonly lowercase: boolean;
   readonly minCount: number;         // word level: rarer words become <unk>
+  readonly maxVocab: number;         // word level: keep the most frequent; 0 = all
 }
 
 /** Reads `file`, learns the vocabulary and encodes it in one pass (ids remapped at the end). */
@@ -49,7 +50,7 @@ export function readLmCorpus(file: string, opts: VocabOptions): LmCorpus {
   }
   const countMap = new Map<string, number>();
   for (const [piece, id] of firstSeen) countMap.set(piece, counts[id]);
-  const vocab = vocabFromCounts(countMap, opts.kind === 'char' ? 1 : opts.minCount);
+  const vocab = vocabFromCounts(countMap, opts.kind === 'char' ? 1 : opts.minCount, opts.kind === 'char' ? 0 : opts.maxVocab);
   const tokenizer = new Tokenizer({ kind: opts.kind, lowercase: opts.kind === 'word' && opts.lowercase, vocab });
   const table = new Int32Array(firstSeen.size);
   for (const [piece, id] of firstSeen) table[id] = piece === SPECIAL_TOKENS[EOS] ? EOS : tokenizer.idOf(piece);

@@ -121,11 +121,13 @@ export class Tokenizer {
 
 /**
  * Builds a vocabulary from token counts: specials, then tokens seen at least `minCount` times,
- * most frequent first (ties by code unit order) so that ids are deterministic. Word level passes
+ * most frequent first (ties by code unit order) so that ids are deterministic; at most maxVocab
+ * of them (0 = all). Word level passes
  * counts without line breaks (they are <eos>).
  */
-export function vocabFromCounts(counts: ReadonlyMap<string, number>, minCount: number): string[] {
+export function vocabFromCounts(counts: ReadonlyMap<string, number>, minCount: number, maxVocab = 0): string[] {
   const kept = [...counts].filter(([t, n]) => n >= minCount && !SPECIAL_TOKENS.includes(t));
   kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  if (maxVocab > 0) kept.length = Math.min(kept.length, maxVocab);
   return [...SPECIAL_TOKENS, ...kept.map(([t]) => t)];
 }

@@ -3,7 +3,7 @@
 
 /** Sent once when the worker starts (workerData). */
 export interface WorkerStart {
-  readonly configPath: string;      // the .rnnconfig to train with (absolute)
+  readonly configPath?: string;     // the .rnnconfig to train with (absolute); absent = the schema's defaults on dataPath
   readonly runDir: string;          // the run folder to write (absolute); created if missing
   readonly dataPath?: string;       // overrides data.train of the config (Train on This File)
   readonly resume: boolean;         // continue from runDir's checkpoint

@@ -19,7 +19,7 @@ const throwsInput = (fn: () => unknown, message: RegExp) =>
 describe('pipeline/lmCorpus', () => {
   it('reads a char corpus into Uint8 ids that decode back to the text', () => {
     const text = 'hello world\r\nhello there\n';
-    const c = readLmCorpus(file('c.txt', text), { kind: 'char', lowercase: false, minCount: 1 });
+    const c = readLmCorpus(file('c.txt', text), { kind: 'char', lowercase: false, minCount: 1, maxVocab: 0 });
     assert.ok(c.ids instanceof Uint8Array);
     assert.equal(c.tokenizer.decode(c.ids), text.replace(/\r\n/g, '\n'));
     assert.equal(c.tokenizer.spec.vocab[3], 'l'); // most frequent first
@@ -27,14 +27,14 @@ describe('pipeline/lmCorpus', () => {
 
   it('widens ids past 255 symbols and keeps astral characters whole', () => {
     const text = Array.from({ length: 400 }, (_, i) => String.fromCodePoint(0x1f300 + i)).join('');
-    const c = readLmCorpus(file('astral.txt', text), { kind: 'char', lowercase: false, minCount: 1 });
+    const c = readLmCorpus(file('astral.txt', text), { kind: 'char', lowercase: false, minCount: 1, maxVocab: 0 });
     assert.ok(c.ids instanceof Uint16Array);
     assert.equal(c.ids.length, 400);
     assert.equal(c.tokenizer.decode(c.ids), text);
   });
 
   it('reads words with <eos> per line, rare words as <unk>, and encodes another file with that vocabulary', () => {
-    const c = readLmCorpus(file('w.txt', 'The cat sat.\nThe cat ran.\nA dog\n'), { kind: 'word', lowercase: true, minCount: 2 });
+    const c = readLmCorpus(file('w.txt', 'The cat sat.\nThe cat ran.\nA dog\n'), { kind: 'word', lowercase: true, minCount: 2, maxVocab: 0 });
     assert.deepEqual(c.tokenizer.spec.vocab, ['<pad>', '<unk>', '<eos>', '.', 'cat', 'the']); // ties in code unit order
     assert.equal(c.tokenizer.decode(c.ids), 'the cat <unk>.\nthe cat <unk>.\n<unk> <unk>\n');
     assert.deepEqual([...encodeLmFile(file('v.txt', 'the bird'), c.tokenizer)], [5, 1]);
@@ -43,7 +43,7 @@ describe('pipeline/lmCorpus', () => {
   it('keeps chunk boundaries invisible on a file larger than one read', () => {
     const line = 'abcdefghij ÄÖÜ 😀\r\n';
     const text = line.repeat(Math.ceil((5 << 20) / Buffer.byteLength(line)));
-    const c = readLmCorpus(file('big.txt', text), { kind: 'char', lowercase: false, minCount: 1 });
+    const c = readLmCorpus(file('big.txt', text), { kind: 'char', lowercase: false, minCount: 1, maxVocab: 0 });
     assert.equal(c.ids.length, [...text.replace(/\r\n/g, '\n')].length);
     assert.equal(c.tokenizer.decode(c.ids.subarray(0, 19)), 'abcdefghij ÄÖÜ 😀\nab');
   });

@@ -1,0 +1,45 @@
+// Starting a training run in a worker thread, for the extension host and the CLI alike:
+// startTraining(start) → a handle with the worker's typed messages, stop() and the final outcome.
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { HostToWorker, WorkerStart, WorkerToHost } from '../protocol/worker';
+
+export type TrainingOutcome = Extract<WorkerToHost, { type: 'done' } | { type: 'error' }>;
+
+export interface TrainingHandle {
+  readonly runDir: string;
+  /** Every message of the worker, in order; returns an unsubscribe function. */
+  onMessage(listener: (message: WorkerToHost) => void): () => void;
+  /** Asks the run to stop: it saves a checkpoint, then ends with done/stopped. */
+  stop(): void;
+  /** Asks for a sample from the model as it is now (language models); arrives as a `sample` message. */
+  requestSample(prime: string, length: number, temperature: number): void;
+  /** Resolves with the last message: done or error (a crashed worker counts as an error). */
+  readonly outcome: Promise<TrainingOutcome>;
+}
+
+/** The worker script beside this module: dist/worker.js when bundled, out/src/pipeline/worker.js under tsc. */
+export const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
+
+export function startTraining(start: WorkerStart): TrainingHandle {
+  const worker = new Worker(WORKER_SCRIPT, { workerData: start });
+  const listeners = new Set<(message: WorkerToHost) => void>();
+  let settled: TrainingOutcome | undefined;
+  const outcome = new Promise<TrainingOutcome>((resolve) => {
+    const settle = (o: TrainingOutcome) => { if (!settled) { settled = o; resolve(o); } };
+    worker.on('message', (message: WorkerToHost) => {
+      for (const listener of listeners) listener(message);
+      if (message.type === 'done' || message.type === 'error') settle(message);
+    });
+    worker.on('error', (e) => settle({ type: 'error', message: `the training worker crashed: ${e.message}`, badInput: false }));
+    worker.on('exit', (code) => settle({ type: 'error', message: `the training worker exited (code ${code}) before finishing`, badInput: false }));
+  });
+  const send = (message: HostToWorker) => { if (!settled) worker.postMessage(message); };
+  return {
+    runDir: start.runDir,
+    onMessage(listener) { listeners.add(listener); return () => listeners.delete(listener); },
+    stop: () => send({ type: 'stop' }),
+    requestSample: (prime, length, temperature) => send({ type: 'sample', prime, length, temperature }),
+    outcome,
+  };
+}

@@ -1,0 +1,16 @@
+// Entry of the training worker (worker_threads; bundled to dist/worker.js): runs one run's training
+// loop and forwards its messages; `stop` and `sample` requests from the host are queued for the loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { HostToWorker, WorkerStart } from '../protocol/worker';
+import { runTraining } from './trainer';
+
+if (!parentPort) throw new Error('worker.ts must run inside a worker thread (startTraining spawns it)');
+const port = parentPort;
+const requests: HostToWorker[] = [];
+port.on('message', (message: HostToWorker) => requests.push(message));
+
+void runTraining(workerData as WorkerStart, {
+  post: (message) => port.postMessage(message),
+  takeRequests: () => requests.splice(0),
+  pause: () => new Promise((resolve) => setImmediate(resolve)),
+}).finally(() => port.close());
