@@ -11,6 +11,8 @@ const root = new URL('..', import.meta.url).pathname;
 const nodeCommon = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, minify,
   external: ['vscode', 'onnxruntime-node'], logLevel: 'info',
+  // jsonc-parser's UMD build requires its own files at run time, which esbuild cannot follow.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 const nodeEntries = [
