@@ -41,13 +41,22 @@ export class Chart {
   }
 
   setData(data: uPlot.AlignedData): void {
-    this.data = data;
-    if (this.plot && this.plot.series.length === data.length) {
-      this.plot.setData(data);
+    this.data = this.fitted(data);
+    if (this.plot && this.plot.series.length === this.data.length) {
+      this.plot.setData(this.data);
       return;
     }
     this.plot?.destroy();
-    this.plot = new uPlot(this.options(), data, this.host);
+    this.plot = new uPlot(this.options(), this.data, this.host);
+  }
+
+  /** One column per series: data from before a rebuild that added or removed series still fits. */
+  private fitted(data: uPlot.AlignedData): uPlot.AlignedData {
+    const want = this.spec.series.length + 1;
+    if (data.length === want) return data;
+    const x = data[0] ?? [];
+    const empty = () => new Array<number | null>(x.length).fill(null);
+    return [x, ...Array.from({ length: want - 1 }, (_, i) => data[i + 1] ?? empty())] as uPlot.AlignedData;
   }
 
   private fit(): void {

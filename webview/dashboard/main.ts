@@ -113,7 +113,7 @@ app.append(
     el('p', { class: 'muted' }, 'Latest BPTT windows, newest brightest: a curve falling towards t = 1 is a vanishing gradient.'),
     gradLinesHost, heatCanvas, heatCaption,
     el('h3', {}, 'Global gradient norm (before clipping)'), gradNormHost),
-  el('div', { class: 'grid' },
+  el('div', { class: 'pair' },
     el('section', { class: 'card' }, el('h2', {}, 'Learning rate'), lrHost),
     el('section', { class: 'card' }, el('h2', {}, 'Tokens per second'), tpsHost)),
   el('section', { class: 'card', id: 'samples-card' }, el('h2', {}, 'Samples during training'), samplesList),
@@ -176,11 +176,17 @@ function scheduleRender(): void {
   requestAnimationFrame(() => { renderPending = false; render(); });
 }
 
-const columns = () => Math.max(100, Math.floor(lossHost.clientWidth || 600));
+// pixel columns of the charts, read once per render (reading layout forces it: keep it rare)
+let columnCount = 600;
+const columns = () => columnCount;
 const fmt = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? '–' : Number(x.toPrecision(digits)).toString());
-const setText = (id: string, text: string) => { document.getElementById(id)!.textContent = text; };
+const setText = (id: string, text: string) => {
+  const node = document.getElementById(id)!;
+  if (node.textContent !== text) node.textContent = text;
+};
 
 function render(): void {
+  columnCount = Math.max(100, Math.floor(lossHost.clientWidth || 600));
   renderHeader();
   renderLoss();
   renderGradients();

@@ -56,6 +56,8 @@ class DashboardPanel implements vscode.Disposable {
   private pendingMetrics: MetricPoint[] = [];
   private pendingGrads: GradWindow[] = [];
   private ready = false;
+  /** What reached the webview so far (tests read it: the webview's DOM is out of the host's reach). */
+  readonly delivered = { inits: 0, lastInitMetrics: 0, progressPoints: 0, samples: 0 };
   private readonly flushSoon = throttle(() => this.flush(), 200);
   readonly closed: Promise<void>;
 
@@ -90,7 +92,11 @@ class DashboardPanel implements vscode.Disposable {
   }
 
   private post(m: HostToDashboard): void {
-    if (this.ready) void this.panel.webview.postMessage(m);
+    if (!this.ready) return;
+    void this.panel.webview.postMessage(m);
+    if (m.type === 'init') { this.delivered.inits++; this.delivered.lastInitMetrics = m.metrics.length; }
+    if (m.type === 'progress') this.delivered.progressPoints += m.metrics.length;
+    if (m.type === 'sample') this.delivered.samples++;
   }
 
   private receive(m: DashboardToHost): void {
@@ -157,10 +163,12 @@ function readSamples(runDir: string): { step: number; text: string }[] {
 
 export class DashboardPanels implements vscode.Disposable {
   private readonly panels = new Map<string, DashboardPanel>();
-  private readonly serializer: vscode.Disposable;
 
-  constructor(private readonly deps: DashboardDeps) {
-    this.serializer = vscode.window.registerWebviewPanelSerializer(dashboardViewType, {
+  constructor(private readonly deps: DashboardDeps) {}
+
+  /** Once per window: VS Code hands back the dashboards that were open before a reload. */
+  registerSerializer(): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(dashboardViewType, {
       deserializeWebviewPanel: async (panel, state: DashboardState | undefined) => { this.restore(panel, state); },
     });
   }
@@ -196,10 +204,11 @@ export class DashboardPanels implements vscode.Disposable {
   /** Open dashboards by run folder (the API and the tests read this). */
   openRuns(): string[] { return [...this.panels.values()].map((p) => p.runDir); }
 
+  delivered(runDir: string): DashboardPanel['delivered'] | undefined { return this.panels.get(path.resolve(runDir))?.delivered; }
+
   close(runDir: string): void { this.panels.get(path.resolve(runDir))?.panel.dispose(); }
 
   dispose(): void {
-    this.serializer.dispose();
     for (const p of [...this.panels.values()]) p.panel.dispose();
   }
 }
