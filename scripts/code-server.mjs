@@ -1,7 +1,7 @@
 // Shared helpers for running a real VS Code (code-server) and a headless Chromium against it:
 // used by the integration runner, the end-to-end tests and `npm start`. See recipes/real-vscode.md.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,14 @@ async function answersHealthz(port) {
   }
 }
 
+// A quiet first start: no welcome walkthrough over the editor area, no telemetry.
+const userSettings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.ignoreRecommendations': true,
+};
+
 /**
  * Starts code-server on a free port in its own process group, with its own temp XDG config, user data
  * and (unless given) extensions folders. Resolves once /healthz answers 200.
@@ -59,6 +67,8 @@ export async function startCodeServer({ workspace, extensionsDir, port, log = ()
   extensionsDir ??= join(home, 'extensions');
   mkdirSync(join(home, 'config'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
 
   const child = spawn(executable, [
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
@@ -74,10 +84,13 @@ export async function startCodeServer({ workspace, extensionsDir, port, log = ()
     stream.on('data', (chunk) => chunk.split('\n').filter(Boolean).forEach((line) => log(line)));
   }
 
+  const leftover = () => { killGroup(child.pid, 'SIGKILL'); rmSync(home, { recursive: true, force: true }); };
+  stopOnExit(leftover);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    running.delete(leftover);
     killGroup(child.pid, 'SIGTERM');
     const timedOut = await Promise.race([exited.then(() => false), delay(5000).then(() => true)]);
     if (timedOut) killGroup(child.pid, 'SIGKILL');
@@ -94,6 +107,18 @@ export async function startCodeServer({ workspace, extensionsDir, port, log = ()
     await delay(200);
   }
   return { url: `http://127.0.0.1:${port}`, port, pid: child.pid, home, userDataDir, extensionsDir, stop };
+}
+
+// Servers live in their own process groups, so Ctrl-C or a crash of this process would not reach
+// them: whatever is still running when this process exits is killed (synchronously) on the way out.
+const running = new Set();
+let exitHooked = false;
+function stopOnExit(kill) {
+  running.add(kill);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => running.forEach((k) => k()));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(130));
 }
 
 function killGroup(pid, signal) {

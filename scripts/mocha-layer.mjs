@@ -1,7 +1,7 @@
 // Runs one plain-Node test layer with mocha (spec reporter) and prints the summary line that
-// scripts/test.mjs counts. Usage: node scripts/mocha-layer.mjs DIR [--timeout MS]
-// Every DIR/**/*.test.js is loaded (bdd); exits 1 if a test failed, 0 otherwise.
-import { readdirSync } from 'node:fs';
+// scripts/test.mjs counts. Usage: node scripts/mocha-layer.mjs DIR|FILE [--timeout MS]
+// Every DIR/**/*.test.js (or the one FILE) is loaded (bdd); exits 1 if a test failed, 0 otherwise.
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Mocha from 'mocha';
 
@@ -9,7 +9,7 @@ export const summaryPrefix = 'RNNLAB-TEST-SUMMARY ';
 
 const [dir, ...rest] = process.argv.slice(2);
 if (!dir) {
-  console.error('usage: node scripts/mocha-layer.mjs DIR [--timeout MS]');
+  console.error('usage: node scripts/mocha-layer.mjs DIR|FILE [--timeout MS]');
   process.exit(2);
 }
 const timeoutFlag = rest.indexOf('--timeout');
@@ -26,7 +26,9 @@ function testFiles(folder) {
 }
 
 const mocha = new Mocha({ ui: 'bdd', timeout, color: process.stdout.isTTY, grep: process.env.RNNLAB_TEST_GREP });
-for (const file of testFiles(resolve(dir)).sort()) mocha.addFile(file);
+const target = resolve(dir);
+const isFile = (() => { try { return statSync(target).isFile(); } catch { return false; } })();
+for (const file of isFile ? [target] : testFiles(target).sort()) mocha.addFile(file);
 await mocha.loadFilesAsync();
 const runner = mocha.run((failures) => {
   const { passes = 0, failures: failed = 0, pending = 0 } = runner.stats ?? {};
