@@ -84,9 +84,10 @@ export function createTrainingSession(spec: ModelSpec, options: TrainingOptions)
 }
 
 /**
- * One update. carryState: start from the state the last carrying step left (zeros the first time)
- * and keep this window's final state for the next (language models over a long text); false: every
- * sequence starts from zeros (tagging, classification).
+ * One update. carryState: start from the state the last carrying step left (zeros the first time,
+ * after session.carried = null, or when the batch size changed) and keep this window's final state
+ * for the next (language models over a long text); false: every sequence starts from zeros
+ * (tagging, classification). No gradient flows into the carried state (truncated BPTT).
  */
 export function trainStep(session: TrainingSession, batch: Batch, targets: StepTargets, carryState = false): StepMetrics {
   const { model } = session;

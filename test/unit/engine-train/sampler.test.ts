@@ -1,8 +1,10 @@
 // Sampler against a table-driven test double of the StepModel interface (next logits depend on the
 // last token only), so the expected support and greedy path can be worked out by hand.
 import { strict as assert } from 'assert';
-import { sample, sampleTokens, TokenPicker, type SampleOptions, type StepModel } from '../../../src/engine/sampler';
+import { modelStepper, sample, sampleTokens, TokenPicker, type SampleOptions, type StepModel } from '../../../src/engine/sampler';
 import { Rng } from '../../../src/engine/rng';
+import { createModel } from '../../../src/engine/model';
+import { initParams } from '../../../src/engine/init';
 
 const C = 6;
 // logits after token k: row k. Row 0 is a fixed, well-spread distribution; the others come from a seed.
@@ -131,4 +133,24 @@ describe('engine-train/sampler', () => {
     ['stop string without decode', () => sample(tableModel(), { prime: [0], length: 3, stopString: 'x' }), /stopString needs decode/],
   ];
   for (const [name, call, message] of bad) it(`rejects ${name}`, () => assert.throws(call, message));
+
+  it('on the engine model: step-by-step generation sees the same logits as one forward over the whole text', () => {
+    for (const cell of ['lstm', 'gru'] as const) {
+      const spec = { cell, vocabSize: 9, embedding: 4, hidden: 7, layers: 2, bidirectional: false, peephole: cell === 'lstm',
+        resetAfter: false, activation: 'tanh' as const, dropout: 0, outputs: 9, head: 'softmax' as const, manyToOne: false };
+      const model = createModel(spec, 'f64');
+      initParams(spec, model.params, new Rng(2), { peephole: 'uniform' });
+      const prime = [1, 4, 4];
+      const greedy = sample(modelStepper(model), { prime, length: 12, temperature: 0 });
+      const text = [...prime, ...greedy];
+      const T = text.length - 1;
+      const { logits } = model.forward({ tokens: Int32Array.from(text.slice(0, T)), T, B: 1 }, { train: false });
+      for (let i = 0; i < greedy.length; i++) {
+        const row = Array.from(logits.subarray((prime.length - 1 + i) * 9, (prime.length + i) * 9));
+        assert.equal(greedy[i], row.indexOf(Math.max(...row)), `${cell}: token ${i}`);
+      }
+      const sampled = sample(modelStepper(model), { prime, length: 30, topK: 3, seed: 8 });
+      assert.deepEqual(sample(modelStepper(model), { prime, length: 30, topK: 3, seed: 8 }), sampled);
+    }
+  });
 });
