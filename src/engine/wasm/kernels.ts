@@ -62,7 +62,7 @@ export interface WasmKernels extends Kernels {
  */
 export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels {
   const useFma = fma ?? runtimeHasRelaxedSimd();
-  const exports = instantiateKernels(compileKernelModule(useFma), arena.memory);
+  const wasm = instantiateKernels(compileKernelModule(useFma), arena.memory);
   const workspace = arena.reserve(GEMM_WORKSPACE_BYTES);
   if (workspace < 0) throw new Error('wasm kernels: no room in the WebAssembly arena for the GEMM workspace');
   let scratchPtr = 0, scratchBytes = 0, scratchUsed = 0;
@@ -101,15 +101,15 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     scratchUsed = 0;
     const cN = extent(M, N, ldc);
     const pc = pointer(C, cOff, cN);
-    if (beta !== 1) exports.scale_rows(M, N, beta, pc, ldc * 4);
+    if (beta !== 1) wasm.scale_rows(M, N, beta, pc, ldc * 4);
     if (alpha !== 0 && K > 0) {
       const pa = pointer(A, aOff, transA ? extent(K, M, lda) : extent(M, K, lda));
       const pb = pointer(B, bOff, transB ? extent(N, K, ldb) : extent(K, N, ldb));
       const [ars, aks] = transA ? [4, lda * 4] : [lda * 4, 4];
       const [bks, bns] = transB ? [4, ldb * 4] : [ldb * 4, 4];
-      if (M >= PACK_MIN_ROWS || (transA && transB)) exports.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
-      else if (transB) exports.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
-      else exports.gemm_xn(M, N, K, alpha, pa, ars, aks, pb, ldb * 4, pc, ldc * 4);
+      if (M >= PACK_MIN_ROWS || (transA && transB)) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
+      else if (transB) wasm.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
+      else wasm.gemm_xn(M, N, K, alpha, pa, ars, aks, pb, ldb * 4, pc, ldc * 4);
     }
     copyBack(C, cOff, cN, pc);
   }
@@ -123,7 +123,7 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     scratchUsed = 0;
     const cN = extent(M, N, ldc);
     const pc = pointer(C, cOff, cN);
-    exports.add_rows(M, N, pointer(bias, biasOff, N), 0, pc, ldc * 4);
+    wasm.add_rows(M, N, pointer(bias, biasOff, N), 0, pc, ldc * 4);
     copyBack(C, cOff, cN, pc);
   }
 
@@ -135,12 +135,12 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     if (M === 0 || N === 0) return;
     scratchUsed = 0;
     const py = pointer(y, yOff, N);
-    exports.add_rows(M, N, pointer(A, aOff, extent(M, N, lda)), lda * 4, py, 0);
+    wasm.add_rows(M, N, pointer(A, aOff, extent(M, N, lda)), lda * 4, py, 0);
     copyBack(y, yOff, N, py);
   }
 
   return {
-    name: useFma ? 'wasm-simd-fma' : 'wasm-simd', fma: useFma, exports,
+    name: useFma ? 'wasm-simd-fma' : 'wasm-simd', fma: useFma, exports: wasm,
     gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares,
   };
 }

@@ -3,7 +3,9 @@
 // multiply-add and mul+add), operands inside the arena and outside it (copied through scratch).
 import * as assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
-import { referenceKernels } from '../../../src/engine/kernels';
+import { kernels, referenceKernels } from '../../../src/engine/kernels';
+import { allocVec } from '../../../src/engine/tensor';
+import { restoreReferenceKernels, useWasmKernels } from '../../../src/engine/wasm';
 import { WasmArena } from '../../../src/engine/wasm/arena';
 import { createWasmKernels, runtimeHasRelaxedSimd, type WasmKernels } from '../../../src/engine/wasm/kernels';
 
@@ -138,5 +140,19 @@ describe('WASM SIMD kernels match the TypeScript reference', () => {
     assert.deepEqual(Array.from(C), [1, 2, 3, 4]);
     assert.equal(arena.used, used, 'no scratch was reserved');
     assert.ok(!arena.owns(new Float32Array(new SharedArrayBuffer(64))) && !arena.owns(new Float32Array(4)));
+  });
+});
+
+describe('useWasmKernels installs the arena allocator and the WASM kernels', () => {
+  after(() => restoreReferenceKernels());
+  it('f32 buffers land in the arena, f64 stay plain, and restore brings the reference back', () => {
+    const engine = useWasmKernels();
+    assert.ok(engine, 'this runtime has WebAssembly SIMD');
+    assert.equal(kernels.name, engine.kernels.name);
+    assert.ok(engine.arena.owns(allocVec('f32', 10)));
+    assert.ok(allocVec('f64', 10) instanceof Float64Array);
+    restoreReferenceKernels();
+    assert.equal(kernels.name, referenceKernels.name);
+    assert.ok(!engine.arena.owns(allocVec('f32', 10)));
   });
 });
