@@ -4,7 +4,6 @@
 // torch.onnx.export already writes W/R/B in ONNX gate order (PyTorch's LSTM i,f,g,o → ONNX i,o,f,c is
 // [0,3,1,2]; GRU r,z,n → z,r,h is [1,0,2]), so recognised weights are copied as they are.
 import { paramCount, paramLayout, type ModelSpec } from '../engine/spec';
-import { PRODUCER_NAME } from './export';
 import { recogniseGraph } from './importGraph';
 import { decodeModel, defaultOpset, metadataOf } from './modelProto';
 
@@ -18,6 +17,8 @@ export interface ImportedModel {
 }
 
 const MIN_OPSET = 7;
+/** Keys written by src/pipeline/modelMeta.ts (vocabulary, tokenizer, task, labels, config). */
+const RNN_LAB_METADATA_PREFIX = 'rnnlab.';
 
 /** True when the V×V table is exactly the identity: a one-hot input written as Gather from identity. */
 function isIdentity(table: Float32Array, V: number, E: number): boolean {
@@ -38,7 +39,7 @@ export function importModel(bytes: Uint8Array, source = 'model.onnx'): ImportedM
   }
   const warnings: string[] = [];
   const metadata = metadataOf(model);
-  if (model.producerName !== PRODUCER_NAME || Object.keys(metadata).length === 0) {
+  if (!Object.keys(metadata).some((key) => key.startsWith(RNN_LAB_METADATA_PREFIX))) {
     warnings.push(`${source}: no RNN Lab metadata (vocabulary, tokenizer, task); the model works on token ids (predict --ids)`);
   }
   const first = found.layers[0];

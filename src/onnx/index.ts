@@ -1,0 +1,5 @@
+// RNN Lab's ONNX module: export, import (RNN Lab and torch.onnx.export graphs), onnxruntime inference.
+// Only ort.ts touches onnxruntime-node, and only when openOrtSession is first called.
+export { exportModel, IO as ONNX_IO } from './export';
+export { importModel, type ImportedModel } from './import';
+export { openOrtSession, type OrtModel, type OrtState } from './ort';
