@@ -44,48 +44,60 @@ function gemm(
 ): void {
   scaleC(M, N, beta, C, cOff, ldc);
   if (alpha === 0 || K === 0) return;
-  if (!transA && !transB) {
-    // C[i,:] += A[i,p] * B[p,:]: rows of B streamed contiguously.
-    for (let i = 0; i < M; i++) {
-      const cRow = cOff + i * ldc, aRow = aOff + i * lda;
-      for (let p = 0; p < K; p++) {
-        const a = alpha * A[aRow + p];
-        if (a === 0) continue;
-        const bRow = bOff + p * ldb;
-        for (let j = 0; j < N; j++) C[cRow + j] += a * B[bRow + j];
+  if (transB) {
+    // op(B) rows are contiguous: dot products, in 2x2 tiles of C so each load feeds two products.
+    const aStep = transA ? lda : 1, aRowStep = transA ? 1 : lda;  // A(i, p) = A[aOff + i*aRowStep + p*aStep]
+    let i = 0;
+    for (; i + 1 < M; i += 2) {
+      const a0 = aOff + i * aRowStep, a1 = a0 + aRowStep;
+      const c0 = cOff + i * ldc, c1 = c0 + ldc;
+      let j = 0;
+      for (; j + 1 < N; j += 2) {
+        const b0 = bOff + j * ldb, b1 = b0 + ldb;
+        let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+        for (let p = 0; p < K; p++) {
+          const x0 = A[a0 + p * aStep], x1 = A[a1 + p * aStep], y0 = B[b0 + p], y1 = B[b1 + p];
+          s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+        }
+        C[c0 + j] += alpha * s00; C[c0 + j + 1] += alpha * s01;
+        C[c1 + j] += alpha * s10; C[c1 + j + 1] += alpha * s11;
+      }
+      if (j < N) {
+        const b0 = bOff + j * ldb;
+        let s0 = 0, s1 = 0;
+        for (let p = 0; p < K; p++) { const y = B[b0 + p]; s0 += A[a0 + p * aStep] * y; s1 += A[a1 + p * aStep] * y; }
+        C[c0 + j] += alpha * s0; C[c1 + j] += alpha * s1;
       }
     }
-  } else if (!transA && transB) {
-    // C[i,j] += A[i,:] · B[j,:]: two contiguous rows per dot product.
-    for (let i = 0; i < M; i++) {
-      const cRow = cOff + i * ldc, aRow = aOff + i * lda;
+    if (i < M) {
+      const a0 = aOff + i * aRowStep, c0 = cOff + i * ldc;
       for (let j = 0; j < N; j++) {
-        const bRow = bOff + j * ldb;
+        const b0 = bOff + j * ldb;
         let s = 0;
-        for (let p = 0; p < K; p++) s += A[aRow + p] * B[bRow + p];
-        C[cRow + j] += alpha * s;
+        for (let p = 0; p < K; p++) s += A[a0 + p * aStep] * B[b0 + p];
+        C[c0 + j] += alpha * s;
       }
     }
-  } else if (transA && !transB) {
-    // C[i,:] += A[p,i] * B[p,:]: the weight-gradient shape (Σ over rows p of outer products).
-    for (let p = 0; p < K; p++) {
-      const aRow = aOff + p * lda, bRow = bOff + p * ldb;
-      for (let i = 0; i < M; i++) {
-        const a = alpha * A[aRow + i];
-        if (a === 0) continue;
-        const cRow = cOff + i * ldc;
-        for (let j = 0; j < N; j++) C[cRow + j] += a * B[bRow + j];
-      }
+    return;
+  }
+  // op(B) is (K, N) row-major: C[i,:] += Σ_p A(i,p) * B[p,:], four p at a time so each C element
+  // is loaded and stored once per four multiply-adds.
+  const aStep = transA ? lda : 1, aRowStep = transA ? 1 : lda;
+  for (let i = 0; i < M; i++) {
+    const a0 = aOff + i * aRowStep, c0 = cOff + i * ldc;
+    let p = 0;
+    for (; p + 3 < K; p += 4) {
+      const x0 = alpha * A[a0 + p * aStep], x1 = alpha * A[a0 + (p + 1) * aStep];
+      const x2 = alpha * A[a0 + (p + 2) * aStep], x3 = alpha * A[a0 + (p + 3) * aStep];
+      if (x0 === 0 && x1 === 0 && x2 === 0 && x3 === 0) continue;
+      const b0 = bOff + p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+      for (let j = 0; j < N; j++) C[c0 + j] += x0 * B[b0 + j] + x1 * B[b1 + j] + x2 * B[b2 + j] + x3 * B[b3 + j];
     }
-  } else {
-    for (let i = 0; i < M; i++) {
-      const cRow = cOff + i * ldc;
-      for (let j = 0; j < N; j++) {
-        const bRow = bOff + j * ldb;
-        let s = 0;
-        for (let p = 0; p < K; p++) s += A[aOff + p * lda + i] * B[bRow + p];
-        C[cRow + j] += alpha * s;
-      }
+    for (; p < K; p++) {
+      const x = alpha * A[a0 + p * aStep];
+      if (x === 0) continue;
+      const b0 = bOff + p * ldb;
+      for (let j = 0; j < N; j++) C[c0 + j] += x * B[b0 + j];
     }
   }
 }

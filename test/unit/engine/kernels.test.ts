@@ -13,6 +13,8 @@ for (const transA of [false, true]) {
     gemmCases.push({ transA, transB, M: 3, N: 4, K: 5, alpha: 1, beta: 0, pad: 0, off: 0 });
     gemmCases.push({ transA, transB, M: 5, N: 2, K: 7, alpha: -0.5, beta: 1, pad: 2, off: 3 });
     gemmCases.push({ transA, transB, M: 1, N: 6, K: 1, alpha: 2, beta: 0.25, pad: 1, off: 1 });
+    gemmCases.push({ transA, transB, M: 4, N: 5, K: 9, alpha: 1, beta: 1, pad: 1, off: 2 });  // even M, odd N
+    gemmCases.push({ transA, transB, M: 6, N: 8, K: 4, alpha: 1, beta: 0, pad: 0, off: 0 });  // whole tiles
   }
 }
 
