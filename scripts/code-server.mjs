@@ -19,17 +19,21 @@ export function ensureCodeServer() {
   return executable;
 }
 
-/** A TCP port nobody listens on right now, chosen by the kernel. */
-export function findFreePort() {
-  return new Promise((resolve, reject) => {
+/** A TCP port nobody listens on right now: `preferred` if it is free, else one the kernel picks. */
+export async function findFreePort(preferred = 0) {
+  const listenOnce = (port) => new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address();
+      server.close(() => resolve(bound));
     });
   });
+  if (preferred) {
+    try { return await listenOnce(preferred); } catch { /* taken: fall through to any free port */ }
+  }
+  return listenOnce(0);
 }
 
 async function answersHealthz(port) {
@@ -51,12 +55,13 @@ const userSettings = {
 
 /**
  * Starts code-server on a free port in its own process group, with its own temp XDG config, user data
- * and (unless given) extensions folders. Resolves once /healthz answers 200.
- * @param {{ workspace: string, extensionsDir?: string, port?: number, log?: (line: string) => void }} options
+ * and (unless given) extensions folders, after installing `vsix` there if given. Resolves once
+ * /healthz answers 200.
+ * @param {{ workspace: string, extensionsDir?: string, vsix?: string, port?: number, log?: (line: string) => void }} options
  * @returns {Promise<{ url: string, port: number, pid: number, home: string, userDataDir: string,
  *   extensionsDir: string, stop: () => Promise<void> }>}
  */
-export async function startCodeServer({ workspace, extensionsDir, port, log = () => {} }) {
+export async function startCodeServer({ workspace, extensionsDir, vsix, port, log = () => {} }) {
   const executable = ensureCodeServer();
   port ??= await findFreePort();
   // A leftover server on the port would answer /healthz and silently take the run.
@@ -69,6 +74,7 @@ export async function startCodeServer({ workspace, extensionsDir, port, log = ()
   mkdirSync(extensionsDir, { recursive: true });
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  if (vsix) installExtension(vsix, extensionsDir);
 
   const child = spawn(executable, [
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
