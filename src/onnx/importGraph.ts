@@ -41,6 +41,10 @@ export interface FoundLayer {
   readonly W: TensorValue; readonly R: TensorValue; readonly B: TensorValue | null; readonly P: TensorValue | null;
 }
 
+interface FoundTable { readonly data: Float32Array; readonly V: number; readonly E: number }
+/** The dense head as nn.Linear: weight (C, F), bias (C), reading `features`. */
+interface FoundHead { readonly weight: Float32Array; readonly bias: Float32Array; readonly C: number; readonly F: number; readonly features: Sym }
+
 export interface FoundModel {
   readonly vocabSize: number;
   readonly table: Float32Array;                  // (V, E) embedding, or the identity (V, V) of a one-hot input
@@ -138,9 +142,9 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
   }
 
   let time: Axis | null = null;
-  let table: { data: Float32Array; V: number; E: number } | null = null;
+  let table: FoundTable | null = null;
   const layers: FoundLayer[] = [];
-  let head: { weight: Float32Array; bias: Float32Array; C: number; F: number; features: Sym } | null = null;
+  let head: FoundHead | null = null;
 
   for (const node of nodes) {
     if (!needed.has(node)) continue;
@@ -353,23 +357,22 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         }
         const x = input(0, 'X');
         if (x.kind !== 'steps') fail(`X is ${describe(x)}, expected per-step features (T,B,I)`);
-        const X = x as Extract<Sym, { kind: 'steps' }>;
-        if (X.from !== layers.length - 1) {
-          fail(`X is ${describe(X)}; expected ${layers.length === 0 ? 'the embedded input' : `the output of layer ${layers.length - 1}`} (layers must be chained in order)`);
+        if (x.from !== layers.length - 1) {
+          fail(`X is ${describe(x)}; expected ${layers.length === 0 ? 'the embedded input' : `the output of layer ${layers.length - 1}`} (layers must be chained in order)`);
         }
-        if (time === null) time = X.axes[0];
-        else if (X.axes[0] !== time) fail('X is batch-major here (expected (T,B,I); a Transpose [1,0,2] is missing)');
+        if (time === null) time = x.axes[0];
+        else if (x.axes[0] !== time) fail('X is batch-major here (expected (T,B,I); a Transpose [1,0,2] is missing)');
         const weight = (i: number, name: string, dims: number[]): TensorValue | null => {
           const s = inputs[i];
           if (!s) return null;
           if (s.kind !== 'const' || s.t.type !== 'float') fail(`${name} is ${describe(s)}, expected a float initializer`);
-          const t = (s as Extract<Sym, { kind: 'const' }>).t;
+          const t = s.t;
           if (t.dims.join(',') !== dims.join(',')) fail(`${name} has shape [${t.dims}], expected [${dims}]`);
           return t;
         };
         const R0 = inputs[2];
         const H = attrs.get('hidden_size')?.i ?? (R0?.kind === 'const' ? R0.t.dims[2] : fail('expected hidden_size'));
-        const W = weight(1, 'W', [D, G * H, X.width]) ?? fail('missing W');
+        const W = weight(1, 'W', [D, G * H, x.width]) ?? fail('missing W');
         const R = weight(2, 'R', [D, G * H, H]) ?? fail('missing R');
         const B = weight(3, 'B', [D, 2 * G * H]);
         if (inputs[4]) fail('sequence_lens is given; expected it empty (every sequence runs the full length)');
@@ -390,8 +393,8 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         if (layers.length > 0 && layers[0].resetAfter !== resetAfter) fail('linear_before_reset differs from layer 0');
         if (layers.length > 0 && (layers[0].P === null) !== (P === null)) fail('peepholes (P) on some layers only');
         const layer = layers.length;
-        layers.push({ node: where, cell, hidden: H, directions: D, inputWidth: X.width, activation, resetAfter, W, R, B, P });
-        set({ kind: 'Y', layer, axes: X.axes, bdh: false }, 0);
+        layers.push({ node: where, cell, hidden: H, directions: D, inputWidth: x.width, activation, resetAfter, W, R, B, P });
+        set({ kind: 'Y', layer, axes: x.axes, bdh: false }, 0);
         set({ kind: 'Yh', layer, bdh: false }, 1);
         set({ kind: 'Yc', layer }, 2);
         break;
@@ -401,7 +404,7 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         if (!(a.kind === 'steps' || a.kind === 'final') || b.kind !== 'const' || b.t.type !== 'float' || b.t.dims.length !== 2) {
           fail(`expected features times a float weight (F,C), got ${describe(a)} times ${describe(b)}`);
         }
-        const t = (b as Extract<Sym, { kind: 'const' }>).t;
+        const t = b.t;
         const [F, C] = t.dims;
         const width = a.kind === 'steps' ? a.width : null;
         if (width !== null && width !== F) fail(`weight has ${F} rows, the features have width ${width}`);
@@ -410,14 +413,13 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
       }
       case 'Add': {
         const [p, q] = [input(0, 'A'), input(1, 'B')];
-        const product = p.kind === 'product' ? p : q.kind === 'product' ? q : fail(`expected the head product plus a bias, got ${describe(p)} + ${describe(q)}`);
+        const prod = p.kind === 'product' ? p : q.kind === 'product' ? q : fail(`expected the head product plus a bias, got ${describe(p)} + ${describe(q)}`);
         const bias = p.kind === 'product' ? q : p;
-        const prod = product as Extract<Sym, { kind: 'product' }>;
         if (bias.kind !== 'const' || bias.t.type !== 'float' || bias.t.data.length !== prod.C) fail(`expected a float bias of ${prod.C} values, got ${describe(bias)}`);
         if (head) fail('a second dense head (expected one)');
         const headW = new Float32Array(prod.C * prod.F);                // (F,C) → (C,F)
         for (let f = 0; f < prod.F; f++) for (let c = 0; c < prod.C; c++) headW[c * prod.F + f] = prod.weight[f * prod.C + c];
-        head = { weight: headW, bias: Float32Array.from((bias as Extract<Sym, { kind: 'const' }>).t.data), C: prod.C, F: prod.F, features: prod.features };
+        head = { weight: headW, bias: Float32Array.from(bias.t.data), C: prod.C, F: prod.F, features: prod.features };
         set({ kind: 'logits', features: prod.features });
         break;
       }
@@ -427,7 +429,7 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         const a = input(0, 'A'), b = input(1, 'B'), c = inputs[2];
         if (a.kind !== 'final') fail(`A is ${describe(a)}, expected final-state features (B,F)`);
         if (b.kind !== 'const' || b.t.type !== 'float' || b.t.dims.length !== 2) fail(`B is ${describe(b)}, expected a float weight`);
-        const t = (b as Extract<Sym, { kind: 'const' }>).t;
+        const t = b.t;
         const transB = attrs.get('transB')?.i === 1;
         const [C, F] = transB ? t.dims : [t.dims[1], t.dims[0]];
         const headW = new Float32Array(C * F);
@@ -435,7 +437,7 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         let bias = new Float32Array(C);
         if (c) {
           if (c.kind !== 'const' || c.t.type !== 'float' || c.t.data.length !== C) fail(`C is ${describe(c)}, expected a float bias of ${C} values`);
-          bias = Float32Array.from((c as Extract<Sym, { kind: 'const' }>).t.data);
+          bias = Float32Array.from(c.t.data);
         }
         if (head) fail('a second dense head (expected one)');
         head = { weight: headW, bias, C, F, features: a };
@@ -448,9 +450,9 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         const x = input(0, 'input');
         if (x.kind !== 'logits') fail(`expected the head's logits, got ${describe(x)}`);
         const axis = attrs.get('axis')?.i ?? -1;
-        const lastAxis = (x as Extract<Sym, { kind: 'logits' }>).features.kind === 'final' ? 1 : 2;
+        const lastAxis = x.features.kind === 'final' ? 1 : 2;
         if (op !== 'Sigmoid' && axis !== -1 && axis !== lastAxis) fail(`axis ${axis}, expected the class axis (-1)`);
-        set({ kind: 'probs', head: op === 'Sigmoid' ? 'sigmoid' : 'softmax', features: (x as Extract<Sym, { kind: 'logits' }>).features });
+        set({ kind: 'probs', head: op === 'Sigmoid' ? 'sigmoid' : 'softmax', features: x.features });
         break;
       }
       default:
@@ -466,7 +468,7 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
   if (!table) throw new Error('graph: no embedding lookup (expected Gather(table, token ids) feeding the first recurrent node)');
   if (layers.length === 0 || time === null) throw new Error('graph: no RNN, GRU or LSTM node on the path to the output');
   if (!head) throw new Error('graph: no dense head (expected MatMul + Add or Gemm)');
-  const found = head as { weight: Float32Array; bias: Float32Array; C: number; F: number; features: Sym };
+  const found: FoundHead = head;
   const last = layers.length - 1, D = layers[last].directions, F = D * layers[last].hidden;
   if (found.F !== F) throw new Error(`head: reads ${found.F} features, the last layer gives ${F} (D*H)`);
   const features = found.features;
@@ -489,9 +491,9 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
     if (n.opType === 'Softmax' || n.opType === 'LogSoftmax') headKind = 'softmax';
     if (n.opType === 'Sigmoid') headKind = 'sigmoid';
   }
-  const tbl = table as { data: Float32Array; V: number; E: number };
+  const lookup: FoundTable = table;
   return {
-    vocabSize: tbl.V, table: tbl.data, embedWidth: tbl.E, layers,
+    vocabSize: lookup.V, table: lookup.data, embedWidth: lookup.E, layers,
     headW: found.weight, headB: found.bias, outputs: found.C, manyToOne: features.kind === 'final', headKind,
     idsBatchFirst: time !== 'a', logitsBatchFirst: logitsAxes !== null && logitsAxes[0] !== time, idsInput,
   };
