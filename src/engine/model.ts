@@ -59,6 +59,19 @@ export interface GateStat {
   readonly saturated: number;       // share of activations within 0.05 of their range's ends
 }
 
+/** One layer's activations over the last forward window, copied (for display, e.g. LSTMVis-style). */
+export interface LayerActivations {
+  readonly layer: number;
+  readonly T: number;
+  readonly B: number;
+  readonly D: number;
+  readonly H: number;
+  readonly gates: readonly string[];  // gate names in ONNX order (G of them)
+  readonly hidden: Float32Array;      // (T, B, D*H) a<t>, directions concatenated (after dropout when training)
+  readonly gateValues: Float32Array;  // (T, B, D, G*H) gate activations (after σ / tanh)
+  readonly cell: Float32Array | null; // (T, B, D*H) lstm c<t>
+}
+
 export interface Model {
   readonly spec: ModelSpec;
   readonly dtype: DType;
@@ -80,6 +93,8 @@ export interface Model {
   dLdaNorms(): Float64Array;
   /** Gate activation statistics of the last forward, per layer and gate. */
   gateStats(): GateStat[];
+  /** Hidden states, gate values (and lstm cells) of every layer over the last forward, copied. */
+  activations(): LayerActivations[];
 
   /** A zero state for a batch of B sequences. */
   initialState(B: number): RecurrentState;
@@ -245,6 +260,12 @@ class RecurrentModel implements Model {
     if (!ws) return [];
     const valid = ws.hasPadding ? ws.valid : null;
     return this.layers.flatMap((layer, l) => layer.gateStats(ws.layers[l], valid).map((g) => ({ layer: l, ...g })));
+  }
+
+  activations(): LayerActivations[] {
+    const ws = this.last;
+    if (!ws) return [];
+    return this.layers.map((layer, l) => layer.activations(ws.layers[l]));
   }
 
   step(token: number, state: RecurrentState): Vec {

@@ -16,6 +16,7 @@ import { directions, gateCount, layerInputSize, type ModelSpec } from '../spec';
 import { rnnCellBackward, rnnCellForward } from '../cells/rnn';
 import { gruCellBackward, gruCellForward } from '../cells/gru';
 import { lstmCellBackward, lstmCellForward } from '../cells/lstm';
+import type { LayerActivations } from '../model';
 
 /** One direction's parameters (or gradients): views into the flat buffer. */
 export interface DirectionWeights {
@@ -290,6 +291,26 @@ export class RecurrentLayer {
       }
       if (dX) kernels.gemm(false, false, rows, I, GH, 1, buf.dGates, 0, GH, w.W, 0, I, d === 0 ? 0 : 1, dX, 0, I);
     }
+  }
+
+  /** Copies of this layer's outputs, gate values and lstm cells over the last forward on ws. */
+  activations(ws: LayerWorkspace): LayerActivations {
+    const { T, B } = ws;
+    const { D, H, G, spec } = this;
+    const GH = G * H;
+    const gateValues = new Float32Array(T * B * D * GH);
+    const cell = spec.cell === 'lstm' ? new Float32Array(T * B * D * H) : null;
+    for (let d = 0; d < D; d++) {
+      const buf = ws.dirs[d];
+      for (let r = 0; r < T * B; r++) {
+        for (let k = 0; k < GH; k++) gateValues[(r * D + d) * GH + k] = buf.gates[r * GH + k];
+        if (cell) {
+          const c = buf.cAfter[Math.floor(r / B)], b = r % B;
+          for (let j = 0; j < H; j++) cell[r * D * H + d * H + j] = c[b * H + j];
+        }
+      }
+    }
+    return { layer: this.index, T, B, D, H, gates: gateNames[spec.cell], hidden: Float32Array.from(ws.out), gateValues, cell };
   }
 
   /** Mean activation and saturated share per gate over valid steps, all directions. */

@@ -189,3 +189,28 @@ describe('engine model', () => {
     assert.throws(() => createModel(makeSpec({ dropout: 1 })), /spec\.dropout must be in \[0, 1\)/);
   });
 });
+
+describe('engine model activations', () => {
+  it('hidden states, gate values and cells of each layer, in (T, B, D, ·) order', () => {
+    const spec = makeSpec({ cell: 'lstm', layers: 2, bidirectional: true });
+    const model = randomModel(spec, 'f64', 15);
+    const T = 3, B = 2, H = spec.hidden;
+    const out = model.forward({ tokens: new Int32Array([0, 1, 2, 3, 4, 0]), T, B }, { train: false });
+    const acts = model.activations();
+    assert.deepEqual(acts.map((a) => [a.layer, a.T, a.B, a.D, a.H, a.gates.join('')]), [[0, 3, 2, 2, H, 'iofc'], [1, 3, 2, 2, H, 'iofc']]);
+    const top = acts[1];
+    // Direction 0 ends at t = T-1, direction 1 at t = 0; both are the layer's final states.
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < H; j++) {
+        const fwd = top.hidden[((T - 1) * B + b) * 2 * H + j], bwd = top.hidden[(0 * B + b) * 2 * H + H + j];
+        assert.ok(Math.abs(fwd - out.state.h[((1 * 2 + 0) * B + b) * H + j]) < 1e-6);
+        assert.ok(Math.abs(bwd - out.state.h[((1 * 2 + 1) * B + b) * H + j]) < 1e-6);
+        // h = o ⊙ tanh(c): gate o is block 1 of (t, b, d).
+        const o = top.gateValues[(((T - 1) * B + b) * 2 + 0) * 4 * H + H + j];
+        const c = top.cell![((T - 1) * B + b) * 2 * H + j];
+        assert.ok(Math.abs(fwd - o * Math.tanh(c)) < 1e-6);
+      }
+    }
+    assert.ok(top.gateValues.every((v) => v >= -1 && v <= 1));
+  });
+});
