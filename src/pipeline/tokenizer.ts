@@ -100,6 +100,12 @@ export class Tokenizer {
     return Int32Array.from(ids);
   }
 
+  /** Prime text as ids for sampling; an empty prime starts at a line break (<eos> for words). */
+  primeIds(prime: string): number[] {
+    const ids = Array.from(this.encode(prime));
+    return ids.length > 0 ? ids : [this.idOf(LINE_BREAK)];
+  }
+
   /** Text of generated ids: chars concatenate; words are joined by spaces, none before punctuation. */
   decode(ids: ArrayLike<number>): string {
     let out = '';
@@ -110,7 +116,7 @@ export class Tokenizer {
   /** Appends one generated token to text produced so far (streaming samples). */
   appendDecoded(text: string, id: number): string {
     if (id === PAD) return text;
-    if (this.spec.kind === 'char') return text + (id === EOS ? '\n' : this.tokenText(id));
+    if (this.spec.kind === 'char') return text + (id === EOS ? '\n' : id === UNK ? '\ufffd' : this.tokenText(id));
     if (id === EOS) return text + '\n';
     const token = this.tokenText(id);
     const isPunctuation = id >= SPECIAL_TOKENS.length && /^[^\p{L}\p{N}_(\["'“‘]/u.test(token);

@@ -19,7 +19,7 @@ import { InputError, inputError, isInputError } from './errors';
 import { evaluateLm, evaluateSequences, oneHot, type Evaluation } from './evaluate';
 import { checkMeta, type ModelMeta } from './modelMeta';
 import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from './runStore';
-import { EOS, LINE_BREAK, type Tokenizer } from './tokenizer';
+import type { Tokenizer } from './tokenizer';
 
 export interface TrainerIO {
   post(message: WorkerToHost): void;
@@ -291,7 +291,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
 /** A sample from the model as it is now; its own random stream, so training is not disturbed. */
 function sampleText(run: OpenRun, tokenizer: Tokenizer, prime: string, length: number, temperature: number, seedOffset = 0): string {
   if (run.meta.task !== 'lm') return '';
-  const primeIds = primeTokens(tokenizer, prime);
+  const primeIds = tokenizer.primeIds(prime);
   const ids = sample(modelStepper(run.session.model), {
     prime: primeIds, length, temperature, topK: run.config.sampling.topK, topP: run.config.sampling.topP,
     rng: new Rng(run.config.training.seed + seedOffset, SAMPLE_STREAM),
@@ -299,13 +299,6 @@ function sampleText(run: OpenRun, tokenizer: Tokenizer, prime: string, length: n
   let text = prime;
   for (const id of ids) text = tokenizer.appendDecoded(text, id);
   return text;
-}
-
-/** Prime text as ids; an empty prime starts at a line break (<eos> for words). */
-export function primeTokens(tokenizer: Tokenizer, prime: string): number[] {
-  const ids = Array.from(tokenizer.encode(prime));
-  if (ids.length > 0) return ids;
-  return [tokenizer.kind === 'word' ? EOS : tokenizer.idOf(LINE_BREAK)];
 }
 
 function markStatus(runDir: string, update: Partial<RunStatusFile>): void {

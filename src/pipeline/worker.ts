@@ -2,10 +2,12 @@
 // loop and forwards its messages; `stop` and `sample` requests from the host are queued for the loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HostToWorker, WorkerStart } from '../protocol/worker';
+import { useWasmKernels } from '../engine/wasm';
 import { runTraining } from './trainer';
 
 if (!parentPort) throw new Error('worker.ts must run inside a worker thread (startTraining spawns it)');
 const port = parentPort;
+useWasmKernels(); // float32 buffers in WebAssembly memory, SIMD kernels (the TypeScript ones if unsupported)
 const requests: HostToWorker[] = [];
 port.on('message', (message: HostToWorker) => requests.push(message));
 

@@ -1,0 +1,48 @@
+// Command-line arguments: positionals and `--name value` / `--name=value` / boolean `--flag`,
+// checked against what each command accepts; a mistake is a UsageError (exit code 2).
+import { InputError } from '../pipeline/errors';
+
+export class UsageError extends InputError {}
+
+export interface Parsed {
+  readonly positional: string[];
+  readonly options: Map<string, string>;
+  readonly flags: Set<string>;
+}
+
+/** valued: options taking a value; flags: options without one. */
+export function parseArgs(argv: readonly string[], valued: readonly string[], flags: readonly string[], usage: string): Parsed {
+  const positional: string[] = [];
+  const options = new Map<string, string>();
+  const set = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--') || arg === '--') { positional.push(arg); continue; }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (flags.includes(name) && eq < 0) { set.add(name); continue; }
+    if (!valued.includes(name)) throw new UsageError(`unknown option --${name}; usage: ${usage}`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value; usage: ${usage}`);
+    options.set(name, value);
+  }
+  return { positional, options, flags: set };
+}
+
+export function numberOption(p: Parsed, name: string, check: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+  const raw = p.options.get(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  const expected = `${check.integer ? 'a whole number' : 'a number'}${check.min !== undefined ? ` ≥ ${check.min}` : ''}${check.max !== undefined ? ` ≤ ${check.max}` : ''}`;
+  if (raw.trim() === '' || !Number.isFinite(value) || (check.integer && !Number.isInteger(value))
+      || (check.min !== undefined && value < check.min) || (check.max !== undefined && value > check.max)) {
+    throw new UsageError(`--${name} ${JSON.stringify(raw)}: expected ${expected}`);
+  }
+  return value;
+}
+
+export function backendOption(p: Parsed): 'engine' | 'ort' {
+  const b = p.options.get('backend') ?? 'engine';
+  if (b !== 'engine' && b !== 'ort') throw new UsageError(`--backend ${JSON.stringify(b)}: expected engine or ort`);
+  return b;
+}

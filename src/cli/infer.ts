@@ -1,0 +1,88 @@
+// rnn-lab sample | label | predict: thin wrappers over src/pipeline/inference.ts.
+import * as path from 'node:path';
+import { inputError } from '../pipeline/errors';
+import { labelText, predictLogits, sampleText } from '../pipeline/inference';
+import { loadModel } from '../pipeline/loadModel';
+import type { RnnConfig } from '../pipeline/config';
+import { readTextFile } from '../pipeline/textFile';
+import { backendOption, numberOption, parseArgs, UsageError } from './args';
+import { jsonLine, type CliIO } from './output';
+
+export const SAMPLE_USAGE = 'rnn-lab sample MODEL [--prime TEXT] [--temperature T] [--top-k K] [--top-p P] [--length N] [--seed S] [--backend engine|ort]';
+export const LABEL_USAGE = 'rnn-lab label MODEL FILE [--json]   (start/end: UTF-16 code unit offsets in FILE, as JavaScript and VS Code count)';
+export const PREDICT_USAGE = 'rnn-lab predict MODEL (--ids 1,2,3 | --text TEXT) [--backend engine|ort] --json';
+
+export function sampleCommand(argv: readonly string[], io: CliIO): number {
+  const args = parseArgs(argv, ['prime', 'temperature', 'top-k', 'top-p', 'length', 'seed', 'backend'], ['json'], SAMPLE_USAGE);
+  if (args.positional.length !== 1) throw new UsageError(`expected one MODEL; usage: ${SAMPLE_USAGE}`);
+  const model = loadModel(args.positional[0], backendOption(args));
+  try {
+    const defaults = (model.meta?.config as RnnConfig | null)?.sampling;
+    const request = {
+      prime: args.options.get('prime') ?? defaults?.prime ?? '',
+      length: numberOption(args, 'length', { min: 1, integer: true }) ?? defaults?.length ?? 200,
+      temperature: numberOption(args, 'temperature', { min: 0 }) ?? defaults?.temperature ?? 1,
+      topK: numberOption(args, 'top-k', { min: 0, integer: true }) ?? defaults?.topK ?? 0,
+      topP: numberOption(args, 'top-p', { min: Number.MIN_VALUE, max: 1 }) ?? defaults?.topP ?? 1,
+      seed: numberOption(args, 'seed', { integer: true }) ?? 0,
+    };
+    if (args.flags.has('json')) {
+      let text = request.prime;
+      for (const piece of sampleText(model, request)) text += piece;
+      io.out(jsonLine({ text }));
+    } else {
+      io.out(request.prime);
+      for (const piece of sampleText(model, request)) io.out(piece);
+      io.out('\n');
+    }
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+export function labelCommand(argv: readonly string[], io: CliIO): number {
+  const args = parseArgs(argv, [], ['json'], LABEL_USAGE);
+  if (args.positional.length !== 2) throw new UsageError(`expected MODEL and FILE; usage: ${LABEL_USAGE}`);
+  const [modelPath, file] = args.positional;
+  const text = readTextFile(file);
+  const model = loadModel(modelPath);
+  try {
+    const labels = labelText(model, text);
+    const json = args.flags.has('json');
+    if (labels.kind === 'lines') {
+      for (const l of labels.items) io.out(json ? jsonLine(l) : `${path.basename(file)}:${l.line}\t${l.label}\t${l.p.toFixed(3)}\n`);
+    } else {
+      for (const t of labels.items) {
+        io.out(json ? jsonLine(t) : t.surprisal !== undefined
+          ? `${JSON.stringify(t.token)}\t${t.start}-${t.end}\t${t.surprisal.toFixed(3)} nats\n`
+          : `${t.token}\t${t.start}-${t.end}\t${t.label}\t${t.p!.toFixed(3)}\n`);
+      }
+    }
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+export function predictCommand(argv: readonly string[], io: CliIO): number {
+  const args = parseArgs(argv, ['ids', 'text', 'backend'], ['json'], PREDICT_USAGE);
+  if (args.positional.length !== 1) throw new UsageError(`expected one MODEL; usage: ${PREDICT_USAGE}`);
+  const idsArg = args.options.get('ids'), text = args.options.get('text');
+  if ((idsArg === undefined) === (text === undefined)) throw new UsageError(`give exactly one of --ids or --text; usage: ${PREDICT_USAGE}`);
+  const model = loadModel(args.positional[0], backendOption(args));
+  try {
+    let input: { ids: number[] } | { text: string };
+    if (idsArg !== undefined) {
+      const parts = idsArg.split(',').map((s) => s.trim());
+      if (parts.some((s) => !/^\d+$/.test(s))) throw inputError('--ids', `${JSON.stringify(idsArg)}: expected comma-separated token ids, e.g. 1,2,3`);
+      input = { ids: parts.map(Number) };
+    } else {
+      input = { text: text! };
+    }
+    io.out(jsonLine(predictLogits(model, input)));
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,70 @@
+// rnn-lab train FILE [--config X.rnnconfig] [--out RUN_DIR] [--steps N] [--seed S] [--json] [--resume]
+// FILE is the data file (or a .rnnconfig, or with --resume a run folder). Trains in a worker thread.
+import * as path from 'node:path';
+import type { WorkerToHost } from '../protocol/worker';
+import { startTraining } from '../pipeline/training';
+import { newRunDir } from '../pipeline/runStore';
+import { numberOption, parseArgs, UsageError } from './args';
+import { bar, duration, jsonLine, type CliIO } from './output';
+
+export const TRAIN_USAGE = 'rnn-lab train FILE [--config X.rnnconfig] [--out RUN_DIR] [--steps N] [--seed S] [--json] [--resume]';
+
+export async function train(argv: readonly string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, ['config', 'out', 'steps', 'seed'], ['json', 'resume'], TRAIN_USAGE);
+  if (args.positional.length !== 1) throw new UsageError(`expected one FILE; usage: ${TRAIN_USAGE}`);
+  const file = path.resolve(args.positional[0]);
+  const steps = numberOption(args, 'steps', { min: 1, integer: true });
+  const seed = numberOption(args, 'seed', { integer: true });
+  const json = args.flags.has('json');
+  const resume = args.flags.has('resume');
+  let configPath = args.options.get('config');
+  let dataPath: string | undefined = file;
+  if (!configPath && file.endsWith('.rnnconfig')) { configPath = file; dataPath = undefined; }
+  const name = path.basename(configPath && !dataPath ? configPath : file);
+  const runDir = resume ? file : path.resolve(args.options.get('out') ?? newRunDir(path.resolve('.rnnlab', 'runs'), name));
+
+  const handle = startTraining({
+    configPath: configPath ? path.resolve(configPath) : undefined, dataPath: resume ? undefined : dataPath, runDir, resume, steps, seed,
+  });
+  const show = json ? (m: WorkerToHost) => io.out(jsonLine(m)) : humanProgress(io);
+  handle.onMessage(show);
+  const removeInterrupt = io.onInterrupt(() => handle.stop());
+  const outcome = await handle.outcome;
+  removeInterrupt();
+  if (outcome.type === 'error') {
+    if (!json) io.err(`${io.isTTY ? '\n' : ''}rnn-lab train: ${outcome.message}\n`);
+    return outcome.badInput ? 2 : 1;
+  }
+  return 0;
+}
+
+/** A redrawn progress bar on a terminal; a line per evaluation otherwise. */
+function humanProgress(io: CliIO): (m: WorkerToHost) => void {
+  let total = 0;
+  return (m) => {
+    switch (m.type) {
+      case 'started':
+        total = m.totalSteps;
+        io.err(`training ${m.task} model (${m.paramCount} parameters) → ${m.runDir}\n`);
+        break;
+      case 'progress': {
+        const p = m.progress;
+        const text = `${bar(p.step / total)} ${p.step}/${total} loss ${p.loss.toFixed(3)}${p.valLoss !== undefined ? ` val ${p.valLoss.toFixed(3)}` : ''}`
+          + ` ${Math.round(p.tokensPerSec)} tok/s ETA ${duration(p.etaSec)}`;
+        if (io.isTTY) io.err(`\r${text}\x1b[K`);
+        else if (p.valLoss !== undefined) io.err(text + '\n');
+        break;
+      }
+      case 'sample':
+        io.err(`${io.isTTY ? '\n' : ''}sample at step ${m.step}: ${JSON.stringify(m.text.slice(0, 120))}\n`);
+        break;
+      case 'checkpoint':
+        break;
+      case 'done':
+        io.err(`${io.isTTY ? '\n' : ''}${m.reason} at step ${m.step}${m.bestValLoss !== undefined ? `, best validation loss ${m.bestValLoss.toFixed(4)}` : ''}\n`);
+        break;
+      case 'error':
+        break;
+    }
+  };
+}
