@@ -10,10 +10,9 @@
 // The input part arrives precomputed in `gates`: x·Wᵀ + Wb + Rb, except that with resetAfter the
 // h block holds only x·Whᵀ + Wbh (Rbh sits inside the reset product and is added here).
 
+import { sigmoid, tanh } from './activations';
 import { kernels } from '../kernels';
 import type { Vec } from '../tensor';
-
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /**
  * h       (B, H)    out: h<t>
@@ -34,7 +33,7 @@ export function gruCellForward(
         const z = sigmoid(gates[g + j] + recur[g + j]);
         const r = sigmoid(gates[g + H + j] + recur[g + H + j]);
         const hr = recur[g + 2 * H + j] + Rb[2 * H + j];
-        const hh = Math.tanh(gates[g + 2 * H + j] + r * hr);
+        const hh = tanh(gates[g + 2 * H + j] + r * hr);
         gates[g + j] = z;
         gates[g + H + j] = r;
         gates[g + 2 * H + j] = hh;
@@ -61,7 +60,7 @@ export function gruCellForward(
     const g = b * G3, s = b * H;
     for (let j = 0; j < H; j++) {
       const z = gates[g + j];
-      const hh = Math.tanh(gates[g + 2 * H + j]);
+      const hh = tanh(gates[g + 2 * H + j]);
       gates[g + 2 * H + j] = hh;
       h[s + j] = (1 - z) * hh + z * hPrev[s + j];
     }

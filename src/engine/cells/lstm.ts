@@ -5,10 +5,9 @@
 //   c<t> = f⊙c<t-1> + i⊙c̃                o = σ(xWoᵀ + hRoᵀ + Po⊙c<t> + b)     h<t> = o⊙tanh(c<t>)
 // The notes' Γu, Γf, Γo are i, f, o. The input part (x·Wᵀ + Wb + Rb) arrives precomputed in `gates`.
 
+import { sigmoid, tanh } from './activations';
 import { kernels } from '../kernels';
 import type { Vec } from '../tensor';
-
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /**
  * h, c     (B, H)    out: h<t>, c<t>
@@ -28,10 +27,10 @@ export function lstmCellForward(
       const cp = cPrev[s + j];
       const i = sigmoid(gates[g + j] + (P ? P[j] * cp : 0));
       const f = sigmoid(gates[g + 2 * H + j] + (P ? P[2 * H + j] * cp : 0));
-      const cc = Math.tanh(gates[g + 3 * H + j]);
+      const cc = tanh(gates[g + 3 * H + j]);
       const cNew = f * cp + i * cc;
       const o = sigmoid(gates[g + H + j] + (P ? P[H + j] * cNew : 0));
-      const tc = Math.tanh(cNew);
+      const tc = tanh(cNew);
       gates[g + j] = i;
       gates[g + H + j] = o;
       gates[g + 2 * H + j] = f;

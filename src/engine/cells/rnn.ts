@@ -3,6 +3,7 @@
 // B = batch, H = hidden. The input part Wax·x<t> + ba (ONNX: x·Wᵀ + Wb + Rb) is computed for all
 // steps at once by the layer and arrives in `gates`; the cell adds the recurrent part a<t-1>·Rᵀ.
 
+import { tanh } from './activations';
 import { kernels } from '../kernels';
 import type { Vec } from '../tensor';
 import type { Activation } from '../spec';
@@ -17,7 +18,7 @@ export function rnnCellForward(a: Vec, gates: Vec, aPrev: Vec, R: Vec, B: number
   kernels.gemm(false, true, B, H, H, 1, aPrev, 0, H, R, 0, H, 1, gates, 0, H);
   const n = B * H;
   if (activation === 'tanh') {
-    for (let i = 0; i < n; i++) a[i] = gates[i] = Math.tanh(gates[i]);
+    for (let i = 0; i < n; i++) a[i] = gates[i] = tanh(gates[i]);
   } else {
     for (let i = 0; i < n; i++) a[i] = gates[i] = gates[i] > 0 ? gates[i] : 0;
   }
