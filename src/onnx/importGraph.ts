@@ -21,6 +21,7 @@ type Sym =
   | { kind: 'stateInput'; name: string }                     // a float graph input used as an initial state
   | { kind: 'ids'; axes: Axes }                              // the token input, rank 2
   | { kind: 'steps'; axes: Axes; width: number; from: number } // rank 3 per-step features; from -1 = input features, l = layer l's output
+  | { kind: 'flatSteps'; axes: Axes; width: number; from: number } // steps reshaped to (T*B, F) or (B*T, F), rows in axes order
   | { kind: 'Y'; layer: number; axes: Axes; bdh: boolean }   // (T,D,B,H); bdh: after Transpose [0,2,1,3], (T,B,D,H)
   | { kind: 'Yh'; layer: number; bdh: boolean }              // (D,B,H); bdh: after Transpose [1,0,2], (B,D,H)
   | { kind: 'Yc'; layer: number }                            // lstm final cell state: not an input to any head
@@ -71,6 +72,7 @@ function describe(s: Sym): string {
     case 'stateInput': return `the state input "${s.name}"`;
     case 'ids': return 'the token ids';
     case 'steps': return `per-step features of width ${s.width} (${s.from < 0 ? 'embedded input' : `layer ${s.from} output`})`;
+    case 'flatSteps': return `per-step features of width ${s.width} flattened to rows (layer ${s.from} output)`;
     case 'Y': return `layer ${s.layer}'s output Y ${s.bdh ? '(T,B,D,H)' : '(T,D,B,H)'}`;
     case 'Yh': return `layer ${s.layer}'s final hidden state Y_h ${s.bdh ? '(B,D,H)' : '(D,B,H)'}`;
     case 'Yc': return `layer ${s.layer}'s final cell state Y_c`;
@@ -323,10 +325,12 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
           set({ kind: 'final', parts: Array.from({ length: layers[x.layer].directions }, (_, dir) => ({ layer: x.layer, dir })) });
         } else if (x.kind === 'steps' && key === '0,0,-1') {
           set(x);
+        } else if (x.kind === 'steps' && (key === '-1,0' || key === `-1,${x.width}`)) {
+          set({ kind: 'flatSteps', axes: x.axes, width: x.width, from: x.from });
         } else if (x.kind === 'zeros') {
           set(x);
         } else {
-          fail(`expected Reshape joining directions of a transposed Y or Y_h, got ${describe(x)} to [${shape}]`);
+          fail(`expected Reshape joining directions of a transposed Y or Y_h, or flattening per-step features to [-1,F]; got ${describe(x)} to [${shape}]`);
         }
         break;
       }
@@ -401,12 +405,12 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
       }
       case 'MatMul': {
         const a = input(0, 'A'), b = input(1, 'B');
-        if (!(a.kind === 'steps' || a.kind === 'final') || b.kind !== 'const' || b.t.type !== 'float' || b.t.dims.length !== 2) {
+        if (!(a.kind === 'steps' || a.kind === 'flatSteps' || a.kind === 'final') || b.kind !== 'const' || b.t.type !== 'float' || b.t.dims.length !== 2) {
           fail(`expected features times a float weight (F,C), got ${describe(a)} times ${describe(b)}`);
         }
         const t = b.t;
         const [F, C] = t.dims;
-        const width = a.kind === 'steps' ? a.width : null;
+        const width = a.kind === 'steps' || a.kind === 'flatSteps' ? a.width : null;
         if (width !== null && width !== F) fail(`weight has ${F} rows, the features have width ${width}`);
         set({ kind: 'product', features: a, weight: t.data as Float32Array, F, C });
         break;
@@ -427,11 +431,12 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         onlyAttrs('alpha', 'beta', 'transA', 'transB');
         if ((attrs.get('alpha')?.f ?? 1) !== 1 || (attrs.get('beta')?.f ?? 1) !== 1 || attrs.get('transA')?.i) fail('expected alpha 1, beta 1, transA 0');
         const a = input(0, 'A'), b = input(1, 'B'), c = inputs[2];
-        if (a.kind !== 'final') fail(`A is ${describe(a)}, expected final-state features (B,F)`);
+        if (a.kind !== 'final' && a.kind !== 'flatSteps') fail(`A is ${describe(a)}, expected final-state features (B,F) or flattened per-step features`);
         if (b.kind !== 'const' || b.t.type !== 'float' || b.t.dims.length !== 2) fail(`B is ${describe(b)}, expected a float weight`);
         const t = b.t;
         const transB = attrs.get('transB')?.i === 1;
         const [C, F] = transB ? t.dims : [t.dims[1], t.dims[0]];
+        if (a.kind === 'flatSteps' && a.width !== F) fail(`weight reads ${F} features, the flattened features have width ${a.width}`);
         const headW = new Float32Array(C * F);
         for (let ci = 0; ci < C; ci++) for (let f = 0; f < F; f++) headW[ci * F + f] = transB ? t.data[ci * F + f] : t.data[f * C + ci];
         let bias = new Float32Array(C);
@@ -450,7 +455,7 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         const x = input(0, 'input');
         if (x.kind !== 'logits') fail(`expected the head's logits, got ${describe(x)}`);
         const axis = attrs.get('axis')?.i ?? -1;
-        const lastAxis = x.features.kind === 'final' ? 1 : 2;
+        const lastAxis = x.features.kind === 'steps' ? 2 : 1;
         if (op !== 'Sigmoid' && axis !== -1 && axis !== lastAxis) fail(`axis ${axis}, expected the class axis (-1)`);
         set({ kind: 'probs', head: op === 'Sigmoid' ? 'sigmoid' : 'softmax', features: x.features });
         break;
@@ -473,7 +478,7 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
   if (found.F !== F) throw new Error(`head: reads ${found.F} features, the last layer gives ${F} (D*H)`);
   const features = found.features;
   let logitsAxes: Axes | null = null;
-  if (features.kind === 'steps') {
+  if (features.kind === 'steps' || features.kind === 'flatSteps') {
     if (features.from !== last) throw new Error(`head: reads ${describe(features)}, expected the last layer's output`);
     logitsAxes = features.axes;
   } else if (features.kind === 'final') {

@@ -25,7 +25,7 @@ function engineLayout(fx: Fixture, imported: ImportedModel) {
   const [T, B] = fx.batchFirst ? [d1, d0] : [d0, d1];
   const tokens = fx.batchFirst ? Int32Array.from(swapAxes(fx.ids, B, T, 1)) : Int32Array.from(fx.ids);
   const C = imported.spec.outputs;
-  const perStep = fx.logitsShape.length === 3;
+  const perStep = !imported.spec.manyToOne;     // (T,B,C), (B,T,C) or flattened to rows (T*B,C) / (B*T,C)
   const expected = perStep && imported.layout.logitsBatchFirst ? swapAxes(fx.logits, B, T, C) : Float32Array.from(fx.logits);
   return { tokens, T, B, expected };
 }
