@@ -31,31 +31,35 @@ export function buildField(field: FormField, send: (m: ConfigFormToHost) => void
   reset.addEventListener('click', () => send({ type: 'reset', key: field.key }));
   let current: { value: JsonValue | undefined; explicit: boolean } = { value: undefined, explicit: false };
   let localError = '';
+  let serverError = '';
 
   const commit = (value: JsonValue) => {
     localError = '';
     if (current.explicit && JSON.stringify(current.value) === JSON.stringify(value)) return;
     send({ type: 'edit', key: field.key, value });
   };
+  // The toolkit's controls also fire 'change' when show() sets them: a value equal to the one shown
+  // is no edit of the user's (else a default would be written into the text).
+  const isShownValue = () => control.disabled
+    || (field.kind === 'boolean' ? control.checked === (current.value === true) : control.value === display(current.value));
 
   let control: Control;
   switch (field.kind) {
     case 'enum': {
       control = el('vscode-dropdown', { id, 'aria-label': field.label }) as Control;
       for (const option of field.options ?? []) control.append(el('vscode-option', { value: option.value, title: option.description }, option.value));
-      control.addEventListener('change', () => commit(control.value));
+      control.addEventListener('change', () => { if (!isShownValue()) commit(control.value); });
       break;
     }
     case 'boolean': {
       control = el('vscode-checkbox', { id }, field.label) as Control;
-      control.addEventListener('change', () => {
-        if (control.checked !== current.value) commit(control.checked);
-      });
+      control.addEventListener('change', () => { if (!isShownValue()) commit(control.checked); });
       break;
     }
     default: {
       control = el('vscode-text-field', { id, 'aria-label': field.label, placeholder: display(field.default) }) as Control;
       control.addEventListener('change', () => {
+        if (isShownValue()) { localError = ''; error.textContent = serverError; return; }
         const parsed = parseText(field, control.value);
         if (parsed.kind === 'reset') send({ type: 'reset', key: field.key });
         else if (parsed.kind === 'error') { localError = parsed.message; error.textContent = localError; }
@@ -89,7 +93,8 @@ export function buildField(field: FormField, send: (m: ConfigFormToHost) => void
       defaultTag.hidden = state.explicit;
       reset.hidden = !state.explicit || state.disabled;
       localError = '';
-      error.textContent = state.error ?? '';
+      serverError = state.error ?? '';
+      error.textContent = serverError;
       row.classList.toggle('invalid', Boolean(state.error));
     },
     read: () => (field.kind === 'boolean' ? String(control.checked) : control.value),

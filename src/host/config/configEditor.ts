@@ -92,6 +92,12 @@ export class ConfigFormSession implements vscode.Disposable {
     const field = this.groups.flatMap((g) => g.fields).find((f) => f.key === key);
     if (!field) throw new Error(`config form: no field "${key}" in the schema`);
     const text = this.document.getText();
+    const state = formState(text, this.document.version, this.groups);
+    if (state.parseError) {
+      // The form is disabled while the text is not JSON; an edit racing that state goes nowhere.
+      this.postState('update');
+      return;
+    }
     const edits = fieldEdits(text, field.path, value);
     if (!edits.length) return;
     const edit = new vscode.WorkspaceEdit();

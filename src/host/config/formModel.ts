@@ -94,7 +94,10 @@ export function formState(text: string, version: number, groups: readonly FormGr
     const v = valueAt(value, field.path);
     if (v !== undefined) values[field.key] = v as JsonValue;
   }
-  if (parseError) return { version, values, effective: { ...values }, hidden: [], errors: [], parseError };
+  if (parseError) {
+    const effective = Object.fromEntries(fields.map((f) => [f.key, values[f.key] ?? f.default]));
+    return { version, values, effective, hidden: [], errors: [], parseError };
+  }
 
   const root = isObject(value) ? value : {};
   const { filled, errors } = validateConfig(root);

@@ -1,0 +1,201 @@
+// The .rnnconfig form editor and IntelliSense in a real extension host: a form edit changes only
+// that value in the text (byte for byte) and undo restores it; a text edit reaches the rendered
+// form; an invalid value shows a diagnostic from VS Code's JSON server (our schema) and an error
+// in the form; completion offers model.cell's enum and data file paths; New RNN Config.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { ConfigFormToHost } from '../../src/protocol/configForm';
+import { configFormTestCommand, type ConfigFormProbe, type ConfigFormProbeResult } from '../../src/host/config';
+
+const extensionId = 'rnn-lab.rnn-lab';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+const original = `// integration test config: comments and layout must survive form edits
+{
+  "task": "lm",          // next character
+  "data": {
+    "train": "corpus.txt",
+    "tokenizer": "char"
+  },
+  "model": {
+    "cell": "lstm",      // try gru
+    "hidden": 64,
+    "embedding": 16
+  },
+  "training": { "steps": 100, "seed": 7 }
+}
+`;
+
+const probe = (uri: vscode.Uri, p: ConfigFormProbe) =>
+  vscode.commands.executeCommand<ConfigFormProbeResult>(configFormTestCommand, uri.toString(), p);
+const send = (uri: vscode.Uri, message: ConfigFormToHost) => probe(uri, { kind: 'message', message });
+
+/** What the webview shows once it has rendered the document's current version. */
+async function renderedNow(uri: vscode.Uri, document: vscode.TextDocument) {
+  const result = await probe(uri, { kind: 'rendered', version: document.version, timeoutMs: 15_000 });
+  return result.rendered!;
+}
+
+async function replaceText(document: vscode.TextDocument, from: string, to: string): Promise<void> {
+  const start = document.getText().indexOf(from);
+  assert.ok(start >= 0, `"${from}" not in ${document.uri.fsPath}`);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, new vscode.Range(document.positionAt(start), document.positionAt(start + from.length)), to);
+  assert.ok(await vscode.workspace.applyEdit(edit));
+}
+
+describe('config editor', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let uri: vscode.Uri;
+  let document: vscode.TextDocument;
+
+  before(async () => {
+    await vscode.extensions.getExtension(extensionId)!.activate();
+    const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    dir = fs.mkdtempSync(path.join(root, 'config-it-'));
+    fs.writeFileSync(path.join(dir, 'corpus.txt'), 'hello world\n');
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.writeFileSync(path.join(dir, 'data', 'valid.txt'), 'hello\n');
+    const file = path.join(dir, 'form.rnnconfig');
+    fs.writeFileSync(file, original);
+    uri = vscode.Uri.file(file);
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'rnnLab.configEditor');
+    document = await until('the document', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()));
+    await until('the form to post its first state', async () => (await probe(uri, { kind: 'state' })).posted);
+  });
+
+  after(async () => {
+    for (const d of vscode.workspace.textDocuments) if (d.uri.fsPath.startsWith(dir) && d.isDirty) await d.save();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens *.rnnconfig in the form by default and shows the text\'s values', async () => {
+    const rendered = await renderedNow(uri, document);
+    assert.equal(rendered.controls['model.cell'], 'lstm');
+    assert.equal(rendered.controls['model.hidden'], '64');
+    assert.equal(rendered.controls['training.seed'], '7');
+    assert.equal(rendered.controls['training.optimizer'], 'adam');       // a default
+    assert.ok(rendered.hidden.includes('model.resetAfter'));              // gru only
+    assert.ok(!rendered.hidden.includes('model.peephole'));
+    assert.equal(rendered.banner, '');
+  });
+
+  it('a form edit changes only that value in the text, byte for byte; undo restores it', async () => {
+    await send(uri, { type: 'edit', key: 'model.cell', value: 'gru' });
+    assert.equal(document.getText(), original.replace('"cell": "lstm",', '"cell": "gru",'));
+    assert.ok(document.isDirty);
+    const rendered = await renderedNow(uri, document);
+    assert.equal(rendered.controls['model.cell'], 'gru');
+    assert.ok(rendered.hidden.includes('model.peephole'));
+    assert.ok(!rendered.hidden.includes('model.resetAfter'));
+
+    await send(uri, { type: 'edit', key: 'model.layers', value: 2 });
+    assert.equal(document.getText(), original.replace('"cell": "lstm",', '"cell": "gru",')
+      .replace('"embedding": 16\n', '"embedding": 16,\n    "layers": 2\n'));
+
+    await vscode.commands.executeCommand('undo');
+    await until('undo of layers', () => !document.getText().includes('layers'));
+    await vscode.commands.executeCommand('undo');
+    await until('undo of the cell', () => document.getText() === original);
+    assert.equal((await renderedNow(uri, document)).controls['model.cell'], 'lstm');
+  });
+
+  it('reset removes the key and keeps the neighbours\' comments', async () => {
+    await send(uri, { type: 'reset', key: 'model.embedding' });
+    assert.equal(document.getText(), original.replace('"hidden": 64,\n    "embedding": 16\n', '"hidden": 64\n'));
+    assert.equal((await renderedNow(uri, document)).controls['model.embedding'], '64');   // the default
+    await vscode.commands.executeCommand('undo');
+    await until('undo of the reset', () => document.getText() === original);
+  });
+
+  it('a text edit updates the form at once', async () => {
+    await replaceText(document, '"hidden": 64', '"hidden": 256');
+    assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '256');
+    await replaceText(document, '"hidden": 256', '"hidden": 64');
+    assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '64');
+  });
+
+  it('an invalid value: a diagnostic in the text editor and an error in the form', async () => {
+    await replaceText(document, '"hidden": 64', '"hidden": 0');
+    const rendered = await renderedNow(uri, document);
+    assert.match(rendered.errors['model.hidden'], /Must be >= 1/);
+    const line = document.getText().split('\n').findIndex((l) => l.includes('"hidden": 0'));
+    const diagnostics = await until('a JSON diagnostic on "hidden": 0', () => {
+      const found = vscode.languages.getDiagnostics(uri).filter((d) => d.range.start.line === line);
+      return found.length ? found : undefined;
+    });
+    assert.match(diagnostics[0].message, /minimum of 1/);
+    await replaceText(document, '"hidden": 0', '"hidden": 64');
+    assert.equal((await renderedNow(uri, document)).errors['model.hidden'], undefined);
+    assert.equal(document.getText(), original);
+  });
+
+  it('a file that is not JSON shows the parse error with its position', async () => {
+    await replaceText(document, '"task": "lm", ', '"task": "lm" ');
+    const rendered = await renderedNow(uri, document);
+    assert.match(rendered.banner, /line 4, column 3/);
+    await replaceText(document, '"task": "lm" ', '"task": "lm", ');
+    assert.equal((await renderedNow(uri, document)).banner, '');
+    await sleep(300);   // time for a stray edit from the form to arrive
+    assert.equal(document.getText(), original, 'the form must not write while the text is broken');
+  });
+
+  it('completion offers the enum values of model.cell (VS Code\'s JSON support, our schema)', async () => {
+    const at = document.positionAt(document.getText().indexOf('"lstm"') + 1);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, at);
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label).replace(/"/g, ''));
+    for (const cell of ['rnn', 'gru', 'lstm']) assert.ok(labels.includes(cell), `${cell} not offered: ${labels.join(', ')}`);
+  });
+
+  it('completion offers data files relative to the config', async () => {
+    const text = document.getText();
+    const inTrain = document.positionAt(text.indexOf('"corpus.txt"') + 1);
+    let list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, inTrain);
+    let labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labels.includes('corpus.txt') && labels.includes('data/'), labels.join(', '));
+    assert.ok(!labels.includes('form.rnnconfig'));
+
+    await replaceText(document, '"tokenizer": "char"', '"validation": "data/", "tokenizer": "char"');
+    const inValidation = document.positionAt(document.getText().indexOf('"data/"') + 6);
+    list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, inValidation);
+    labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labels.includes('valid.txt'), labels.join(', '));
+    await replaceText(document, '"validation": "data/", "tokenizer": "char"', '"tokenizer": "char"');
+  });
+
+  it('a code lens "Train with This Config" sits at the top', async () => {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const train = lenses.find((l) => l.command?.command === 'rnnLab.trainWithConfig');
+    assert.ok(train, lenses.map((l) => l.command?.title).join(', '));
+    assert.equal(train.range.start.line, 0);
+    assert.equal((train.command!.arguments![0] as vscode.Uri).toString(), uri.toString());
+  });
+
+  it('New RNN Config writes a preset into the folder, with data.train, and opens the form', async () => {
+    const created = await vscode.commands.executeCommand<vscode.Uri>('rnnLab.newConfig', vscode.Uri.file(dir),
+      { preset: 'bilstm-tagger', name: 'tagger', train: 'corpus.txt' });
+    assert.equal(created.fsPath, path.join(dir, 'tagger.rnnconfig'));
+    const text = fs.readFileSync(created.fsPath, 'utf8');
+    const preset = fs.readFileSync(path.join(vscode.extensions.getExtension(extensionId)!.extensionPath, 'presets', 'bilstm-tagger.rnnconfig'), 'utf8');
+    assert.equal(text, preset.replace('"train": "",', '"train": "corpus.txt",'));
+    const opened = await until('the new config in the form', async () => ((await probe(created, { kind: 'state' })).open ? true : undefined));
+    assert.ok(opened);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('rnnLab.newConfig', vscode.Uri.file(dir), { preset: 'bilstm-tagger', name: 'tagger' })),
+      /already exists/);
+  });
+});
