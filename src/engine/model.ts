@@ -130,9 +130,13 @@ function validateSpec(spec: ModelSpec): void {
   if (!(spec.dropout >= 0 && spec.dropout < 1)) fail('dropout', 'in [0, 1)', spec.dropout);
 }
 
-/** Every buffer one (T, B) shape needs, allocated once and reused while that shape recurs. */
+/**
+ * Every buffer a batch of B needs for windows of up to `capacity` steps, allocated once and reused;
+ * a window of T <= capacity uses a prefix of each (time-major), so variable-length batches reuse it.
+ */
 class Workspace {
-  readonly rows: number;
+  T = 0;
+  rows = 0;
   readonly tokens: Int32Array;            // (T*B) copy of the batch's tokens
   readonly valid: Uint8Array;             // (T*B)
   hasPadding = false;
@@ -143,14 +147,15 @@ class Workspace {
   readonly dropped: boolean[];
   readonly feats: Vec;                    // (B, D*H) many-to-one features
   readonly dFeats: Vec;                   // (B, D*H)
-  readonly logits: Vec;                   // (T*B, C) or (B, C)
-  readonly dLogits: Vec;
+  private readonly logitsBuffer: Vec;     // (capacity*B, C) or (B, C)
+  private readonly dLogitsBuffer: Vec;
   readonly final: RecurrentState;         // (L, D, B, H)
-  readonly dLdaSq: Float64Array;          // (T)
-  readonly result: ForwardResult;
+  readonly dLdaSq: Float64Array;          // (capacity)
+  readonly result: { logits: Vec; dLogits: Vec; readonly state: RecurrentState; readonly mask: Uint8Array | null };
+  private validView: Uint8Array;
 
-  constructor(spec: ModelSpec, dtype: DType, layers: readonly RecurrentLayer[], readonly T: number, readonly B: number) {
-    const rows = (this.rows = T * B);
+  constructor(private readonly spec: ModelSpec, dtype: DType, layers: readonly RecurrentLayer[], readonly capacity: number, readonly B: number) {
+    const T = capacity, rows = T * B;
     const DH = featureSize(spec), E = spec.embedding, L = spec.layers;
     const stateSize = L * directions(spec) * B * spec.hidden;
     this.tokens = new Int32Array(rows);
@@ -162,19 +167,35 @@ class Workspace {
     this.dropped = layers.map(() => false);
     this.feats = allocVec(dtype, spec.manyToOne ? B * DH : 0);
     this.dFeats = allocVec(dtype, spec.manyToOne ? B * DH : 0);
-    this.logits = allocVec(dtype, (spec.manyToOne ? B : rows) * spec.outputs);
-    this.dLogits = allocVec(dtype, this.logits.length);
+    this.logitsBuffer = allocVec(dtype, (spec.manyToOne ? B : rows) * spec.outputs);
+    this.dLogitsBuffer = allocVec(dtype, this.logitsBuffer.length);
     this.final = { B, h: allocVec(dtype, stateSize), c: spec.cell === 'lstm' ? allocVec(dtype, stateSize) : null };
     this.dLdaSq = new Float64Array(T);
+    this.validView = this.valid;
     const self = this;
     this.result = {
-      logits: this.logits, dLogits: this.dLogits, state: this.final,
-      get mask() { return self.hasPadding ? self.valid : null; },
+      logits: this.logitsBuffer, dLogits: this.dLogitsBuffer, state: this.final,
+      get mask() { return self.hasPadding ? self.validView : null; },
     };
+    this.setWindow(T);
+  }
+
+  get logits(): Vec { return this.result.logits; }
+
+  /** Makes the next pass use T (<= capacity) steps: prefixes of every buffer. */
+  setWindow(T: number): void {
+    if (T === this.T) return;
+    this.T = T;
+    this.rows = T * this.B;
+    for (const layer of this.layers) layer.T = T;
+    const logitRows = this.spec.manyToOne ? this.B : this.rows;
+    this.result.logits = this.logitsBuffer.subarray(0, logitRows * this.spec.outputs);
+    this.result.dLogits = this.dLogitsBuffer.subarray(0, logitRows * this.spec.outputs);
+    this.validView = this.valid.subarray(0, this.rows);
   }
 }
 
-const MAX_CACHED_SHAPES = 4;
+const MAX_CACHED_BATCH_SIZES = 4;
 
 class RecurrentModel implements Model {
   readonly layout: readonly ParamEntry[];
@@ -182,7 +203,7 @@ class RecurrentModel implements Model {
   readonly grads: Vec;
   private readonly byName = new Map<string, ParamEntry>();
   private readonly layers: RecurrentLayer[] = [];
-  private readonly workspaces = new Map<string, Workspace>();
+  private readonly workspaces = new Map<number, Workspace>();  // by batch size
   private last: Workspace | null = null;
   private stepWorkspace: Workspace | null = null;
   private lastDLda = new Float64Array(0);
@@ -240,7 +261,7 @@ class RecurrentModel implements Model {
       denseBackward(top.dOut, dHeadW, dHeadB, dLogits, top.out, headW, ws.rows, DH, C);
     }
     ws.dLdaSq.fill(0);
-    const valid = ws.hasPadding ? ws.valid : null;
+    const valid = ws.hasPadding ? ws.result.mask : null;
     for (let l = L - 1; l >= 0; l--) {
       const lws = ws.layers[l], mask = ws.dropMasks[l];
       if (ws.dropped[l] && mask) dropoutBackward(lws.dOut, mask, ws.rows * DH);
@@ -249,7 +270,7 @@ class RecurrentModel implements Model {
       this.layers[l].backward(lws, x, ws.tokens, dX, valid, l === L - 1 ? dFinal : null, l === 0 ? ws.dLdaSq : null);
     }
     if (ws.dEmbedded) embeddingBackward(this.grad('embedding'), ws.dEmbedded, ws.tokens, ws.rows, spec.embedding);
-    if (this.lastDLda.length !== ws.T) this.lastDLda = new Float64Array(ws.T);
+    if (this.lastDLda.length !== ws.T) this.lastDLda = new Float64Array(ws.T);  // once per window length
     for (let t = 0; t < ws.T; t++) this.lastDLda[t] = Math.sqrt(ws.dLdaSq[t]);
   }
 
@@ -258,7 +279,7 @@ class RecurrentModel implements Model {
   gateStats(): GateStat[] {
     const ws = this.last;
     if (!ws) return [];
-    const valid = ws.hasPadding ? ws.valid : null;
+    const valid = ws.hasPadding ? ws.result.mask : null;
     return this.layers.flatMap((layer, l) => layer.gateStats(ws.layers[l], valid).map((g) => ({ layer: l, ...g })));
   }
 
@@ -291,7 +312,7 @@ class RecurrentModel implements Model {
       ws.tokens[r] = tok;
     }
     ws.hasPadding = false;
-    ws.valid.fill(1);
+    ws.valid.fill(1, 0, rows);
     if (lengths) {
       if (lengths.length !== B) throw new Error(`forward: lengths has ${lengths.length} entries, expected B = ${B}`);
       for (let b = 0; b < B; b++) {
@@ -312,7 +333,7 @@ class RecurrentModel implements Model {
     if (dropout && L > 1 && !opts.rng) throw new Error('forward: training with dropout needs opts.rng');
 
     if (ws.embedded) embeddingForward(ws.embedded, this.param('embedding'), ws.tokens, rows, spec.embedding);
-    const valid = ws.hasPadding ? ws.valid : null;
+    const valid = ws.hasPadding ? ws.result.mask : null;
     for (let l = 0; l < L; l++) {
       const lws = ws.layers[l];
       const x = l === 0 ? ws.embedded : ws.layers[l - 1].out;
@@ -332,19 +353,16 @@ class RecurrentModel implements Model {
     }
   }
 
+  /** The workspace for batches of B, grown when T exceeds its capacity; LRU over batch sizes. */
   private workspace(T: number, B: number): Workspace {
-    const key = `${T}x${B}`;
-    let ws = this.workspaces.get(key);
-    if (ws) {
-      this.workspaces.delete(key);  // re-insert: the Map's order is least recently used first
-    } else {
+    let ws = this.workspaces.get(B);
+    if (ws) this.workspaces.delete(B);  // re-inserted below: the Map's order is least recently used first
+    if (!ws || ws.capacity < T) {
       ws = new Workspace(this.spec, this.dtype, this.layers, T, B);
-      if (this.workspaces.size >= MAX_CACHED_SHAPES) {
-        const oldest = this.workspaces.keys().next().value as string;
-        this.workspaces.delete(oldest);
-      }
+      if (this.workspaces.size >= MAX_CACHED_BATCH_SIZES) this.workspaces.delete(this.workspaces.keys().next().value as number);
     }
-    this.workspaces.set(key, ws);
+    this.workspaces.set(B, ws);
+    ws.setWindow(T);
     return ws;
   }
 

@@ -30,7 +30,10 @@ export interface DirectionWeights {
 /** Gate names in ONNX order, as gateStats reports them. */
 export const gateNames = { rnn: ['a'], gru: ['z', 'r', 'h'], lstm: ['i', 'o', 'f', 'c'] } as const;
 
-/** Buffers of one direction for one (T, B) shape, plus per-step views (made once, reused). */
+/**
+ * Buffers of one direction for a batch of B and up to `capacity` steps, plus per-step views (made
+ * once, reused). Time-major layout makes a shorter window a prefix of every buffer.
+ */
 class DirectionBuffers {
   readonly gates: Vec;          // (T, B, G*H) input part of the pre-activations, then activations
   readonly extra: Vec;          // (T, B, H)   gru: Rh·hPrev + Rbh or r⊙hPrev; lstm: tanh(c)
@@ -42,12 +45,11 @@ class DirectionBuffers {
   readonly hAfter: Vec[] = []; readonly hBefore: Vec[] = [];
   readonly cAfter: Vec[] = []; readonly cBefore: Vec[] = [];
   readonly dGatesAt: Vec[] = []; readonly dRecurAt: Vec[] = [];
-  /** Offset in hs (and cs) of the initial state, and of the state before step 0's row block. */
-  readonly initOffset: number;
+  /** Offset in hs (and cs) of the states before steps 0..T-1, as one (T*B, H) block. */
   readonly prevOffset: number;
-  readonly finalOffset: number;
+  private readonly stateSize: number;
 
-  constructor(dtype: DType, spec: ModelSpec, direction: number, T: number, B: number) {
+  constructor(dtype: DType, spec: ModelSpec, private readonly direction: number, T: number, B: number) {
     const H = spec.hidden, GH = gateCount(spec.cell) * H;
     const lstm = spec.cell === 'lstm';
     this.gates = allocVec(dtype, T * B * GH);
@@ -60,8 +62,7 @@ class DirectionBuffers {
     // initial, hs[t] = after step t. Either way the states before steps 0..T-1 form one (T*B, H)
     // block in time order, which the dR GEMM reads.
     const before = direction === 0 ? 0 : 1, after = direction === 0 ? 1 : 0;
-    this.initOffset = (direction === 0 ? 0 : T) * B * H;
-    this.finalOffset = (direction === 0 ? T : 0) * B * H;
+    this.stateSize = B * H;
     this.prevOffset = before * B * H;
     const view = (v: Vec, t: number, width: number) => v.subarray(t * B * width, (t + 1) * B * width);
     for (let t = 0; t < T; t++) {
@@ -77,9 +78,14 @@ class DirectionBuffers {
       }
     }
   }
+
+  /** Offset in hs (and cs) of the initial state for a window of T steps. */
+  initOffset(T: number): number { return (this.direction === 0 ? 0 : T) * this.stateSize; }
+  /** Offset in hs (and cs) of the final state for a window of T steps. */
+  finalOffset(T: number): number { return (this.direction === 0 ? T : 0) * this.stateSize; }
 }
 
-/** A layer's buffers for one (T, B) shape. */
+/** A layer's buffers for a batch of B and windows of up to `capacity` steps; T is the current window. */
 export class LayerWorkspace {
   readonly dirs: DirectionBuffers[] = [];
   readonly out: Vec;            // (T, B, D*H) outputs, directions concatenated
@@ -87,7 +93,9 @@ export class LayerWorkspace {
   readonly recur: Vec;          // (B, G*H) scratch
   readonly scratch: Vec;        // (B, H) scratch
   readonly dhA: Vec; readonly dhB: Vec; readonly dcA: Vec; readonly dcB: Vec;  // (B, H) ping-pong
-  constructor(dtype: DType, spec: ModelSpec, readonly T: number, readonly B: number) {
+  T: number;
+  constructor(dtype: DType, spec: ModelSpec, readonly capacity: number, readonly B: number) {
+    const T = (this.T = capacity);
     const D = directions(spec), H = spec.hidden, GH = gateCount(spec.cell) * H;
     for (let d = 0; d < D; d++) this.dirs.push(new DirectionBuffers(dtype, spec, d, T, B));
     this.out = allocVec(dtype, T * B * D * H);
@@ -153,10 +161,10 @@ export class RecurrentLayer {
       }
       kernels.addBiasRows(rows, GH, bias, 0, buf.gates, 0, GH);
 
-      const stateOff = (this.index * D + d) * B * H;
+      const stateOff = (this.index * D + d) * B * H, init = buf.initOffset(T);
       for (let k = 0; k < B * H; k++) {
-        buf.hs[buf.initOffset + k] = initH ? initH[stateOff + k] : 0;
-        if (buf.cs) buf.cs[buf.initOffset + k] = initC ? initC[stateOff + k] : 0;
+        buf.hs[init + k] = initH ? initH[stateOff + k] : 0;
+        if (buf.cs) buf.cs[init + k] = initC ? initC[stateOff + k] : 0;
       }
 
       for (let s = 0; s < T; s++) {
@@ -195,10 +203,10 @@ export class RecurrentLayer {
   writeFinalState(ws: LayerWorkspace, h: Vec, c: Vec | null): void {
     const { D, H } = this, B = ws.B;
     for (let d = 0; d < D; d++) {
-      const buf = ws.dirs[d], stateOff = (this.index * D + d) * B * H;
+      const buf = ws.dirs[d], stateOff = (this.index * D + d) * B * H, final = buf.finalOffset(ws.T);
       for (let k = 0; k < B * H; k++) {
-        h[stateOff + k] = buf.hs[buf.finalOffset + k];
-        if (c && buf.cs) c[stateOff + k] = buf.cs[buf.finalOffset + k];
+        h[stateOff + k] = buf.hs[final + k];
+        if (c && buf.cs) c[stateOff + k] = buf.cs[final + k];
       }
     }
   }
@@ -207,9 +215,9 @@ export class RecurrentLayer {
   readFinalFeatures(ws: LayerWorkspace, feats: Vec): void {
     const { D, H } = this, B = ws.B;
     for (let d = 0; d < D; d++) {
-      const buf = ws.dirs[d];
+      const buf = ws.dirs[d], final = buf.finalOffset(ws.T);
       for (let b = 0; b < B; b++) {
-        for (let j = 0; j < H; j++) feats[b * D * H + d * H + j] = buf.hs[buf.finalOffset + b * H + j];
+        for (let j = 0; j < H; j++) feats[b * D * H + d * H + j] = buf.hs[final + b * H + j];
       }
     }
   }
@@ -310,7 +318,7 @@ export class RecurrentLayer {
         }
       }
     }
-    return { layer: this.index, T, B, D, H, gates: gateNames[spec.cell], hidden: Float32Array.from(ws.out), gateValues, cell };
+    return { layer: this.index, T, B, D, H, gates: gateNames[spec.cell], hidden: Float32Array.from(ws.out.subarray(0, T * B * D * H)), gateValues, cell };
   }
 
   /** Mean activation and saturated share per gate over valid steps, all directions. */
