@@ -10,6 +10,7 @@ import type { OptimizerConfig } from '../engine/optim';
 import type { ScheduleConfig } from '../engine/schedule';
 import { paramCount } from '../engine/spec';
 import { createTrainingSession, restoreSession, snapshotSession, trainStep, type StepMetrics, type StepTargets, type TrainingSession } from '../engine/train-step';
+import { exportModel } from '../onnx/export';
 import type { HostToWorker, ProgressReport, WorkerStart, WorkerToHost } from '../protocol/worker';
 import { LmWindows, SequenceBatches, type SequenceBatch } from './batching';
 import { appendJsonLine, readJsonLines, writeFileAtomic } from './atomicFile';
@@ -17,7 +18,7 @@ import { loadConfig, parseConfig, type RnnConfig } from './config';
 import { modelSpecFor, prepareDataset, resolveTask, type Dataset } from './dataset';
 import { InputError, inputError, isInputError } from './errors';
 import { evaluateLm, evaluateSequences, oneHot, type Evaluation } from './evaluate';
-import { checkMeta, type ModelMeta } from './modelMeta';
+import { checkMeta, toOnnxMetadata, type ModelMeta } from './modelMeta';
 import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from './runStore';
 import type { Tokenizer } from './tokenizer';
 
@@ -215,6 +216,9 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   const extra = (): RunExtra => ({ meta, cursor: feed.cursor(), epoch, bestValLoss, evalsSinceBest, startedAt });
   const checkpoint = () => {
     writeFileAtomic(runFile(runDir, 'checkpoint'), encodeCheckpoint(snapshotSession(session, extra())));
+    // model.onnx beside it: the same weights as standard ONNX with the vocabulary and task (ort backend, Netron, PyTorch).
+    const { spec, params } = session.model;
+    writeFileAtomic(runFile(runDir, 'model'), exportModel(spec, params instanceof Float32Array ? params : Float32Array.from(params), toOnnxMetadata(meta)));
     io.post({ type: 'checkpoint', step: session.step, path: runFile(runDir, 'checkpoint') });
   };
   const finish = (reason: 'finished' | 'stopped' | 'early-stopped', last?: StepMetrics) => {
