@@ -3,4 +3,7 @@
 import { main } from './cli/main';
 import { processIO } from './cli/output';
 
+// `rnn-lab label ... | head`: a closed pipe ends the output, not with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+
 void main(process.argv.slice(2), processIO).then((code) => { process.exitCode = code; });
