@@ -66,7 +66,9 @@ const runLayer = {
         cpSync(join(repoRoot, 'samples'), workspace, { recursive: true });
         const server = await startCodeServer({ workspace, extensionsDir });
         try {
-          const result = await mochaLayer(file, 120_000, { RNNLAB_E2E_URL: server.url, RNNLAB_E2E_WORKSPACE: workspace });
+          const result = await mochaLayer(file, 120_000, {
+            RNNLAB_E2E_URL: server.url, RNNLAB_E2E_WORKSPACE: workspace, RNNLAB_E2E_VSIX: vsix, RNNLAB_E2E_EXTENSIONS_DIR: extensionsDir,
+          });
           for (const key of ['passed', 'failed', 'pending']) total[key] += result[key];
           total.exitCode ||= result.exitCode;
         } finally {

@@ -44,8 +44,10 @@ describe('e2e: the packaged extension in code-server', () => {
     const form = workbench.webviewFrame();
     await form.locator('h2').first().waitFor({ state: 'visible', timeout: 30_000 });
     const headings = await form.locator('h2').allTextContents();
+    const formText = await form.locator('body').innerText();
     await workbench.screenshot('smoke-03-config-form');
     assert.ok(headings.length >= 2, `expected the form's field groups as headings, got ${JSON.stringify(headings)}`);
+    assert.ok(formText.includes('e2e-smoke.rnnconfig'), `the form does not name its file; it shows: ${formText.slice(0, 200)}`);
     assert.equal(await workbench.activeTabLabel(), 'e2e-smoke.rnnconfig');
   });
 });
