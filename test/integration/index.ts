@@ -1,6 +1,7 @@
 // The integration suites' entry point, loaded inside a real VS Code extension host by both runners
 // (scripts/test.mjs through code-server, scripts/test-electron.mjs through @vscode/test-electron).
 // Runs every out/test/integration/**/*.test.js with mocha (bdd) and prints one summary line.
+// The workspace is a temp copy of samples/ (scripts/integration-layer.mjs), so suites may write there.
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
