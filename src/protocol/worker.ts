@@ -9,6 +9,7 @@ export interface WorkerStart {
   readonly resume: boolean;         // continue from runDir's checkpoint
   readonly steps?: number;          // overrides training.steps
   readonly seed?: number;           // overrides training.seed
+  readonly background?: boolean;    // lower the training thread's CPU priority so the editor's thread always wins (the extension sets it)
 }
 
 export type HostToWorker =

@@ -1,4 +1,72 @@
-// The training feature: Train on This File, the runs view, the training dashboard, stop and resume.
+// The training feature: Train on This File, the Runs view, the training dashboard, stop and resume.
+// Wires the parts together; each part lives in its own file of this folder.
+import * as vscode from 'vscode';
+import type { WorkerStart } from '../../protocol/worker';
+import { Commands } from '../commands';
 import type { FeatureContext } from '../feature';
+import { DashboardPanels } from './dashboardPanel';
+import { pipelineStarter } from './pipelineStarter';
+import { TrainingProgressUi } from './progressUi';
+import * as runCommands from './runCommands';
+import { allRunsFolders } from './runsFolder';
+import { RunsTreeProvider } from './runsView';
+import { TrainingSessions, type TrainingStarter } from './sessions';
+import { trainOnFile, trainWithConfig } from './trainCommands';
 
-export function registerTraining(_feature: FeatureContext): void {}
+/** The live objects of the feature; integration tests build a second, fresh set (a "reload"). */
+export interface TrainingFeature extends vscode.Disposable {
+  readonly sessions: TrainingSessions;
+  readonly runsView: RunsTreeProvider;
+  readonly dashboards: DashboardPanels;
+  /** Starts a run in a worker and opens its dashboard; errors become messages. */
+  begin(start: WorkerStart): void;
+}
+
+export function createTrainingFeature(extensionUri: vscode.Uri, starter: TrainingStarter = pipelineStarter,
+  runsFolders: () => string[] = allRunsFolders): TrainingFeature {
+  const sessions = new TrainingSessions(starter);
+  const runsView = new RunsTreeProvider(sessions, runsFolders);
+  const dashboards = new DashboardPanels({
+    extensionUri, sessions,
+    runChoices: () => runsView.runs().map((r) => ({ id: r.id, dir: r.dir, task: r.task })),
+    stop: (runDir) => sessions.get(runDir)?.stop(),
+    resume: (runDir) => void vscode.commands.executeCommand(Commands.resumeRun, runDir),
+  });
+  return {
+    sessions, runsView, dashboards,
+    begin(start) {
+      try {
+        sessions.begin(start);
+        dashboards.open(start.runDir);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`RNN Lab: ${(e as Error).message}`);
+      }
+    },
+    dispose() { dashboards.dispose(); runsView.dispose(); sessions.dispose(); },
+  };
+}
+
+export function registerTraining(feature: FeatureContext): void {
+  const context = feature.extension;
+  const training = createTrainingFeature(context.extensionUri);
+  const { sessions, runsView, dashboards } = training;
+  const treeView = vscode.window.createTreeView('rnnLab.runs', { treeDataProvider: runsView });
+  context.subscriptions.push(training, new TrainingProgressUi(sessions), treeView, dashboards.registerSerializer());
+
+  const deps: runCommands.RunCommandDeps = {
+    sessions, runs: () => runsView.runs(), begin: (s) => training.begin(s),
+    openDashboard: (dir) => dashboards.open(dir), closeDashboard: (dir) => dashboards.close(dir),
+    refresh: () => runsView.refresh(),
+  };
+  feature.registerCommand(Commands.trainOnFile, (arg?: unknown) => trainOnFile(arg, context.extensionUri, training));
+  feature.registerCommand(Commands.trainWithConfig, (arg?: unknown) => trainWithConfig(arg, training));
+  feature.registerCommand(Commands.stopTraining, (arg?: unknown) => runCommands.stopTraining(deps, arg));
+  feature.registerCommand(Commands.resumeRun, (arg?: unknown) => runCommands.resumeRun(deps, arg));
+  feature.registerCommand(Commands.deleteRun, (arg?: unknown) => runCommands.deleteRun(deps, arg));
+  feature.registerCommand(Commands.revealRun, (arg?: unknown) => runCommands.revealRun(deps, arg));
+  feature.registerCommand(Commands.exportOnnx, (arg?: unknown) => runCommands.exportOnnx(deps, arg));
+  feature.registerCommand(Commands.openDashboard, (arg?: unknown) => runCommands.openDashboard(deps, arg));
+  feature.registerCommand(Commands.refreshRuns, () => runsView.refresh());
+  feature.api.runs = () => runsView.runs();
+  void vscode.commands.executeCommand('setContext', 'rnnLab.isTraining', false);
+}

@@ -62,9 +62,10 @@ export class TrainingProgressUi implements vscode.Disposable {
 
   private async announce(session: Session, ending: Ending): Promise<void> {
     if (ending.type === 'error') {
+      const config = session.start.configPath;
       const pick = await vscode.window.showErrorMessage(`RNN Lab: training ${session.id} failed: ${ending.message}`,
-        'Open Config');
-      if (pick) await vscode.window.showTextDocument(vscode.Uri.file(session.start.configPath));
+        ...(config ? ['Open Config'] : []));
+      if (pick && config) await vscode.window.showTextDocument(vscode.Uri.file(config));
       return;
     }
     const best = ending.bestValLoss !== undefined ? `, best validation loss ${fmt(ending.bestValLoss)}` : '';

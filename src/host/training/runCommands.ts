@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../protocol/api';
+import { exportRunToOnnx } from '../../pipeline/loadModel';
 import { RUN_FILES, runFile } from '../../pipeline/runStore';
 import type { WorkerStart } from '../../protocol/worker';
 import { runDirOf } from './runArgument';
@@ -105,13 +106,12 @@ export async function revealRun(deps: RunCommandDeps, arg: unknown): Promise<voi
   else await vscode.commands.executeCommand('revealFileInOS', uri);
 }
 
-/** Save dialog, then write the run's model as .onnx. */
+/** Save dialog, then write the run's model (from its checkpoint) as .onnx. */
 export async function exportOnnx(deps: RunCommandDeps, arg: unknown): Promise<void> {
-  const dir = runDirOf(arg) ?? await pickRun(deps, 'Export Model to ONNX', (r) => r.status !== 'training');
+  const dir = runDirOf(arg) ?? await pickRun(deps, 'Export Model to ONNX', (r) => r.status !== 'imported');
   if (!dir) return;
-  const model = runFile(dir, 'model');
-  if (!fs.existsSync(model)) {
-    void vscode.window.showErrorMessage(`RNN Lab: ${path.basename(dir)} has no ${RUN_FILES.model} yet: it is written when a run finishes or is stopped.`);
+  if (!fs.existsSync(runFile(dir, 'checkpoint'))) {
+    void vscode.window.showErrorMessage(`RNN Lab: ${path.basename(dir)} has no ${RUN_FILES.checkpoint} yet: a run writes one every few hundred steps and when it stops.`);
     return;
   }
   const base = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir))?.uri ?? vscode.Uri.file(path.dirname(dir));
@@ -120,6 +120,11 @@ export async function exportOnnx(deps: RunCommandDeps, arg: unknown): Promise<vo
     defaultUri: vscode.Uri.joinPath(base, `${path.basename(dir)}.onnx`), filters: { 'ONNX model': ['onnx'] },
   });
   if (!target) return;
-  await vscode.workspace.fs.copy(vscode.Uri.file(model), target, { overwrite: true });
+  try {
+    await vscode.workspace.fs.writeFile(target, exportRunToOnnx(dir));
+  } catch (e) {
+    void vscode.window.showErrorMessage(`RNN Lab: could not export ${path.basename(dir)}: ${(e as Error).message}`);
+    return;
+  }
   void vscode.window.showInformationMessage(`RNN Lab: exported ${path.basename(dir)} to ${vscode.workspace.asRelativePath(target)}.`);
 }

@@ -37,7 +37,8 @@ export async function trainOnFile(arg: unknown, extensionUri: vscode.Uri, traine
   const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(file);
   let configPath: string | undefined;
   const found = nearestConfigs(file, root);
-  if (found.length === 1) configPath = found[0];
+  const own = `${path.basename(file).replace(/\.[^.]*$/, '')}.rnnconfig`;
+  if (found.length === 1 || (found.length > 1 && path.basename(found[0]) === own)) configPath = found[0];
   else if (found.length > 1) {
     const pick = await vscode.window.showQuickPick(found.map((f) => ({ label: path.basename(f), description: vscode.workspace.asRelativePath(f), file: f })),
       { title: `Train on ${path.basename(file)}: which config?`, placeHolder: 'Several .rnnconfig files are next to this file' });

@@ -1,0 +1,192 @@
+// Training from the editor, in a real extension host: the Runs view lists a run trained here, live;
+// two runs at once; the editor stays responsive while they train; stop keeps a checkpoint and resume
+// continues from it; after a "reload" a fresh Runs view re-reads the run folders and the dashboard's
+// panel serializer restores a panel that the webview fills through the ready handshake.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as jsonc from 'jsonc-parser';
+import * as vscode from 'vscode';
+import type { RnnLabApi, RunSummary } from '../../src/protocol/api';
+import { createTrainingFeature, type TrainingFeature } from '../../src/host/training';
+import { pointsFromMetrics } from '../../src/host/training/metricPoints';
+import { readMetrics, readRunStatus, runFile } from '../../src/pipeline/runStore';
+
+const extensionId = 'rnn-lab.rnn-lab';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/** A small, long char LM config beside `data` (it trains until stopped). */
+function writeConfig(extensionPath: string, dir: string, name: string, data: string): string {
+  let text = fs.readFileSync(path.join(extensionPath, 'presets', 'char-lstm-lm.rnnconfig'), 'utf8');
+  const set = (at: (string | number)[], value: unknown) => { text = jsonc.applyEdits(text, jsonc.modify(text, at, value, {})); };
+  set(['data', 'train'], data);
+  set(['model', 'hidden'], 32);
+  set(['model', 'embedding'], 16);
+  set(['training', 'batchSize'], 8);
+  set(['training', 'sequenceLength'], 24);
+  set(['training', 'steps'], 5000);   // < 7500: metrics.jsonl logs every step
+  set(['training', 'evalEvery'], 20);
+  set(['training', 'sampleEvery'], 40);
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('training in the editor', function () {
+  this.timeout(240_000);
+  let api: RnnLabApi;
+  let extension: vscode.Extension<RnnLabApi>;
+  let dir: string;            // this suite's data folder inside the workspace
+  let corpus: string;
+  let runsFolder: string;
+  let runA: RunSummary;
+  let runB: RunSummary;
+
+  const run = (runDir: string) => api.runs().find((r) => path.resolve(r.dir) === path.resolve(runDir));
+
+  before(async () => {
+    extension = vscode.extensions.getExtension<RnnLabApi>(extensionId)!;
+    api = await extension.activate();
+    const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    runsFolder = path.join(root, '.rnnlab', 'runs');
+    dir = fs.mkdtempSync(path.join(root, 'training-it-'));
+    corpus = path.join(dir, 'corpus.txt');
+    fs.copyFileSync(path.join(root, 'corpus.txt'), corpus);
+    writeConfig(extension.extensionPath, dir, 'corpus.rnnconfig', 'corpus.txt');
+    writeConfig(extension.extensionPath, dir, 'second.rnnconfig', 'corpus.txt');
+  });
+
+  after(async () => {
+    for (const r of api.runs().filter((r) => r.status === 'training')) await vscode.commands.executeCommand('rnnLab.stopTraining', r.dir);
+    await until('every run stopped', () => api.runs().every((r) => r.status !== 'training'), 60_000).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Train on This File uses the nearest .rnnconfig and the Runs view lists the run, live', async () => {
+    const before = new Set(api.runs().map((r) => r.dir));
+    await vscode.commands.executeCommand('rnnLab.trainOnFile', vscode.Uri.file(corpus));
+    runA = await until('a new run in the Runs view', () => api.runs().find((r) => !before.has(r.dir)));
+    assert.equal(path.dirname(runA.dir), runsFolder);
+    assert.match(runA.id, /^\d{8}-\d{6}-corpus/);
+    const first = await until('run A reports a step', () => { const r = run(runA.dir); return r && r.step > 0 && r.status === 'training' ? r : undefined; });
+    const later = await until('run A reports a later step', () => { const r = run(runA.dir); return r && r.step > first.step + 2 ? r : undefined; });
+    assert.equal(later.status, 'training');
+    assert.equal(later.task, 'lm');
+    assert.ok(Number.isFinite(later.loss), `live loss, got ${later.loss}`);
+    const dashboards = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('rnnLab.dashboard'));
+    assert.ok(dashboards.some((t) => t.label.includes(runA.id)), `a dashboard tab for ${runA.id}: ${dashboards.map((t) => t.label)}`);
+  });
+
+  it('trains a second run at the same time', async () => {
+    const before = new Set(api.runs().map((r) => r.dir));
+    await vscode.commands.executeCommand('rnnLab.trainWithConfig', vscode.Uri.file(path.join(dir, 'second.rnnconfig')));
+    runB = await until('run B in the Runs view', () => api.runs().find((r) => !before.has(r.dir)));
+    const stepA = run(runA.dir)!.step;
+    await until('both runs advance', () => (run(runB.dir)!.step > 2 && run(runA.dir)!.step > stepA + 2) || undefined);
+    assert.deepEqual([run(runA.dir)!.status, run(runB.dir)!.status], ['training', 'training']);
+  });
+
+  it('keeps the extension host responsive while both runs train (event-loop lag < 100 ms)', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: '', language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(doc);
+    const stepBefore = run(runA.dir)!.step;
+    let worstLag = 0;
+    let expected = Date.now() + 10;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      worstLag = Math.max(worstLag, now - expected);
+      expected = now + 10;
+    }, 10);
+    const until_ = Date.now() + 4000;
+    let edits = 0;
+    try {
+      while (Date.now() < until_) {
+        await editor.edit((b) => b.insert(doc.positionAt(doc.getText().length), `line ${edits}: the quick brown fox\n`));
+        edits++;
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    const stepAfter = run(runA.dir)!.step;
+    console.log(`responsiveness: ${edits} edits in 4 s, worst setInterval lag ${worstLag} ms, run A steps ${stepBefore} → ${stepAfter}`);
+    assert.ok(edits > 0, `the editor took edits (${edits})`);
+    assert.ok(stepAfter > stepBefore, 'training went on meanwhile');
+    assert.ok(worstLag < 100, `event-loop lag ${worstLag} ms`);
+  });
+
+  it('stop keeps a checkpoint; resume continues from it, not from step 1', async () => {
+    await vscode.commands.executeCommand('rnnLab.stopTraining', runB.dir);
+    await vscode.commands.executeCommand('rnnLab.stopTraining', runA.dir);
+    const stopped = await until('run A stopped', () => { const r = run(runA.dir); return r?.status === 'stopped' ? r : undefined; });
+    await until('run B stopped', () => run(runB.dir)?.status === 'stopped');
+    assert.ok(fs.existsSync(runFile(runA.dir, 'checkpoint')), 'checkpoint kept');
+    const stoppedStep = readRunStatus(runA.dir)!.step;
+    assert.ok(stoppedStep > 0 && stopped.step === stoppedStep, `step on disk ${stoppedStep}, in the view ${stopped.step}`);
+
+    await vscode.commands.executeCommand('rnnLab.resumeRun', runA.dir);
+    await until('run A training again', () => run(runA.dir)?.status === 'training');
+    const resumed = await until('run A past its checkpoint', () => { const r = run(runA.dir); return r && r.step > stoppedStep + 2 ? r : undefined; });
+    assert.equal(resumed.status, 'training');
+    await vscode.commands.executeCommand('rnnLab.stopTraining', runA.dir);
+    await until('run A stopped again', () => run(runA.dir)?.status === 'stopped');
+    const steps = readMetrics(runA.dir).map((m) => m.step);
+    assert.equal(steps.filter((s) => s === 1).length, 1, 'step 1 trained once: the resumed run did not start over');
+    assert.ok(Math.max(...steps) > stoppedStep, `metrics go past the checkpoint step ${stoppedStep}`);
+  });
+
+  describe('after a reload', () => {
+    let fresh: TrainingFeature;
+    before(() => { fresh = createTrainingFeature(extension.extensionUri, undefined, () => [runsFolder]); });
+    after(() => fresh.dispose());
+
+    it('a fresh Runs view re-reads the run folders with status and step', () => {
+      const again = fresh.runsView.runs();
+      for (const r of [runA, runB]) {
+        const found = again.find((x) => x.dir === r.dir);
+        assert.ok(found, `${r.id} listed`);
+        assert.equal(found.status, 'stopped');
+        assert.equal(found.step, readRunStatus(r.dir)!.step);
+      }
+      const items = fresh.runsView.getChildren();
+      const itemA = items.find((i) => i.dir === runA.dir)!;
+      assert.equal(itemA.contextValue, 'run.stopped');
+      assert.match(String(itemA.description), /^stopped · lm · step \d+/);
+    });
+
+    it('the panel serializer restores a dashboard that the webview fills after its ready message', async () => {
+      const panel = vscode.window.createWebviewPanel('rnnLab.dashboard', 'restored', vscode.ViewColumn.Active, { enableScripts: true });
+      fresh.dashboards.restore(panel, { runDir: runA.dir, smoothing: 0.8 });
+      const delivered = await until('the restored dashboard got its init', () => {
+        const d = fresh.dashboards.delivered(runA.dir);
+        return d && d.inits > 0 ? d : undefined;
+      }, 30_000);
+      const clipNorm = 5;
+      assert.equal(delivered.lastInitMetrics, pointsFromMetrics(readMetrics(runA.dir), clipNorm).length);
+      assert.ok(delivered.lastInitMetrics > 0);
+      assert.deepEqual(fresh.dashboards.openRuns(), [runA.dir]);
+      panel.dispose();
+      await until('closed', () => fresh.dashboards.openRuns().length === 0);
+    });
+
+    it('a saved state whose run folder is gone closes the panel instead of showing nothing', async () => {
+      const panel = vscode.window.createWebviewPanel('rnnLab.dashboard', 'gone', vscode.ViewColumn.Active, { enableScripts: true });
+      let disposed = false;
+      panel.onDidDispose(() => { disposed = true; });
+      fresh.dashboards.restore(panel, { runDir: path.join(runsFolder, 'no-such-run') });
+      assert.ok(disposed);
+      assert.deepEqual(fresh.dashboards.openRuns(), []);
+    });
+  });
+});
