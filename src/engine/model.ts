@@ -5,7 +5,7 @@
 // D = directions, G = gates, C = head outputs, L = layers. Buffers are time-major: (T, B, ·).
 
 import { directions, featureSize, gateCount, layerInputSize, paramCount, paramLayout, type ModelSpec, type ParamEntry } from './spec';
-import { allocVec, type DType, type Vec } from './tensor';
+import { allocVec, dtypeOf, vecFrom, type DType, type Vec } from './tensor';
 import { LayerWorkspace, RecurrentLayer, type DirectionWeights } from './layers/recurrent';
 import { embeddingBackward, embeddingForward } from './layers/embedding';
 import { denseBackward, denseForward } from './layers/dense';
@@ -110,7 +110,7 @@ export function createModel(spec: ModelSpec, dtype: DType = 'f32'): Model {
 
 /** A copy of a state, in fresh buffers of the same type. */
 export function cloneState(state: RecurrentState): RecurrentState {
-  const copy = (v: Vec): Vec => { const out = allocVec(v instanceof Float32Array ? 'f32' : 'f64', v.length); out.set(v); return out; };
+  const copy = (v: Vec): Vec => vecFrom(dtypeOf(v), v);
   return { B: state.B, h: copy(state.h), c: state.c ? copy(state.c) : null };
 }
 

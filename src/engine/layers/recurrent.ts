@@ -273,8 +273,9 @@ export class RecurrentLayer {
               buf.cBefore[t], buf.cAfter[t], w.R, w.P, B, H);
             break;
         }
-        [dh, dhPrev] = [dhPrev, dh];
-        [dc, dcPrev] = [dcPrev, dc];
+        const dhUsed = dh, dcUsed = dc;
+        dh = dhPrev; dhPrev = dhUsed;
+        dc = dcPrev; dcPrev = dcUsed;
       }
       // dh now holds dL/d(initial state): dropped, no gradient flows into a carried state.
 
