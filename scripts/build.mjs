@@ -18,6 +18,7 @@ const nodeCommon = {
 const nodeEntries = [
   { in: 'src/host/extension.ts', out: 'extension' },
   { in: 'src/pipeline/worker.ts', out: 'worker' },
+  { in: 'src/host/inference/inferenceWorker.ts', out: 'inferenceWorker' },
   { in: 'src/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ].filter((e) => existsSync(join(root, e.in)));
 

@@ -1,0 +1,125 @@
+// The host side of the inference worker: starts it on first use, numbers jobs, routes answers back
+// to promises and streams, cancels. A crashed worker fails its jobs and is restarted on the next one.
+// Node-level (no vscode), so unit tests drive it directly.
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type {
+  HostToInference, InferenceToHost, LabelResult, ModelInfo, ModelRef, PredictionResult, SampleSettings, TextRegion,
+} from '../../protocol/inference';
+
+/** The worker script beside this module: dist/inferenceWorker.js bundled, out/src/host/inference/ under tsc. */
+export const INFERENCE_WORKER_SCRIPT = path.join(__dirname, 'inferenceWorker.js');
+
+export class InferenceError extends Error {
+  override readonly name = 'InferenceError';
+  constructor(message: string, readonly badInput: boolean) {
+    super(message);
+  }
+}
+
+/** A running job: its result (undefined when cancelled; rejects with InferenceError on failure). */
+export interface InferenceJob<T> {
+  readonly id: number;
+  readonly result: Promise<T | undefined>;
+  cancel(): void;
+}
+
+export interface LabelAnswer {
+  readonly info: ModelInfo;
+  readonly result: LabelResult;
+  readonly linesComputed: number;
+  readonly linesCached: number;
+}
+
+interface Pending {
+  settle(m: InferenceToHost): void;
+  fail(e: Error): void;
+}
+
+type JobRequest = HostToInference extends infer M ? M extends { job: number } ? Omit<M, 'job'> : never : never;
+
+export class InferenceClient {
+  private worker: Worker | undefined;
+  private nextJob = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly script = INFERENCE_WORKER_SCRIPT) {}
+
+  info(model: ModelRef): InferenceJob<ModelInfo> {
+    return this.start({ type: 'info', model }, (m) => (m.type === 'info' ? m.info : undefined));
+  }
+
+  label(model: ModelRef, regions: readonly TextRegion[]): InferenceJob<LabelAnswer> {
+    return this.start({ type: 'label', model, regions }, (m) => (m.type === 'labels'
+      ? { info: m.info, result: m.result, linesComputed: m.linesComputed, linesCached: m.linesCached } : undefined));
+  }
+
+  predict(model: ModelRef, region: TextRegion, options: { topK: number; maxTokens: number; activations: boolean }): InferenceJob<PredictionResult> {
+    return this.start({ type: 'predict', model, region, ...options }, (m) => (m.type === 'predictions' ? m.result : undefined));
+  }
+
+  /** Streams generated text into onText as it comes; the result is the number of tokens generated. */
+  sample(model: ModelRef, settings: SampleSettings, onText: (text: string) => void): InferenceJob<number> {
+    return this.start({ type: 'sample', model, settings }, (m) => {
+      if (m.type === 'sampleChunk') { onText(m.text); return undefined; }
+      return m.type === 'sampleDone' ? m.tokens : undefined;
+    }, true);
+  }
+
+  dispose(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const p of this.pending.values()) p.fail(new InferenceError('the inference worker was shut down', false));
+    this.pending.clear();
+    void worker?.terminate();
+  }
+
+  /**
+   * Posts a job. `answer` maps a message of this job to its result, or undefined for intermediate
+   * messages (streams); cancelled and failed messages are handled here.
+   */
+  private start<T>(request: JobRequest, answer: (m: InferenceToHost) => T | undefined, streaming = false): InferenceJob<T> {
+    const id = this.nextJob++;
+    const worker = this.ensureWorker();
+    let settled = false;
+    const result = new Promise<T | undefined>((resolve, reject) => {
+      this.pending.set(id, {
+        settle: (m) => {
+          if (m.type === 'cancelled') return finish(() => resolve(undefined));
+          if (m.type === 'failed') return finish(() => reject(new InferenceError(m.message, m.badInput)));
+          const value = answer(m);
+          if (value !== undefined || !streaming) finish(() => resolve(value));
+        },
+        fail: (e) => finish(() => reject(e)),
+      });
+      const finish = (done: () => void) => {
+        if (settled) return;
+        settled = true;
+        this.pending.delete(id);
+        done();
+      };
+    });
+    worker.postMessage({ ...request, job: id } as HostToInference);
+    return {
+      id, result,
+      cancel: () => { if (!settled && this.worker) this.worker.postMessage({ type: 'cancel', job: id } satisfies HostToInference); },
+    };
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script);
+    worker.unref();
+    worker.on('message', (m: InferenceToHost) => this.pending.get(m.job)?.settle(m));
+    const crashed = (why: string) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const p of this.pending.values()) p.fail(new InferenceError(`the inference worker ${why}`, false));
+      this.pending.clear();
+    };
+    worker.on('error', (e) => crashed(`crashed: ${e.message}`));
+    worker.on('exit', (code) => crashed(`exited (code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
+}

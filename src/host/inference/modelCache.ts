@@ -1,0 +1,90 @@
+// The inference worker's open models: loaded once through the pipeline's loadModel, reloaded when the
+// file under them changes (a run still training writes new checkpoints). Node-level, no vscode.
+// The engine backend also keeps an engine Model for activations (LoadedModel does not expose them).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createModel, type LayerActivations, type Model } from '../../engine/model';
+import { inputError } from '../../pipeline/errors';
+import { loadModel, readRunCheckpoint, type LoadedModel } from '../../pipeline/loadModel';
+import { RUN_FILES, runFile } from '../../pipeline/runStore';
+import type { ModelInfo, ModelRef } from '../../protocol/inference';
+
+export interface OpenModel {
+  readonly key: string;                  // path, backend and the file's mtime: changes when the model does
+  readonly loaded: LoadedModel;
+  readonly info: ModelInfo;
+  /** Layer activations over token ids (T), batch 1; null for the ort backend. */
+  activations(ids: Int32Array): LayerActivations[] | null;
+}
+
+/**
+ * The file a model path stands for: a run folder's checkpoint, or its model.onnx when it has no
+ * checkpoint (an imported run) or the ort backend is asked for; an .onnx file itself.
+ */
+export function modelFile(ref: ModelRef): { file: string; loadPath: string } {
+  if (!fs.existsSync(ref.path)) throw inputError(ref.path, 'no such model; expected a run folder or an .onnx file');
+  if (!fs.statSync(ref.path).isDirectory()) return { file: ref.path, loadPath: ref.path };
+  const checkpoint = runFile(ref.path, 'checkpoint');
+  const onnx = runFile(ref.path, 'model');
+  if (ref.backend === 'ort' || !fs.existsSync(checkpoint)) {
+    if (fs.existsSync(onnx)) return { file: onnx, loadPath: ref.backend === 'ort' ? ref.path : onnx };
+    throw inputError(ref.path, `has no ${RUN_FILES.checkpoint} or ${RUN_FILES.model} yet; expected a run that has saved a model`);
+  }
+  return { file: checkpoint, loadPath: ref.path };
+}
+
+export class ModelCache {
+  private readonly open = new Map<string, OpenModel>();   // by path + backend
+
+  get(ref: ModelRef): OpenModel {
+    const { file, loadPath } = modelFile(ref);
+    const key = `${path.resolve(ref.path)}|${ref.backend}|${fs.statSync(file).mtimeMs}`;
+    const slot = `${path.resolve(ref.path)}|${ref.backend}`;
+    const cached = this.open.get(slot);
+    if (cached?.key === key) return cached;
+    cached?.loaded.dispose();
+    this.open.delete(slot);
+    const loaded = loadModel(loadPath, ref.backend);
+    const opened = open(key, loaded, ref.backend === 'engine' ? () => engineModelOf(loadPath) : null);
+    this.open.set(slot, opened);
+    return opened;
+  }
+
+  dispose(): void {
+    for (const m of this.open.values()) m.loaded.dispose();
+    this.open.clear();
+  }
+}
+
+function open(key: string, loaded: LoadedModel, engine: (() => Model) | null): OpenModel {
+  const meta = loaded.meta;
+  const info: ModelInfo = {
+    task: meta?.task ?? 'unknown', labels: meta?.labels ?? [], tokenizer: meta?.tokenizer.kind ?? 'char',
+    vocabSize: loaded.spec.vocabSize, cell: loaded.spec.cell, warnings: loaded.warnings,
+  };
+  let model: Model | undefined;
+  return {
+    key, loaded, info,
+    activations(ids) {
+      if (!engine) return null;
+      model ??= engine();
+      model.forward({ tokens: ids, T: ids.length, B: 1 }, { train: false });
+      return model.activations();
+    },
+  };
+}
+
+/** The same weights loadModel reads, as an engine Model (for activations). */
+function engineModelOf(loadPath: string): Model {
+  if (fs.statSync(loadPath).isDirectory()) {
+    const { spec, params } = readRunCheckpoint(loadPath);
+    const model = createModel(spec, 'f32');
+    model.params.set(params);
+    return model;
+  }
+  const onnx = require('../../onnx') as typeof import('../../onnx');
+  const imported = onnx.importModel(new Uint8Array(fs.readFileSync(loadPath)), path.basename(loadPath));
+  const model = createModel(imported.spec, 'f32');
+  model.params.set(imported.params);
+  return model;
+}

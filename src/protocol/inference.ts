@@ -1,0 +1,116 @@
+// Messages between the extension host and the inference worker (worker_threads): token labels,
+// predictions with activations, streamed samples. Discriminated on `type`; types only.
+
+export type InferenceBackend = 'engine' | 'ort';
+
+/** A model to run: a run folder or an .onnx file, and the backend that runs it. */
+export interface ModelRef {
+  readonly path: string;
+  readonly backend: InferenceBackend;
+}
+
+/** What a model is, as the host shows it (status bar, hovers, panel headers). */
+export interface ModelInfo {
+  readonly task: string;                 // lm | tag | classify | seq2seq
+  readonly labels: readonly string[];    // tag / classify: class id → label; lm: []
+  readonly tokenizer: 'char' | 'word';
+  readonly vocabSize: number;
+  readonly cell: string;
+  readonly warnings: readonly string[];
+}
+
+/** A piece of a document: its text, where it starts (UTF-16 offset) and its first line (0-based). */
+export interface TextRegion {
+  readonly offset: number;
+  readonly line: number;
+  readonly text: string;
+}
+
+/** One token's label (tag), surprisal (lm), in document offsets. */
+export interface TokenLabelItem {
+  readonly token: string;
+  readonly start: number;
+  readonly end: number;
+  readonly label?: string;
+  readonly p?: number;
+  readonly surprisal?: number;           // nats
+}
+
+/** One line's class (classify), in document offsets; line is 1-based in the document. */
+export interface LineLabelItem {
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+  readonly label: string;
+  readonly p: number;
+}
+
+export type LabelResult =
+  | { readonly kind: 'tokens'; readonly items: readonly TokenLabelItem[] }
+  | { readonly kind: 'lines'; readonly items: readonly LineLabelItem[] };
+
+export interface Alternative {
+  readonly token: string;                // a vocabulary token (lm) or a label (tag / classify)
+  readonly p: number;
+}
+
+/** One token (or, for a classifier, one line) with what the model predicts there. */
+export interface PredictedToken {
+  readonly token: string;
+  readonly start: number;
+  readonly end: number;
+  readonly unknown: boolean;             // not in the model's vocabulary: the model read <unk>
+  /** lm: p of this token given what came before; tag / classify: p of the predicted label. */
+  readonly p: number;
+  readonly label?: string;               // tag / classify: the predicted label
+  readonly top: readonly Alternative[];  // most likely first
+}
+
+/** Activations of one layer over the predicted tokens (engine backend only). */
+export interface LayerTrace {
+  readonly layer: number;
+  readonly D: number;
+  readonly H: number;
+  readonly gates: readonly string[];
+  /** Rows per token; hidden and cell (D*H) values, gates (D*G*H) values. */
+  readonly hidden: readonly (readonly number[])[];
+  readonly cell: readonly (readonly number[])[] | null;
+  readonly gateValues: readonly (readonly number[])[];
+}
+
+export interface PredictionResult {
+  readonly info: ModelInfo;
+  readonly tokens: readonly PredictedToken[];
+  /** Activations per layer, one row per entry of `tokens` (absent for ort and classifiers). */
+  readonly layers: readonly LayerTrace[] | null;
+  readonly truncated: boolean;           // more tokens than the limit; the rest is left out
+}
+
+export interface SampleSettings {
+  readonly prime: string;
+  readonly length: number;
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly seed: number;
+}
+
+export type HostToInference =
+  | { readonly type: 'info'; readonly job: number; readonly model: ModelRef }
+  | { readonly type: 'label'; readonly job: number; readonly model: ModelRef; readonly regions: readonly TextRegion[] }
+  | { readonly type: 'predict'; readonly job: number; readonly model: ModelRef; readonly region: TextRegion;
+      readonly topK: number; readonly maxTokens: number; readonly activations: boolean }
+  | { readonly type: 'sample'; readonly job: number; readonly model: ModelRef; readonly settings: SampleSettings }
+  /** Stop a job: queued ones never start, running ones stop at their next chunk. */
+  | { readonly type: 'cancel'; readonly job: number };
+
+export type InferenceToHost =
+  | { readonly type: 'info'; readonly job: number; readonly info: ModelInfo }
+  | { readonly type: 'labels'; readonly job: number; readonly info: ModelInfo; readonly result: LabelResult;
+      readonly linesComputed: number; readonly linesCached: number }
+  | { readonly type: 'predictions'; readonly job: number; readonly result: PredictionResult }
+  /** Text the newest tokens add (a few tokens at most), in order. */
+  | { readonly type: 'sampleChunk'; readonly job: number; readonly text: string; readonly tokens: number }
+  | { readonly type: 'sampleDone'; readonly job: number; readonly tokens: number }
+  | { readonly type: 'cancelled'; readonly job: number }
+  | { readonly type: 'failed'; readonly job: number; readonly message: string; readonly badInput: boolean };

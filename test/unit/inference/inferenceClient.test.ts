@@ -1,0 +1,144 @@
+// The inference worker through its client, on small real models (random weights, exported to ONNX
+// with RNN Lab metadata): its answers equal the pipeline's own functions run in this thread, the
+// line cache runs only changed lines, samples stream token by token, cancel stops a job.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { initParams } from '../../../src/engine/init';
+import { Rng } from '../../../src/engine/rng';
+import { paramCount, type ModelSpec } from '../../../src/engine/spec';
+import { exportModel } from '../../../src/onnx';
+import { labelText, sampleText } from '../../../src/pipeline/inference';
+import { loadModel } from '../../../src/pipeline/loadModel';
+import { toOnnxMetadata } from '../../../src/pipeline/modelMeta';
+import { SPECIAL_TOKENS, splitTokens } from '../../../src/pipeline/tokenizer';
+import type { ModelRef } from '../../../src/protocol/inference';
+import { InferenceClient, InferenceError } from '../../../src/host/inference/inferenceClient';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-inference-'));
+
+/** A model with random weights for `task`, its vocabulary taken from `text`, written as .onnx. */
+function writeModel(name: string, task: 'lm' | 'tag' | 'classify', kind: 'char' | 'word', text: string, labels: string[]): string {
+  const vocab = [...SPECIAL_TOKENS, ...new Set(splitTokens(kind, text).map((s) => s.text).filter((t) => t !== '\n' || kind === 'char'))];
+  const spec: ModelSpec = {
+    cell: task === 'tag' ? 'gru' : 'lstm', vocabSize: vocab.length, embedding: 6, hidden: 5, layers: task === 'lm' ? 2 : 1,
+    bidirectional: task === 'tag', peephole: false, resetAfter: true, activation: 'tanh', dropout: 0,
+    outputs: task === 'lm' ? vocab.length : labels.length, head: 'softmax', manyToOne: task === 'classify',
+  };
+  const params = new Float32Array(paramCount(spec));
+  initParams(spec, params, new Rng(7));
+  const meta = { task, tokenizer: { kind, lowercase: false, vocab }, labels, config: null };
+  const file = path.join(dir, `${name}.onnx`);
+  fs.writeFileSync(file, exportModel(spec, params, toOnnxMetadata(meta)));
+  return file;
+}
+
+const lmText = 'Tabs\tand CRLF\r\nemoji 😀 e\u0301 done.\n';
+const tagText = 'Harry Potter and Hermione Granger invented a new spell\nRon Weasley ate a cake\n\nHarry left';
+const classText = 'food\tbread and jam\nweather\tstorm all night\n\nfood\tsoup at lunch';
+
+describe('inference worker', function () {
+  this.timeout(20_000);
+  let client: InferenceClient;
+  let lm: ModelRef, tag: ModelRef, classify: ModelRef;
+
+  before(() => {
+    client = new InferenceClient(path.resolve(__dirname, '../../../src/host/inference/inferenceWorker.js'));
+    lm = { path: writeModel('lm', 'lm', 'char', lmText + 'xyz', []), backend: 'engine' };
+    tag = { path: writeModel('tag', 'tag', 'word', tagText, ['0', '1']), backend: 'engine' };
+    classify = { path: writeModel('classify', 'classify', 'word', classText, ['food', 'weather']), backend: 'engine' };
+  });
+  after(() => {
+    client.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const direct = (ref: ModelRef, text: string) => labelText(loadModel(ref.path), text);
+  /** Numbers to 5 significant digits: the worker runs WebAssembly float32 kernels, this thread TypeScript ones. */
+  const rounded = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_, x) => (typeof x === 'number' ? Number(x.toPrecision(5)) : x)));
+  const sameLabels = (actual: unknown, expected: unknown) => assert.deepEqual(rounded(actual), rounded(expected));
+
+  const cases: { name: string; model: () => ModelRef; text: string }[] = [
+    { name: 'lm surprisal (CRLF, tab, emoji, combining mark)', model: () => lm, text: lmText },
+    { name: 'tag labels per line', model: () => tag, text: tagText },
+    { name: 'classify labels per line', model: () => classify, text: classText },
+  ];
+  for (const c of cases) {
+    it(`labels as the pipeline does: ${c.name}`, async () => {
+      const answer = await client.label(c.model(), [{ offset: 0, line: 0, text: c.text }]).result;
+      sameLabels(answer!.result, direct(c.model(), c.text));
+      for (const item of answer!.result.items) {
+        if ('token' in item) assert.equal(c.text.slice(item.start, item.end), item.token);
+      }
+    });
+  }
+
+  it('shifts a region into document offsets and lines', async () => {
+    const prefix = 'food\tfirst line\n';
+    const answer = await client.label(classify, [{ offset: prefix.length, line: 1, text: classText }]).result;
+    const whole = direct(classify, prefix + classText);
+    sameLabels(answer!.result.items, whole.items.slice(1));
+  });
+
+  it('runs only the lines that changed (tagger line cache)', async () => {
+    await client.label(tag, [{ offset: 0, line: 0, text: tagText }]).result;
+    const first = await client.label(tag, [{ offset: 0, line: 0, text: tagText + '\nHermione smiled' }]).result;
+    assert.deepEqual([first!.linesComputed, first!.linesCached], [1, 4]);
+    const edited = tagText.replace('Ron Weasley', 'Ron Weasley quickly');
+    const second = await client.label(tag, [{ offset: 0, line: 0, text: edited }]).result;
+    assert.deepEqual([second!.linesComputed, second!.linesCached], [1, 3]);
+    sameLabels(second!.result, direct(tag, edited));
+  });
+
+  it('predicts for an lm: p(token) = exp(−surprisal), top-k sorted, activations per token', async () => {
+    const result = (await client.predict(lm, { offset: 0, line: 0, text: lmText }, { topK: 3, maxTokens: 1000, activations: true }).result)!;
+    const labels = direct(lm, lmText);
+    assert.equal(result.tokens.length, labels.items.length);
+    result.tokens.forEach((t, i) => {
+      const l = labels.items[i] as { surprisal: number; start: number };
+      assert.equal(t.start, l.start);
+      assert.ok(Math.abs(t.p - Math.exp(-l.surprisal)) < 1e-5, `token ${i}: ${t.p} vs ${Math.exp(-l.surprisal)}`);
+      assert.equal(t.top.length, 3);
+      assert.ok(t.top[0].p >= t.top[1].p && t.top[1].p >= t.top[2].p);
+    });
+    assert.equal(result.layers!.length, 2);
+    assert.equal(result.layers![0].hidden.length, result.tokens.length);
+    assert.equal(result.layers![0].hidden[0].length, 5);
+    assert.equal(result.layers![0].gateValues[0].length, 4 * 5);
+    assert.equal(result.layers![0].cell![0].length, 5);
+  });
+
+  it('predicts for a tagger: the top label is the label the tagger gives', async () => {
+    const result = (await client.predict(tag, { offset: 0, line: 0, text: tagText }, { topK: 2, maxTokens: 1000, activations: true }).result)!;
+    const labels = direct(tag, tagText).items as { label: string; p: number; start: number }[];
+    assert.deepEqual(result.tokens.map((t) => [t.start, t.label]), labels.map((l) => [l.start, l.label]));
+    result.tokens.forEach((t, i) => assert.ok(Math.abs(t.p - labels[i].p) < 1e-5));
+    assert.equal(result.layers![0].hidden[0].length, 2 * 5, 'two directions');
+    assert.equal(result.layers![0].hidden.length, result.tokens.length);
+  });
+
+  it('streams a sample token by token, the same text as sampleText', async () => {
+    const settings = { prime: 'Ta', length: 40, temperature: 1, topK: 0, topP: 1, seed: 3 };
+    const chunks: string[] = [];
+    const tokens = await client.sample(lm, settings, (t) => chunks.push(t)).result;
+    assert.equal(tokens, 40);
+    assert.equal(chunks.length, 40);
+    assert.equal(chunks.join(''), [...sampleText(loadModel(lm.path), settings)].join(''));
+  });
+
+  it('cancels a running sample; the next job still runs', async () => {
+    let got = 0;
+    const job = client.sample(lm, { prime: '', length: 10_000_000, temperature: 1, topK: 0, topP: 1, seed: 1 }, () => { got++; });
+    while (got < 50) await new Promise((resolve) => setTimeout(resolve, 5));
+    job.cancel();
+    assert.equal(await job.result, undefined);
+    const info = await client.info(lm).result;
+    assert.equal(info!.task, 'lm');
+  });
+
+  it('fails with the model path when there is no model', async () => {
+    await assert.rejects(client.info({ path: path.join(dir, 'missing.onnx'), backend: 'engine' }).result,
+      (e: InferenceError) => e.badInput && /missing\.onnx: no such model/.test(e.message));
+  });
+});
