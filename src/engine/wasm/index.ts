@@ -32,12 +32,21 @@ function enableRelaxedSimdFlag(): void {
 /** The installed WASM engine, or null while the TypeScript reference is active. */
 export const activeWasmEngine = (): WasmEngine | null => active;
 
+/** Two when the machine has two cores or more (Node's os.availableParallelism), else one. */
+function defaultThreads(): 1 | 2 {
+  type Os = { availableParallelism?(): number };
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as Os | undefined;
+  return (os?.availableParallelism?.() ?? 1) >= 2 ? 2 : 1;
+}
+
 /**
  * Installs the WASM kernels and the arena allocator (f32 only; f64 stays plain). Returns the
  * engine, or null when this runtime has no WebAssembly SIMD (the reference kernels stay).
  * fma: force the relaxed-SIMD variant on or off (default: when the runtime validates it).
+ * threads: 2 starts a helper thread that takes half of each large GEMM (default: 2 on 2+ cores).
  */
-export function useWasmKernels(opts: { fma?: boolean } = {}): WasmEngine | null {
+export function useWasmKernels(opts: { fma?: boolean; threads?: 1 | 2 } = {}): WasmEngine | null {
   if (active) return active;
   if (opts.fma !== false) enableRelaxedSimdFlag();
   let engine: WasmEngine;
@@ -49,6 +58,7 @@ export function useWasmKernels(opts: { fma?: boolean } = {}): WasmEngine | null 
   }
   const allocate: VecAllocator = (dtype, n) =>
     dtype === 'f32' ? engine.arena.allocF32(n) ?? new Float32Array(n) : new Float64Array(n);
+  if ((opts.threads ?? defaultThreads()) >= 2) engine.kernels.useSecondThread();
   setVecAllocator(allocate);
   setKernels(engine.kernels);
   active = engine;
@@ -57,6 +67,7 @@ export function useWasmKernels(opts: { fma?: boolean } = {}): WasmEngine | null 
 
 /** Back to plain typed arrays and the TypeScript kernels (buffers already allocated stay valid). */
 export function restoreReferenceKernels(): void {
+  active?.kernels.stopSecondThread();
   setVecAllocator(null);
   setKernels(null);
   active = null;

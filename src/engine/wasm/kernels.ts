@@ -8,6 +8,7 @@
 import { referenceKernels, type Kernels } from '../kernels';
 import type { Vec } from '../tensor';
 import type { WasmArena } from './arena';
+import { GemmTeam } from './parallel';
 import { GEMM_WORKSPACE_BYTES, kernelsFmaWasmBase64, kernelsWasmBase64 } from './kernels.generated';
 import { WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly';
 
@@ -46,12 +47,20 @@ export function instantiateKernels(module: WasmModule, memory: WasmMemory): Kern
  * the unpacked kernels (gemm_nt dot products, gemm_xn broadcasts) run instead.
  */
 const PACK_MIN_ROWS = 8;
+/** GEMMs of at least this many multiply-adds are split across two threads when a helper runs (~20 µs of work: the hand-off costs ~1 µs). */
+const SPLIT_MIN_MACS = 1 << 18;
 
 /** Extent in elements of a rows×cols matrix with leading dimension ld (what a kernel may touch). */
 const extent = (rows: number, cols: number, ld: number): number => (rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols);
 
 export interface WasmKernels extends Kernels {
   readonly fma: boolean;
+  /** Starts a helper thread taking half of each large GEMM (see parallel.ts); false where threads are unavailable. */
+  useSecondThread(): boolean;
+  /** Back to one thread (stops the helper). */
+  stopSecondThread(): void;
+  /** The helper, while one runs. */
+  readonly team: GemmTeam | null;
   /** The raw exports, for ./parallel.ts to split one GEMM across threads. */
   readonly exports: KernelExports;
 }
@@ -62,7 +71,9 @@ export interface WasmKernels extends Kernels {
  */
 export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels {
   const useFma = fma ?? runtimeHasRelaxedSimd();
-  const wasm = instantiateKernels(compileKernelModule(useFma), arena.memory);
+  const module = compileKernelModule(useFma);
+  const wasm = instantiateKernels(module, arena.memory);
+  let team: GemmTeam | null = null;
   const workspace = arena.reserve(GEMM_WORKSPACE_BYTES);
   if (workspace < 0) throw new Error('wasm kernels: no room in the WebAssembly arena for the GEMM workspace');
   let scratchPtr = 0, scratchBytes = 0, scratchUsed = 0;
@@ -107,7 +118,9 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       const pb = pointer(B, bOff, transB ? extent(N, K, ldb) : extent(K, N, ldb));
       const [ars, aks] = transA ? [4, lda * 4] : [lda * 4, 4];
       const [bks, bns] = transB ? [4, ldb * 4] : [ldb * 4, 4];
-      if (M >= PACK_MIN_ROWS || (transA && transB)) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
+      if (team && M >= PACK_MIN_ROWS && N >= 16 && M * N * K >= SPLIT_MIN_MACS) {
+        team.gemm(wasm.gemm, ((N >> 4) << 3), M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
+      } else if (M >= PACK_MIN_ROWS || (transA && transB)) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
       else if (transB) wasm.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
       else wasm.gemm_xn(M, N, K, alpha, pa, ars, aks, pb, ldb * 4, pc, ldc * 4);
     }
@@ -140,7 +153,17 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
   }
 
   return {
-    name: useFma ? 'wasm-simd-fma' : 'wasm-simd', fma: useFma, exports: wasm,
+    get name() { return (useFma ? 'wasm-simd-fma' : 'wasm-simd') + (team ? ' ×2 threads' : ''); },
+    fma: useFma, exports: wasm,
+    get team() { return team; },
+    useSecondThread() {
+      team ??= GemmTeam.start(arena, module, GEMM_WORKSPACE_BYTES);
+      return team !== null;
+    },
+    stopSecondThread() {
+      team?.stop();
+      team = null;
+    },
     gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares,
   };
 }
