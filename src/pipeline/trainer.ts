@@ -89,6 +89,7 @@ async function openRun(start: WorkerStart, created: () => void): Promise<OpenRun
     created();
     markStatus(runDir, { status: 'training', step: session.step, totalSteps, message: undefined });
     truncateMetrics(runDir, session.step);
+    removeStaleTempFiles(runDir);
     return { start, config, dataset, session, meta, totalSteps, extra };
   }
 
@@ -211,6 +212,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   let bestValLoss = run.extra?.bestValLoss ?? null;
   let evalsSinceBest = run.extra?.evalsSinceBest ?? 0;
   const startedAt = run.extra?.startedAt ?? Date.now();
+  let checkpointStep: number | null = run.extra ? session.step : null;
   io.post({ type: 'started', runDir, totalSteps, task: meta.task, paramCount: paramCount(session.model.spec) });
 
   const extra = (): RunExtra => ({ meta, cursor: feed.cursor(), epoch, bestValLoss, evalsSinceBest, startedAt });
@@ -219,6 +221,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
     // model.onnx beside it: the same weights as standard ONNX with the vocabulary and task (ort backend, Netron, PyTorch).
     const { spec, params } = session.model;
     writeFileAtomic(runFile(runDir, 'model'), exportModel(spec, params instanceof Float32Array ? params : Float32Array.from(params), toOnnxMetadata(meta)));
+    checkpointStep = session.step;
     io.post({ type: 'checkpoint', step: session.step, path: runFile(runDir, 'checkpoint') });
   };
   const finish = (reason: 'finished' | 'stopped' | 'early-stopped', last?: StepMetrics) => {
@@ -246,7 +249,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
       const what = Number.isFinite(m.loss) ? `the gradient norm became ${m.gradNorm}` : `the loss became ${m.loss}`;
       const message = `training diverged at step ${m.step + 1}: ${what}. Lower training.learningRate (now ${t.learningRate}, try ${t.learningRate / 10})`
         + (t.clipNorm > 0 ? ` or training.clipNorm (now ${t.clipNorm})` : ', and set training.clipNorm (e.g. 1) to clip exploding gradients')
-        + '; the last checkpoint was kept.';
+        + (checkpointStep === null ? '; nothing was saved.' : `; the checkpoint of step ${checkpointStep} was kept.`);
       markStatus(runDir, { status: 'failed', step: m.step, totalSteps, message });
       io.post({ type: 'error', message, badInput: false });
       return;
@@ -311,6 +314,11 @@ function markStatus(runDir: string, update: Partial<RunStatusFile>): void {
   writeRunStatus(runDir, {
     task: '', step: 0, totalSteps: 0, startedAt: now, ...previous, status: 'training', ...update, pid: process.pid, updatedAt: now,
   } as RunStatusFile);
+}
+
+/** Temp files of writes a crash interrupted (writeFileAtomic names them .<file>.<pid>.<time>.tmp). */
+function removeStaleTempFiles(runDir: string): void {
+  for (const name of fs.readdirSync(runDir)) if (/^\..+\.\d+\.[0-9a-z]+\.tmp$/.test(name)) fs.rmSync(path.join(runDir, name), { force: true });
 }
 
 /** On resume: metrics logged after the checkpoint (a crash) are dropped, so steps never repeat. */

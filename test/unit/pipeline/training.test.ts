@@ -1,0 +1,89 @@
+// The trainer in its worker: stop keeps a checkpoint, resume continues the step count, two runs at
+// once, the NaN/Inf guard, early stopping on validation loss. Tiny models: this is about control flow.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { WorkerStart, WorkerToHost } from '../../../src/protocol/worker';
+import { readJsonLines } from '../../../src/pipeline/atomicFile';
+import { listRuns, readRunStatus } from '../../../src/pipeline/runStore';
+import { startTraining } from '../../../src/pipeline/training';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-train-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, content: string) => { const p = path.join(dir, name); fs.writeFileSync(p, content); return p; };
+const text = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
+const corpus = write('corpus.txt', text);
+
+/** A config file for a small char LM; `training` fields override. */
+function lmConfig(name: string, training: Record<string, unknown>, model: Record<string, unknown> = {}, data: Record<string, unknown> = {}): string {
+  return write(name, JSON.stringify({
+    task: 'lm', data: { train: corpus, validation: 0.1, ...data },
+    model: { cell: 'gru', hidden: 16, embedding: 8, ...model },
+    training: { batchSize: 4, sequenceLength: 16, learningRate: 0.01, evalEvery: 5, sampleEvery: 1000, ...training },
+  }));
+}
+
+/** Runs to the end; `onMessage` may act on messages (e.g. stop). */
+async function train(start: WorkerStart, onMessage?: (m: WorkerToHost, stop: () => void) => void) {
+  const handle = startTraining(start);
+  const messages: WorkerToHost[] = [];
+  handle.onMessage((m) => { messages.push(m); onMessage?.(m, () => handle.stop()); });
+  const outcome = await handle.outcome;
+  return { outcome, messages };
+}
+
+describe('pipeline/trainer in a worker', function () {
+  this.timeout(60_000);
+
+  it('stops on request with a checkpoint, and a resume continues the step count', async () => {
+    const runDir = path.join(dir, 'runs', 'stop');
+    const first = await train({ configPath: lmConfig('stop.rnnconfig', { steps: 1000 }), runDir, resume: false },
+      (m, stop) => { if (m.type === 'progress' && m.progress.step >= 3) stop(); });
+    assert.equal(first.outcome.type, 'done');
+    assert.equal(first.outcome.type === 'done' && first.outcome.reason, 'stopped');
+    const stoppedAt = first.outcome.type === 'done' ? first.outcome.step : -1;
+    assert.ok(fs.existsSync(path.join(runDir, 'checkpoint.bin')));
+    assert.equal(readRunStatus(runDir)?.status, 'stopped');
+    assert.equal(listRuns(path.join(dir, 'runs'))[0].status, 'stopped');
+
+    const second = await train({ runDir, resume: true, steps: stoppedAt + 4 });
+    assert.deepEqual(second.outcome, { type: 'done', reason: 'finished', step: stoppedAt + 4, bestValLoss: (second.outcome as { bestValLoss?: number }).bestValLoss });
+    const steps = readJsonLines<{ step: number }>(path.join(runDir, 'metrics.jsonl')).map((l) => l.step);
+    assert.deepEqual(steps, Array.from({ length: stoppedAt + 4 }, (_, i) => i + 1));
+    assert.equal(readRunStatus(runDir)?.status, 'finished');
+  });
+
+  it('trains two runs at once', async () => {
+    const [a, b] = await Promise.all([
+      train({ configPath: lmConfig('a.rnnconfig', { steps: 6 }), runDir: path.join(dir, 'runs', 'a'), resume: false }),
+      train({ configPath: lmConfig('b.rnnconfig', { steps: 6 }, { cell: 'lstm' }), runDir: path.join(dir, 'runs', 'b'), resume: false }),
+    ]);
+    assert.equal(a.outcome.type, 'done');
+    assert.equal(b.outcome.type, 'done');
+    assert.ok(a.messages.some((m) => m.type === 'progress') && b.messages.some((m) => m.type === 'progress'));
+  });
+
+  it('stops a diverging run with a message saying what to change', async () => {
+    const runDir = path.join(dir, 'runs', 'nan');
+    const { outcome } = await train({
+      configPath: lmConfig('nan.rnnconfig', { steps: 50, optimizer: 'adam', learningRate: 10, clipNorm: 0 }, { cell: 'rnn', activation: 'relu', hidden: 64, embedding: 0, layers: 2 }),
+      runDir, resume: false,
+    });
+    assert.equal(outcome.type, 'error');
+    assert.match(outcome.type === 'error' ? outcome.message : '', /^training diverged at step \d+: the (loss|gradient norm) became (NaN|Infinity|-Infinity)\. Lower training\.learningRate \(now 10, try 1\), and set training\.clipNorm/);
+    assert.equal(outcome.type === 'error' && outcome.badInput, false);
+    assert.equal(readRunStatus(runDir)?.status, 'failed');
+  });
+
+  it('stops early when the validation loss stops improving', async () => {
+    // Validation text unlike the training text: its loss rises as the model learns the training text.
+    const validation = write('other.txt', 'zzzz qqqq xxxx\n'.repeat(20));
+    const { outcome } = await train({
+      configPath: lmConfig('early.rnnconfig', { steps: 400, evalEvery: 2, earlyStoppingPatience: 2, learningRate: 0.05 }, {}, { validation }),
+      runDir: path.join(dir, 'runs', 'early'), resume: false,
+    });
+    assert.equal(outcome.type === 'done' && outcome.reason, 'early-stopped');
+    assert.ok(outcome.type === 'done' && outcome.step < 400);
+  });
+});
