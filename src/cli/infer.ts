@@ -9,7 +9,7 @@ import { backendOption, numberOption, parseArgs, UsageError } from './args';
 import { jsonLine, type CliIO } from './output';
 
 export const SAMPLE_USAGE = 'rnn-lab sample MODEL [--prime TEXT] [--temperature T] [--top-k K] [--top-p P] [--length N] [--seed S] [--backend engine|ort]';
-export const LABEL_USAGE = 'rnn-lab label MODEL FILE [--json]   (start/end: UTF-16 code unit offsets in FILE, as JavaScript and VS Code count)';
+export const LABEL_USAGE = 'rnn-lab label MODEL FILE [--json] [--backend engine|ort]   (start/end: UTF-16 code unit offsets in FILE, as JavaScript and VS Code count)';
 export const PREDICT_USAGE = 'rnn-lab predict MODEL (--ids 1,2,3 | --text TEXT) [--backend engine|ort] --json';
 
 export function sampleCommand(argv: readonly string[], io: CliIO): number {
@@ -42,11 +42,11 @@ export function sampleCommand(argv: readonly string[], io: CliIO): number {
 }
 
 export function labelCommand(argv: readonly string[], io: CliIO): number {
-  const args = parseArgs(argv, [], ['json'], LABEL_USAGE);
+  const args = parseArgs(argv, ['backend'], ['json'], LABEL_USAGE);
   if (args.positional.length !== 2) throw new UsageError(`expected MODEL and FILE; usage: ${LABEL_USAGE}`);
   const [modelPath, file] = args.positional;
   const text = readTextFile(file);
-  const model = loadModel(modelPath);
+  const model = loadModel(modelPath, backendOption(args));
   try {
     const labels = labelText(model, text);
     const json = args.flags.has('json');
