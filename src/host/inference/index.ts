@@ -1,4 +1,119 @@
-// The inference feature: sampling, the predictions panel and inline token labels.
+// The inference feature: Sample from Model…, Show Token Predictions, inline token labels (label,
+// clear, toggle) and Import ONNX Model…. All model work runs in one inference worker.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SampleSettings } from '../../protocol/inference';
+import { Commands } from '../commands';
 import type { FeatureContext } from '../feature';
+import { importOnnx } from './importOnnx';
+import { InferenceClient } from './inferenceClient';
+import { ModelMemory, modelPathOf, pickModel } from './modelChoice';
+import { PredictionsPanel } from './predictionsPanel';
+import { SamplesPanel, type SampleOutcome } from './samplesPanel';
+import { TokenLabels } from './tokenLabels';
 
-export function registerInference(_feature: FeatureContext): void {}
+/** The live objects of the feature; integration tests may build their own set. */
+export interface InferenceFeature extends vscode.Disposable {
+  readonly client: InferenceClient;
+  readonly memory: ModelMemory;
+  readonly labels: TokenLabels;
+  readonly samples: SamplesPanel;
+  readonly predictions: PredictionsPanel;
+}
+
+const debounceMs = (): number => vscode.workspace.getConfiguration('rnnLab').get<number>('labels.debounceMs') ?? 300;
+
+export function createInferenceFeature(extensionUri: vscode.Uri, state: vscode.Memento): InferenceFeature {
+  const client = new InferenceClient();
+  const memory = new ModelMemory(state);
+  const labels = new TokenLabels(client, debounceMs);
+  const samples = new SamplesPanel(extensionUri, client, memory, state);
+  const predictions = new PredictionsPanel(extensionUri, client, debounceMs);
+  const hover = vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], labels);
+  const failures = labels.onDidFail((message) => void vscode.window.showErrorMessage(`RNN Lab: labelling failed: ${message}`));
+  return {
+    client, memory, labels, samples, predictions,
+    dispose() {
+      for (const d of [hover, failures, labels, samples, predictions]) d.dispose();
+      client.dispose();
+    },
+  };
+}
+
+/** A model path in a command argument; a Uri of an ordinary file is the document, not a model. */
+function modelArgument(arg: unknown): string | undefined {
+  if (arg instanceof vscode.Uri && arg.scheme === 'file' && !arg.fsPath.toLowerCase().endsWith('.onnx') && path.extname(arg.fsPath)) return undefined;
+  return modelPathOf(arg);
+}
+
+/** The editor a command acts on: the active one, else the first visible one (a panel may have focus). */
+function targetEditor(arg: unknown): vscode.TextEditor | undefined {
+  if (arg instanceof vscode.Uri) {
+    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === arg.toString());
+    if (shown) return shown;
+  }
+  return vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+}
+
+export function registerInference(feature: FeatureContext): void {
+  const context = feature.extension;
+  const inference = createInferenceFeature(context.extensionUri, context.workspaceState);
+  context.subscriptions.push(inference);
+  const { memory, labels, samples, predictions } = inference;
+  const fail = (what: string, e: unknown) => void vscode.window.showErrorMessage(`RNN Lab: ${what}: ${(e as Error).message}`);
+
+  feature.registerCommand(Commands.sample, async (arg?: unknown): Promise<SampleOutcome | undefined> => {
+    const modelPath = modelArgument(arg) ?? await pickModel('Sample from Model', ['lm'], memory);
+    if (!modelPath) return undefined;
+    await samples.open(modelPath);
+    const overrides = (arg && typeof arg === 'object' && 'settings' in arg ? (arg as { settings: Partial<SampleSettings> }).settings : {}) ?? {};
+    return samples.generate(modelPath, { ...samples.settings(), ...overrides });
+  });
+
+  feature.registerCommand(Commands.labelTokens, async (arg?: unknown) => {
+    const editor = targetEditor(arg);
+    if (!editor) {
+      void vscode.window.showWarningMessage('RNN Lab: open a text file to label its tokens.');
+      return undefined;
+    }
+    const document = editor.document;
+    const alreadyLabelled = labels.decorations(document.uri.toString()).length > 0;
+    const modelPath = modelArgument(arg) ?? (alreadyLabelled ? undefined : memory.forDocument(document.uri))
+      ?? await pickModel('Label Tokens with Model', ['tag', 'classify', 'lm'], memory);
+    if (!modelPath) return undefined;
+    memory.remember(modelPath, document.uri);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'RNN Lab: labelling tokens' },
+        () => labels.label(document, modelPath));
+    } catch (e) {
+      fail(`could not label ${path.basename(document.fileName)}`, e);
+      return undefined;
+    }
+  });
+
+  feature.registerCommand(Commands.clearTokenLabels, () => labels.clear());
+  feature.registerCommand(Commands.toggleTokenLabels, () => labels.toggle());
+
+  feature.registerCommand(Commands.showPredictions, async (arg?: unknown) => {
+    const editor = targetEditor(arg);
+    if (!editor) {
+      void vscode.window.showWarningMessage('RNN Lab: open a text file to see the model\'s predictions for it.');
+      return undefined;
+    }
+    const modelPath = modelArgument(arg) ?? memory.forDocument(editor.document.uri)
+      ?? await pickModel('Show Token Predictions with Model', ['lm', 'tag', 'classify'], memory);
+    if (!modelPath) return undefined;
+    memory.remember(modelPath, editor.document.uri);
+    try {
+      return await predictions.show(editor, modelPath);
+    } catch (e) {
+      fail('predictions failed', e);
+      return undefined;
+    }
+  });
+
+  feature.registerCommand(Commands.importOnnx, (arg?: unknown) => importOnnx(arg));
+
+  feature.api.decorations = (uri) => labels.decorations(uri);
+  feature.api.lastPredictions = () => predictions.lastPredictions();
+}

@@ -1,0 +1,84 @@
+// How token labels look: a colour per label from the theme's chart palette (charts.*), a small
+// after-text chip for labels other than the default one, the class and p after each classified line,
+// and surprisal as a four-level heat map in colours this extension contributes (rnnLab.surprisal*,
+// with light, dark and high-contrast defaults). Every colour is a ThemeColor.
+import * as vscode from 'vscode';
+import type { ModelInfo } from '../../protocol/inference';
+
+const chartColors = ['charts.blue', 'charts.orange', 'charts.green', 'charts.purple', 'charts.red', 'charts.yellow'] as const;
+const chartNames = ['blue', 'orange', 'green', 'purple', 'red', 'yellow'];
+
+/** Labels that mean "nothing here" in tagging data (CoNLL "O", the notes' 0). */
+const DEFAULT_LABELS = new Set(['0', 'O', 'o', '_', '-', 'none', 'NONE', 'None', 'other', 'OTHER']);
+
+/** The default label of a tagger: a conventional "nothing" label if there is one, else none at all. */
+export function defaultLabel(labels: readonly string[]): string | undefined {
+  return labels.find((l) => DEFAULT_LABELS.has(l));
+}
+
+/** Surprisal levels, as a share r = surprisal / ln V of a uniform guess over the vocabulary. */
+export const SURPRISAL_LEVELS = [
+  { from: 0.25, color: 'rnnLab.surprisalLow', name: 'low' },
+  { from: 0.5, color: 'rnnLab.surprisalMedium', name: 'medium' },
+  { from: 0.75, color: 'rnnLab.surprisalHigh', name: 'high' },
+  { from: 1, color: 'rnnLab.surprisalVeryHigh', name: 'very high (worse than a uniform guess)' },
+] as const;
+
+/** Index into SURPRISAL_LEVELS, or -1 when unremarkable. */
+export function surprisalLevel(surprisal: number, vocabSize: number): number {
+  const r = surprisal / Math.log(Math.max(2, vocabSize));
+  for (let i = SURPRISAL_LEVELS.length - 1; i >= 0; i--) if (r >= SURPRISAL_LEVELS[i].from) return i;
+  return -1;
+}
+
+/** The decoration types of one labelled document's model, created once per model kind and disposed with it. */
+export class LabelStyles implements vscode.Disposable {
+  /** Per label index (tag / classify) or per surprisal level (lm). */
+  readonly types: vscode.TextEditorDecorationType[];
+
+  constructor(readonly info: ModelInfo) {
+    if (info.task === 'lm') {
+      this.types = SURPRISAL_LEVELS.map((level) => vscode.window.createTextEditorDecorationType({
+        backgroundColor: new vscode.ThemeColor(level.color),
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      }));
+    } else {
+      this.types = info.labels.map((_, k) => {
+        const color = new vscode.ThemeColor(chartColors[k % chartColors.length]);
+        const chip: vscode.ThemableDecorationAttachmentRenderOptions = {
+          color, border: '1px solid', borderColor: color, margin: '0 3px 0 2px', fontStyle: 'normal',
+          textDecoration: 'none; font-size: 0.85em; border-radius: 3px; padding: 0 3px',
+        };
+        return info.task === 'classify'
+          ? vscode.window.createTextEditorDecorationType({ after: { ...chip, margin: '0 0 0 2em' } })
+          : vscode.window.createTextEditorDecorationType({ color, fontWeight: '600', after: chip, rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
+      });
+    }
+  }
+
+  colorName(k: number): string {
+    return chartNames[k % chartNames.length];
+  }
+
+  /** The legend shown in the status bar's tooltip. */
+  legend(modelName: string): vscode.MarkdownString {
+    const md = new vscode.MarkdownString(undefined, true);
+    const { info } = this;
+    md.appendMarkdown(`**RNN Lab labels** from \`${modelName}\` (${info.task}, ${info.cell})\n\n`);
+    if (info.task === 'lm') {
+      md.appendMarkdown('Surprisal −ln p(token | text before), as a share of a uniform guess (ln V):\n\n');
+      for (const level of SURPRISAL_LEVELS) md.appendMarkdown(`- ≥ ${level.from}: ${level.name}\n`);
+    } else {
+      const plain = defaultLabel(info.labels);
+      info.labels.forEach((label, k) => {
+        md.appendMarkdown(`- \`${label}\`: ${label === plain && info.task === 'tag' ? 'plain text (default label)' : this.colorName(k)}\n`);
+      });
+    }
+    md.appendMarkdown('\nClick to hide or show the labels.');
+    return md;
+  }
+
+  dispose(): void {
+    for (const t of this.types) t.dispose();
+  }
+}

@@ -1,0 +1,19 @@
+// Messages between the extension host and the Predictions panel webview (viewType rnnLab.predictions).
+// Types only: the webview imports them with `import type`. Both sides switch exhaustively on `type`.
+import type { PredictionResult } from './inference';
+
+export type { Alternative, LayerTrace, PredictedToken, PredictionResult } from './inference';
+
+/** Host → Predictions panel. */
+export type HostToPredictions =
+  | { readonly type: 'busy'; readonly document: string; readonly model: string }
+  | { readonly type: 'show'; readonly document: string; readonly model: string; readonly selection: boolean;
+      readonly result: PredictionResult }
+  | { readonly type: 'error'; readonly message: string };
+
+/** Predictions panel → host. */
+export type PredictionsToHost =
+  | { readonly type: 'ready' }
+  /** Reveal and select this range of the document in its editor. */
+  | { readonly type: 'reveal'; readonly start: number; readonly end: number }
+  | { readonly type: 'refresh' };
