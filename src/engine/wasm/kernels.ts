@@ -118,8 +118,8 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       const pb = pointer(B, bOff, transB ? extent(N, K, ldb) : extent(K, N, ldb));
       const [ars, aks] = transA ? [4, lda * 4] : [lda * 4, 4];
       const [bks, bns] = transB ? [4, ldb * 4] : [ldb * 4, 4];
-      if (team && M >= PACK_MIN_ROWS && N >= 16 && M * N * K >= SPLIT_MIN_MACS) {
-        team.gemm(wasm.gemm, ((N >> 4) << 3), M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
+      if (team && M >= PACK_MIN_ROWS && M * N * K >= SPLIT_MIN_MACS) {
+        team.gemm(wasm.gemm, M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
       } else if (M >= PACK_MIN_ROWS || (transA && transB)) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
       else if (transB) wasm.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
       else wasm.gemm_xn(M, N, K, alpha, pa, ars, aks, pb, ldb * 4, pc, ldc * 4);

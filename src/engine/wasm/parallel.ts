@@ -1,28 +1,58 @@
-// The second core: a helper thread that takes half of each large GEMM. It instantiates the same
-// kernel module on the same shared memory and waits on a control block there; the caller splits
-// C's columns in two (at a multiple of 8, the micro-kernel width), hands one range to the helper,
-// computes the other, and waits. Every element of C is computed by the same code in the same order
-// as on one thread, so results are bit-identical to the single-threaded kernels.
+// The second core: a helper thread that shares large GEMMs. It instantiates the same kernel module
+// on the same shared memory and waits on a control block there. A GEMM is cut into chunks (column
+// ranges, or row ranges when C is narrow) that both threads claim from an atomic counter, so a
+// helper that is late or descheduled never stalls the caller: the caller takes whatever is left and
+// waits only for chunks already claimed. Every element of C is computed by the same code in the same
+// order on either thread, so results are bit-identical to one thread.
 //
-// Threads are created through Node's worker_threads, found at run time (process.getBuiltinModule),
-// so the engine keeps no static Node import; where there are no workers, GEMMs stay on one thread.
+// Threads come from Node's worker_threads, found at run time (process.getBuiltinModule), so the
+// engine keeps no static Node import; where there are no workers, GEMMs stay on one thread.
 
 import type { WasmArena } from './arena';
 import type { WasmModule } from './webassembly';
 
-// Control block (int32 slots; ALPHA is read as float32).
-const SEQ = 0, DONE = 1, QUIT = 2, S_M = 3, S_J0 = 4, S_J1 = 5, S_K = 6, S_ALPHA = 7, S_A = 8, S_ARS = 9, S_AKS = 10, S_B = 11, S_BKS = 12, S_BNS = 13, S_C = 14, S_LDC = 15;
+// Control block, int32 slots (ALPHA is read as float32). CLAIM = (task << 16) | next chunk index.
+const SEQ = 0, CLAIM = 1, DONE = 2, QUIT = 3, TOTAL = 4, BY_ROWS = 5, CHUNK = 6, M_ = 7, N_ = 8, K_ = 9, ALPHA = 10,
+  A_ = 11, ARS = 12, AKS = 13, B_ = 14, BKS = 15, BNS = 16, C_ = 17, LDC = 18;
 const SLOTS = 32;
-/** Busy-wait this many polls for the next GEMM before sleeping (GEMMs come every few microseconds in a training step). */
-const SPIN_POLLS = 200_000;
+/** Polls before a waiting thread sleeps (Atomics.wait): short, so an oversubscribed machine is not robbed. */
+const SPIN_POLLS = 4000;
 
-/** The helper thread's program (evaluated as a worker; plain JavaScript, no imports of ours). */
+/**
+ * Claims chunks of the current task and runs them; returns when no chunk of `task` is left. Kept as
+ * source text so the helper (an eval'd worker) and the caller run exactly the same code, whatever a
+ * bundler does to names.
+ */
+const WORK_CHUNKS_SOURCE = `
+  for (;;) {
+    const v = Atomics.load(ctl, ${CLAIM});
+    if (v >>> 16 !== task) return;
+    const index = v & 0xffff;
+    if (index >= ctl[${TOTAL}]) return;
+    if (Atomics.compareExchange(ctl, ${CLAIM}, v, v + 1) !== v) continue;
+    const chunk = ctl[${CHUNK}], M = ctl[${M_}], N = ctl[${N_}], ars = ctl[${ARS}], ldc = ctl[${LDC}];
+    if (ctl[${BY_ROWS}]) {
+      const i0 = index * chunk, rows = Math.min(chunk, M - i0);
+      gemm(rows, 0, N, ctl[${K_}], f32[${ALPHA}], ctl[${A_}] + i0 * ars, ars, ctl[${AKS}], ctl[${B_}], ctl[${BKS}], ctl[${BNS}], ctl[${C_}] + i0 * ldc, ldc, ws);
+    } else {
+      const j0 = index * chunk;
+      gemm(M, j0, Math.min(N, j0 + chunk), ctl[${K_}], f32[${ALPHA}], ctl[${A_}], ars, ctl[${AKS}], ctl[${B_}], ctl[${BKS}], ctl[${BNS}], ctl[${C_}], ldc, ws);
+    }
+    Atomics.add(ctl, ${DONE}, 1);
+    Atomics.notify(ctl, ${DONE});
+  }`;
+const workChunks = new Function('ctl', 'f32', 'task', 'gemm', 'ws', WORK_CHUNKS_SOURCE) as
+  (ctl: Int32Array, f32: Float32Array, task: number, gemm: GemmFn, ws: number) => void;
+
+/** The helper thread's program (evaluated as a worker). */
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, workspace } = workerData;
 const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
 const ctl = new Int32Array(memory.buffer, control, ${SLOTS});
 const f32 = new Float32Array(memory.buffer, control, ${SLOTS});
+function workChunks(ctl, f32, task, gemm, ws) {${WORK_CHUNKS_SOURCE}
+}
 let seen = 0;
 for (;;) {
   let polls = 0;
@@ -31,9 +61,7 @@ for (;;) {
   }
   seen = Atomics.load(ctl, ${SEQ});
   if (ctl[${QUIT}]) break;
-  gemm(ctl[${S_M}], ctl[${S_J0}], ctl[${S_J1}], ctl[${S_K}], f32[${S_ALPHA}], ctl[${S_A}], ctl[${S_ARS}], ctl[${S_AKS}],
-       ctl[${S_B}], ctl[${S_BKS}], ctl[${S_BNS}], ctl[${S_C}], ctl[${S_LDC}], workspace);
-  Atomics.store(ctl, ${DONE}, seen);
+  workChunks(ctl, f32, seen & 0x7fff, gemm, workspace);
 }
 `;
 
@@ -46,12 +74,15 @@ interface NodeWorker {
 }
 type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
 
+/** Chunks of a split GEMM: columns in multiples of 8 (the micro-kernel width), or rows in multiples of 4. */
+const MAX_CHUNKS = 8;
+
 /** One helper thread sharing the GEMMs of the calling thread. */
 export class GemmTeam {
   private readonly ctl: Int32Array;
   private readonly f32: Float32Array;
   private seq = 0;
-  /** GEMMs handed to the helper so far (for tests and the bench). */
+  /** GEMMs handed out in chunks so far, and chunks the helper took (for tests and the bench). */
   splits = 0;
 
   private constructor(private readonly worker: NodeWorker, control: number, arena: WasmArena) {
@@ -72,27 +103,34 @@ export class GemmTeam {
     return new GemmTeam(worker, control, arena);
   }
 
-  /**
-   * C[:, 0:N] += alpha·op(A)·op(B) with the columns [split, N) on the helper. Arguments as the
-   * module's gemm (bytes); `gemm` is the caller's own instance.
-   */
-  gemm(gemm: GemmFn, split: number, M: number, N: number, K: number, alpha: number, A: number, ars: number, aks: number,
+  /** C (M,N) += alpha·op(A)·op(B) in chunks shared with the helper. Arguments as the module's gemm (bytes). */
+  gemm(gemm: GemmFn, M: number, N: number, K: number, alpha: number, A: number, ars: number, aks: number,
     B: number, bks: number, bns: number, C: number, ldc: number, ws: number): void {
     const ctl = this.ctl;
-    ctl[S_M] = M; ctl[S_J0] = split; ctl[S_J1] = N; ctl[S_K] = K; this.f32[S_ALPHA] = alpha;
-    ctl[S_A] = A; ctl[S_ARS] = ars; ctl[S_AKS] = aks; ctl[S_B] = B; ctl[S_BKS] = bks; ctl[S_BNS] = bns; ctl[S_C] = C; ctl[S_LDC] = ldc;
-    const seq = ++this.seq;
-    Atomics.store(ctl, SEQ, seq);
+    const byRows = N < 64;
+    const chunk = byRows ? Math.max(4, Math.ceil(M / MAX_CHUNKS / 4) * 4) : Math.max(8, Math.ceil(N / MAX_CHUNKS / 8) * 8);
+    const total = Math.ceil((byRows ? M : N) / chunk);
+    ctl[TOTAL] = total; ctl[BY_ROWS] = byRows ? 1 : 0; ctl[CHUNK] = chunk;
+    ctl[M_] = M; ctl[N_] = N; ctl[K_] = K; this.f32[ALPHA] = alpha;
+    ctl[A_] = A; ctl[ARS] = ars; ctl[AKS] = aks; ctl[B_] = B; ctl[BKS] = bks; ctl[BNS] = bns; ctl[C_] = C; ctl[LDC] = ldc;
+    const task = (this.seq = (this.seq + 1) & 0x7fff) || (this.seq = 1);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, CLAIM, task << 16);
+    Atomics.store(ctl, SEQ, task);
     Atomics.notify(ctl, SEQ);
-    gemm(M, 0, split, K, alpha, A, ars, aks, B, bks, bns, C, ldc, ws);
-    while (Atomics.load(ctl, DONE) !== seq) { /* the helper's half is about as long as ours */ }
+    workChunks(ctl, this.f32, task, gemm, ws);
+    // Only chunks the helper has claimed (and is running) can be outstanding.
+    let polls = 0;
+    for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
+      if (++polls > SPIN_POLLS) Atomics.wait(ctl, DONE, done, 1);
+    }
     this.splits++;
   }
 
   /** Stops the helper thread. */
   stop(): void {
     this.ctl[QUIT] = 1;
-    Atomics.store(this.ctl, SEQ, ++this.seq);
+    Atomics.store(this.ctl, SEQ, 0x7fff + 1);
     Atomics.notify(this.ctl, SEQ);
     void this.worker.terminate();
   }
