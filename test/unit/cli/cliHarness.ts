@@ -20,6 +20,20 @@ export function runCli(args: readonly string[], cwd: string): Promise<CliResult>
   });
 }
 
+/** The same command through main() in this process (no node start-up): for the many short cases. */
+export async function runCliInProcess(args: readonly string[], cwd: string): Promise<CliResult> {
+  const { main } = await import('../../../src/cli/main');
+  let stdout = '', stderr = '';
+  const previous = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await main(args, { out: (t) => { stdout += t; }, err: (t) => { stderr += t; }, isTTY: false, onInterrupt: () => () => undefined });
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(previous);
+  }
+}
+
 export const jsonLines = <T = any>(text: string): T[] => text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
 
 /** A temp folder removed after the suite. */
