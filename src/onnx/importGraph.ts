@@ -27,8 +27,7 @@ type Sym =
   | { kind: 'Yc'; layer: number }                            // lstm final cell state: not an input to any head
   | { kind: 'stack'; parts: FinalPart[] }                    // torch's h_n: Y_h of several layers concatenated, (L*D,B,H)
   | { kind: 'final'; parts: FinalPart[] }                    // (B, F): final states, directions concatenated in order
-  | { kind: 'product'; features: Sym; weight: Float32Array; C: number; F: number } // MatMul of features with (F,C)
-  | { kind: 'logits'; features: Sym }
+  | { kind: 'logits'; features: Sym; biased: boolean }     // the head's output; MatMul alone gives it without bias
   | { kind: 'probs'; head: 'softmax' | 'sigmoid'; features: Sym };
 
 export interface FoundLayer {
@@ -78,8 +77,7 @@ function describe(s: Sym): string {
     case 'Yc': return `layer ${s.layer}'s final cell state Y_c`;
     case 'stack': return 'stacked final states (L*D,B,H)';
     case 'final': return `final-state features (B,${s.parts.length}*H)`;
-    case 'product': return 'the head product (features · weight)';
-    case 'logits': return 'the head logits';
+    case 'logits': return s.biased ? 'the head logits' : 'the head product (features · weight, no bias yet)';
     case 'probs': return `the ${s.head} of the logits`;
   }
 }
@@ -412,19 +410,22 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         const [F, C] = t.dims;
         const width = a.kind === 'steps' || a.kind === 'flatSteps' ? a.width : null;
         if (width !== null && width !== F) fail(`weight has ${F} rows, the features have width ${width}`);
-        set({ kind: 'product', features: a, weight: t.data as Float32Array, F, C });
+        if (head) fail('a second dense head (expected one)');
+        const headW = new Float32Array(C * F);                          // (F,C) → (C,F), as nn.Linear
+        for (let f = 0; f < F; f++) for (let c = 0; c < C; c++) headW[c * F + f] = t.data[f * C + c];
+        head = { weight: headW, bias: new Float32Array(C), C, F, features: a };
+        set({ kind: 'logits', features: a, biased: false });
         break;
       }
       case 'Add': {
         const [p, q] = [input(0, 'A'), input(1, 'B')];
-        const prod = p.kind === 'product' ? p : q.kind === 'product' ? q : fail(`expected the head product plus a bias, got ${describe(p)} + ${describe(q)}`);
-        const bias = p.kind === 'product' ? q : p;
-        if (bias.kind !== 'const' || bias.t.type !== 'float' || bias.t.data.length !== prod.C) fail(`expected a float bias of ${prod.C} values, got ${describe(bias)}`);
-        if (head) fail('a second dense head (expected one)');
-        const headW = new Float32Array(prod.C * prod.F);                // (F,C) → (C,F)
-        for (let f = 0; f < prod.F; f++) for (let c = 0; c < prod.C; c++) headW[c * prod.F + f] = prod.weight[f * prod.C + c];
-        head = { weight: headW, bias: Float32Array.from(bias.t.data), C: prod.C, F: prod.F, features: prod.features };
-        set({ kind: 'logits', features: prod.features });
+        const product = p.kind === 'logits' && !p.biased ? p : q.kind === 'logits' && !q.biased ? q
+          : fail(`expected the head product plus a bias, got ${describe(p)} + ${describe(q)}`);
+        const bias = product === p ? q : p;
+        const C = head!.C;
+        if (bias.kind !== 'const' || bias.t.type !== 'float' || bias.t.data.length !== C) fail(`expected a float bias of ${C} values, got ${describe(bias)}`);
+        head = { ...head!, bias: Float32Array.from(bias.t.data) };
+        set({ kind: 'logits', features: product.features, biased: true });
         break;
       }
       case 'Gemm': {
@@ -446,7 +447,7 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
         }
         if (head) fail('a second dense head (expected one)');
         head = { weight: headW, bias, C, F, features: a };
-        set({ kind: 'logits', features: a });
+        set({ kind: 'logits', features: a, biased: true });
         break;
       }
       case 'Softmax':

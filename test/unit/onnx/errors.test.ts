@@ -63,7 +63,7 @@ const cases: [string, () => Uint8Array, RegExp][] = [
       { opType: 'MatMul', name: 'mm', input: ['e', 'W'], output: ['y'] }];
     m.graph!.initializer!.push(floatTensor('W', [4, 5], new Float32Array(20)));
     m.graph!.output = [{ name: 'y' }];
-  }), /graph output "y" is the head product/],
+  }), /graph: no RNN, GRU or LSTM node on the path to the output/],
 ];
 
 describe('onnx import refuses what it cannot read, clearly', () => {
