@@ -1,9 +1,12 @@
 // Engine vs onnxruntime on exported models: every cell, direction, depth, peephole and reset placement
 // (plus one-hot input, many-to-one and sigmoid heads) agree within 1e-5, over a batch and step by step.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { ModelSpec } from '../../../src/engine/spec';
 import { exportModel } from '../../../src/onnx/export';
-import { openOrtSession } from '../../../src/onnx/ort';
+import { openOrtSession, type OrtModel } from '../../../src/onnx/ort';
 import { describeSpec, maxDiff, randomModel, randomTokens, spec, TOLERANCE } from './helpers';
 
 const cells: Partial<ModelSpec>[] = [
@@ -52,4 +55,42 @@ describe('onnx export: engine and onnxruntime agree', () => {
       assert.ok(steps < TOLERANCE, `step logits/state differ by ${steps}`);
     });
   });
+});
+
+describe('onnx ort session', () => {
+  const s = spec({ cell: 'gru', outputs: 6 });
+  const bytes = exportModel(s, randomModel(s, 9).params as Float32Array, { 'rnnlab.task': '"lm"' });
+
+  it('opens a file path as well as bytes, with the same results', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-ort-')), 'm.onnx');
+    fs.writeFileSync(file, bytes);
+    const fromFile = openOrtSession(file), fromBytes = openOrtSession(bytes);
+    try {
+      const tokens = Int32Array.from([1, 2, 3, 4]);
+      assert.deepEqual(fromFile.predict(tokens, 2, 2), fromBytes.predict(tokens, 2, 2));
+      assert.deepEqual(fromFile.metadata, { 'rnnlab.task': '"lm"' });
+      assert.deepEqual(fromFile.warnings, []);
+    } finally {
+      fromFile.dispose();
+      fromBytes.dispose();
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+
+  const misuse: [string, (ort: OrtModel) => unknown, RegExp][] = [
+    ['a token outside the vocabulary (predict)', (ort) => ort.predict(Int32Array.from([1, 6]), 2, 1), /ort predict at t=1, b=0: token 6 is outside the vocabulary 0\.\.5/],
+    ['a token outside the vocabulary (step)', (ort) => ort.step(-1, ort.initialState()), /ort step: token -1 is outside the vocabulary/],
+    ['tokens that do not fill T*B', (ort) => ort.predict(Int32Array.from([1, 2, 3]), 2, 2), /tokens has 3 ids, expected T\*B = 4/],
+    ['use after dispose', (ort) => { ort.dispose(); return ort.predict(Int32Array.from([1]), 1, 1); }, /the onnxruntime session was disposed/],
+  ];
+  for (const [what, use, message] of misuse) {
+    it(`refuses ${what}`, () => {
+      const ort = openOrtSession(bytes);
+      try {
+        assert.throws(() => use(ort), message);
+      } finally {
+        ort.dispose();
+      }
+    });
+  }
 });
