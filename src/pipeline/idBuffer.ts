@@ -20,10 +20,15 @@ export class IdBuffer {
     this.data[this.count++] = id;
   }
 
-  /** Rewrites every id through `table` (provisional id → final id). */
+  /** Rewrites every id through `table` (provisional id → final id); in place when the width allows. */
   remap(table: ArrayLike<number>): void {
     let max = 0;
     for (let i = 0; i < table.length; i++) max = Math.max(max, table[i]);
+    if (max <= limitOf(this.data)) {
+      for (let i = 0; i < this.count; i++) this.data[i] = table[this.data[i]];
+      this.maxId = max;
+      return;
+    }
     const out = arrayFor(max, this.count);
     for (let i = 0; i < this.count; i++) out[i] = table[this.data[i]];
     this.data = out;

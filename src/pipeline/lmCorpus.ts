@@ -34,15 +34,25 @@ export function readLmCorpus(file: string, opts: VocabOptions): LmCorpus {
     return id;
   };
   if (opts.kind === 'char') {
-    // A code point table beats a Map lookup per character on large files.
+    // The hot path of a 100 MB file: code points straight from char codes, a table instead of a Map.
+    // Line breaks follow forEachPiece: \r\n and \r are one "\n".
     const byCodePoint = new Int32Array(0x110000).fill(-1);
-    streamTextFile(file, (text) => forEachPiece('char', text, false, (piece) => {
-      const cp = piece.codePointAt(0)!;
-      let id = byCodePoint[cp];
-      if (id < 0) id = byCodePoint[cp] = provisional(piece);
-      else counts[id]++;
-      ids.push(id);
-    }));
+    streamTextFile(file, (text) => {
+      for (let i = 0; i < text.length; i++) {
+        let cp = text.charCodeAt(i);
+        if (cp === 13) {
+          if (text.charCodeAt(i + 1) === 10) i++;
+          cp = 10;
+        } else if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+          cp = text.codePointAt(i)!;
+          i++;
+        }
+        let id = byCodePoint[cp];
+        if (id < 0) id = byCodePoint[cp] = provisional(String.fromCodePoint(cp));
+        else counts[id]++;
+        ids.push(id);
+      }
+    });
   } else {
     streamTextFile(file, (text) => forEachPiece('word', text, opts.lowercase, (piece) => {
       ids.push(provisional(piece === LINE_BREAK ? SPECIAL_TOKENS[EOS] : piece));
