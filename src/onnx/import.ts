@@ -76,5 +76,8 @@ export function importModel(bytes: Uint8Array, source = 'model.onnx'): ImportedM
   put('head.W', found.headW);
   put('head.b', found.headB);
   if (found.headKind === null) warnings.push(`${source}: the graph outputs raw logits only; assuming a softmax head`);
+  if (found.firstOutput.op) {
+    warnings.push(`${source}: output "${found.firstOutput.name}" is the ${found.firstOutput.op} of the logits; RNN Lab works with (and predict prints) the logits before it`);
+  }
   return { spec, params, metadata, warnings, layout: { idsBatchFirst: found.idsBatchFirst, logitsBatchFirst: found.logitsBatchFirst } };
 }

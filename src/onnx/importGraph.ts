@@ -55,6 +55,7 @@ export interface FoundModel {
   readonly outputs: number;
   readonly manyToOne: boolean;
   readonly headKind: 'softmax' | 'sigmoid' | null; // null: the graph outputs raw logits only
+  readonly firstOutput: { readonly name: string; readonly op: string | null }; // op: the activation when it is not the logits
   readonly idsBatchFirst: boolean;
   readonly logitsBatchFirst: boolean;
   readonly idsInput: string;
@@ -502,6 +503,7 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
     vocabSize: lookup.V, table: lookup.data, embedWidth: lookup.E, layers,
     headW: found.weight, headB: found.bias, outputs: found.C, manyToOne: features.kind === 'final', headKind,
     idsBatchFirst: time !== 'a', logitsBatchFirst: logitsAxes !== null && logitsAxes[0] !== time, idsInput,
+    firstOutput: { name: first, op: result.kind === 'probs' ? producer.get(first)?.opType ?? null : null },
   };
 }
 

@@ -53,6 +53,18 @@ describe('onnx round trip', () => {
     assert.deepEqual(importModel(encodeModel(model)).params, params);
   });
 
+  it('reads a graph whose first output is the softmax, with a warning, to the same weights', () => {
+    const s = cases[1];
+    const params = randomModel(s, 8).params as Float32Array;
+    const model = decodeModel(exportModel(s, params, metadata));
+    const outputs = model.graph!.output!;                   // probs first, as many exporters write it
+    model.graph!.output = [...outputs.filter((o) => o.name === 'probs'), ...outputs.filter((o) => o.name !== 'probs')];
+    const imported = importModel(encodeModel(model), 'm.onnx');
+    assert.deepEqual(imported.params, params);
+    assert.equal(imported.spec.head, 'softmax');
+    assert.deepEqual(imported.warnings, ['m.onnx: output "probs" is the Softmax of the logits; RNN Lab works with (and predict prints) the logits before it']);
+  });
+
   it('greedy sampling of 200 tokens gives the same tokens with both backends (seeded random weights)', () => {
     for (const s of [spec({ cell: 'lstm', layers: 2, outputs: 6 }), spec({ cell: 'gru', embedding: 0, outputs: 6 })]) {
       const model = randomModel(s, 11, 'f32', 1.5);
