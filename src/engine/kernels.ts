@@ -10,8 +10,11 @@
 //   addBiasRows: C (M,N) += bias (N) broadcast over rows              (biases in forward)
 //   sumRows:     y (N) += Σ_i A (M,N) row i                           (bias gradients)
 //   sumSquares:  Σ x[i]² over n elements                              (gradient norms)
+//   lstmPointwise*, gruPointwise*: the element-wise half of a cell step (cells/lstm.ts, cells/gru.ts
+//                hold the equations and the GEMMs); whole Vecs, no offsets, B rows of H (or G*H).
 // A kernel may read and write only the elements these definitions name; it never allocates.
 
+import { sigmoid, tanh } from './cells/activations';
 import type { Vec } from './tensor';
 
 export interface Kernels {
@@ -25,6 +28,24 @@ export interface Kernels {
   addBiasRows(M: number, N: number, bias: Vec, biasOff: number, C: Vec, cOff: number, ldc: number): void;
   sumRows(M: number, N: number, A: Vec, aOff: number, lda: number, y: Vec, yOff: number): void;
   sumSquares(n: number, x: Vec, xOff: number): number;
+  /**
+   * LSTM step after the GEMMs. gates (B, 4H): pre-activations in, i, o, f, c̃ out; cPrev (B, H);
+   * P (3H) peepholes [Pi; Po; Pf] or null; out c, tanhC, h (B, H).
+   */
+  lstmPointwiseForward(B: number, H: number, gates: Vec, cPrev: Vec, P: Vec | null, c: Vec, tanhC: Vec, h: Vec): void;
+  /**
+   * Its backward. dGates (B, 4H) overwritten; dcPrev (B, H) +=; dP (3H) += when P is set;
+   * dh, dc (B, H) arriving; gates, tanhC, cPrev, c the forward's.
+   */
+  lstmPointwiseBackward(B: number, H: number, dGates: Vec, dcPrev: Vec, dP: Vec | null, dh: Vec, dc: Vec,
+    gates: Vec, tanhC: Vec, cPrev: Vec, c: Vec, P: Vec | null): void;
+  /**
+   * GRU step (resetAfter) after the GEMM. gates (B, 3H): input part in, z, r, ĥ out; recur (B, 3H)
+   * = hPrev·Rᵀ; Rb (3H), its h block read; out extra (B, H) = hPrev·Rhᵀ + Rbh, h (B, H).
+   */
+  gruPointwiseForward(B: number, H: number, gates: Vec, recur: Vec, Rb: Vec, extra: Vec, h: Vec, hPrev: Vec): void;
+  /** Its backward. dGates, dRecur (B, 3H) overwritten; dhPrev (B, H) +=; dh (B, H); gates, extra, hPrev the forward's. */
+  gruPointwiseBackward(B: number, H: number, dGates: Vec, dRecur: Vec, dhPrev: Vec, dh: Vec, gates: Vec, extra: Vec, hPrev: Vec): void;
 }
 
 function scaleC(M: number, N: number, beta: number, C: Vec, cOff: number, ldc: number): void {
@@ -125,8 +146,105 @@ function sumSquares(n: number, x: Vec, xOff: number): number {
   return s;
 }
 
+function lstmPointwiseForward(B: number, H: number, gates: Vec, cPrev: Vec, P: Vec | null, c: Vec, tanhC: Vec, h: Vec): void {
+  const G4 = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const g = b * G4, s = b * H;
+    for (let j = 0; j < H; j++) {
+      const cp = cPrev[s + j];
+      const i = sigmoid(gates[g + j] + (P ? P[j] * cp : 0));
+      const f = sigmoid(gates[g + 2 * H + j] + (P ? P[2 * H + j] * cp : 0));
+      const cc = tanh(gates[g + 3 * H + j]);
+      const cNew = f * cp + i * cc;
+      const o = sigmoid(gates[g + H + j] + (P ? P[H + j] * cNew : 0));
+      const tc = tanh(cNew);
+      gates[g + j] = i;
+      gates[g + H + j] = o;
+      gates[g + 2 * H + j] = f;
+      gates[g + 3 * H + j] = cc;
+      c[s + j] = cNew;
+      tanhC[s + j] = tc;
+      h[s + j] = o * tc;
+    }
+  }
+}
+
+function lstmPointwiseBackward(B: number, H: number, dGates: Vec, dcPrev: Vec, dP: Vec | null, dh: Vec, dc: Vec,
+  gates: Vec, tanhC: Vec, cPrev: Vec, c: Vec, P: Vec | null): void {
+  const G4 = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const g = b * G4, s = b * H;
+    for (let j = 0; j < H; j++) {
+      const i = gates[g + j], o = gates[g + H + j], f = gates[g + 2 * H + j], cc = gates[g + 3 * H + j];
+      const tc = tanhC[s + j], cp = cPrev[s + j];
+      const dhv = dh[s + j];
+      const dPreO = dhv * tc * o * (1 - o);
+      // c<t> reaches the loss through h (via tanh), through step t+1, and through o's peephole.
+      let dcTotal = dc[s + j] + dhv * o * (1 - tc * tc);
+      if (P) dcTotal += dPreO * P[H + j];
+      const dPreI = dcTotal * cc * i * (1 - i);
+      const dPreF = dcTotal * cp * f * (1 - f);
+      const dPreC = dcTotal * i * (1 - cc * cc);
+      dGates[g + j] = dPreI;
+      dGates[g + H + j] = dPreO;
+      dGates[g + 2 * H + j] = dPreF;
+      dGates[g + 3 * H + j] = dPreC;
+      let dcp = dcTotal * f;
+      if (P) {
+        dcp += dPreI * P[j] + dPreF * P[2 * H + j];
+        if (dP) {
+          dP[j] += dPreI * cp;
+          dP[H + j] += dPreO * c[s + j];
+          dP[2 * H + j] += dPreF * cp;
+        }
+      }
+      dcPrev[s + j] += dcp;
+    }
+  }
+}
+
+function gruPointwiseForward(B: number, H: number, gates: Vec, recur: Vec, Rb: Vec, extra: Vec, h: Vec, hPrev: Vec): void {
+  const G3 = 3 * H;
+  for (let b = 0; b < B; b++) {
+    const g = b * G3, s = b * H;
+    for (let j = 0; j < H; j++) {
+      const z = sigmoid(gates[g + j] + recur[g + j]);
+      const r = sigmoid(gates[g + H + j] + recur[g + H + j]);
+      const hr = recur[g + 2 * H + j] + Rb[2 * H + j];
+      const hh = tanh(gates[g + 2 * H + j] + r * hr);
+      gates[g + j] = z;
+      gates[g + H + j] = r;
+      gates[g + 2 * H + j] = hh;
+      extra[s + j] = hr;
+      h[s + j] = (1 - z) * hh + z * hPrev[s + j];
+    }
+  }
+}
+
+function gruPointwiseBackward(B: number, H: number, dGates: Vec, dRecur: Vec, dhPrev: Vec, dh: Vec, gates: Vec, extra: Vec, hPrev: Vec): void {
+  const G3 = 3 * H;
+  for (let b = 0; b < B; b++) {
+    const g = b * G3, s = b * H;
+    for (let j = 0; j < H; j++) {
+      const z = gates[g + j], r = gates[g + H + j], hh = gates[g + 2 * H + j];
+      const dhv = dh[s + j], hp = hPrev[s + j];
+      const dPreH = dhv * (1 - z) * (1 - hh * hh);
+      const dPreZ = dhv * (hp - hh) * z * (1 - z);
+      const dPreR = dPreH * extra[s + j] * r * (1 - r);
+      dGates[g + j] = dRecur[g + j] = dPreZ;
+      dGates[g + H + j] = dRecur[g + H + j] = dPreR;
+      dGates[g + 2 * H + j] = dPreH;
+      dRecur[g + 2 * H + j] = dPreH * r;
+      dhPrev[s + j] += dhv * z;
+    }
+  }
+}
+
 /** The plain TypeScript kernels: the reference any faster implementation is tested against. */
-export const referenceKernels: Kernels = { name: 'typescript', gemm, addBiasRows, sumRows, sumSquares };
+export const referenceKernels: Kernels = {
+  name: 'typescript', gemm, addBiasRows, sumRows, sumSquares,
+  lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
+};
 
 /** The active kernels. Engine code calls `kernels.gemm(...)`; the object is updated in place. */
 export const kernels: Kernels = { ...referenceKernels };

@@ -27,20 +27,7 @@ export function gruCellForward(
   const G3 = 3 * H;
   if (resetAfter) {
     kernels.gemm(false, true, B, G3, H, 1, hPrev, 0, H, R, 0, H, 0, recur, 0, G3);
-    for (let b = 0; b < B; b++) {
-      const g = b * G3, s = b * H;
-      for (let j = 0; j < H; j++) {
-        const z = sigmoid(gates[g + j] + recur[g + j]);
-        const r = sigmoid(gates[g + H + j] + recur[g + H + j]);
-        const hr = recur[g + 2 * H + j] + Rb[2 * H + j];
-        const hh = tanh(gates[g + 2 * H + j] + r * hr);
-        gates[g + j] = z;
-        gates[g + H + j] = r;
-        gates[g + 2 * H + j] = hh;
-        extra[s + j] = hr;
-        h[s + j] = (1 - z) * hh + z * hPrev[s + j];
-      }
-    }
+    kernels.gruPointwiseForward(B, H, gates, recur, Rb, extra, h, hPrev);
     return;
   }
   // z and r first (their pre-activations need hPrev only), then the candidate reads r⊙hPrev.
@@ -82,21 +69,7 @@ export function gruCellBackward(
 ): void {
   const G3 = 3 * H;
   if (resetAfter) {
-    for (let b = 0; b < B; b++) {
-      const g = b * G3, s = b * H;
-      for (let j = 0; j < H; j++) {
-        const z = gates[g + j], r = gates[g + H + j], hh = gates[g + 2 * H + j];
-        const dhv = dh[s + j], hp = hPrev[s + j];
-        const dPreH = dhv * (1 - z) * (1 - hh * hh);
-        const dPreZ = dhv * (hp - hh) * z * (1 - z);
-        const dPreR = dPreH * extra[s + j] * r * (1 - r);
-        dGates[g + j] = dRecur[g + j] = dPreZ;
-        dGates[g + H + j] = dRecur[g + H + j] = dPreR;
-        dGates[g + 2 * H + j] = dPreH;
-        dRecur[g + 2 * H + j] = dPreH * r;
-        dhPrev[s + j] += dhv * z;
-      }
-    }
+    kernels.gruPointwiseBackward(B, H, dGates, dRecur, dhPrev, dh, gates, extra, hPrev);
     kernels.gemm(false, false, B, H, G3, 1, dRecur, 0, G3, R, 0, H, 1, dhPrev, 0, H);
     return;
   }

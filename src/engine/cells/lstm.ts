@@ -5,7 +5,6 @@
 //   c<t> = f⊙c<t-1> + i⊙c̃                o = σ(xWoᵀ + hRoᵀ + Po⊙c<t> + b)     h<t> = o⊙tanh(c<t>)
 // The notes' Γu, Γf, Γo are i, f, o. The input part (x·Wᵀ + Wb + Rb) arrives precomputed in `gates`.
 
-import { sigmoid, tanh } from './activations';
 import { kernels } from '../kernels';
 import type { Vec } from '../tensor';
 
@@ -21,25 +20,7 @@ export function lstmCellForward(
 ): void {
   const G4 = 4 * H;
   kernels.gemm(false, true, B, G4, H, 1, hPrev, 0, H, R, 0, H, 1, gates, 0, G4);
-  for (let b = 0; b < B; b++) {
-    const g = b * G4, s = b * H;
-    for (let j = 0; j < H; j++) {
-      const cp = cPrev[s + j];
-      const i = sigmoid(gates[g + j] + (P ? P[j] * cp : 0));
-      const f = sigmoid(gates[g + 2 * H + j] + (P ? P[2 * H + j] * cp : 0));
-      const cc = tanh(gates[g + 3 * H + j]);
-      const cNew = f * cp + i * cc;
-      const o = sigmoid(gates[g + H + j] + (P ? P[H + j] * cNew : 0));
-      const tc = tanh(cNew);
-      gates[g + j] = i;
-      gates[g + H + j] = o;
-      gates[g + 2 * H + j] = f;
-      gates[g + 3 * H + j] = cc;
-      c[s + j] = cNew;
-      tanhC[s + j] = tc;
-      h[s + j] = o * tc;
-    }
-  }
+  kernels.lstmPointwiseForward(B, H, gates, cPrev, P, c, tanhC, h);
 }
 
 /**
@@ -55,34 +36,6 @@ export function lstmCellBackward(
   R: Vec, P: Vec | null, B: number, H: number,
 ): void {
   const G4 = 4 * H;
-  for (let b = 0; b < B; b++) {
-    const g = b * G4, s = b * H;
-    for (let j = 0; j < H; j++) {
-      const i = gates[g + j], o = gates[g + H + j], f = gates[g + 2 * H + j], cc = gates[g + 3 * H + j];
-      const tc = tanhC[s + j], cp = cPrev[s + j];
-      const dhv = dh[s + j];
-      const dPreO = dhv * tc * o * (1 - o);
-      // c<t> reaches the loss through h (via tanh), through step t+1, and through o's peephole.
-      let dcTotal = dc[s + j] + dhv * o * (1 - tc * tc);
-      if (P) dcTotal += dPreO * P[H + j];
-      const dPreI = dcTotal * cc * i * (1 - i);
-      const dPreF = dcTotal * cp * f * (1 - f);
-      const dPreC = dcTotal * i * (1 - cc * cc);
-      dGates[g + j] = dPreI;
-      dGates[g + H + j] = dPreO;
-      dGates[g + 2 * H + j] = dPreF;
-      dGates[g + 3 * H + j] = dPreC;
-      let dcp = dcTotal * f;
-      if (P) {
-        dcp += dPreI * P[j] + dPreF * P[2 * H + j];
-        if (dP) {
-          dP[j] += dPreI * cp;
-          dP[H + j] += dPreO * c[s + j];
-          dP[2 * H + j] += dPreF * cp;
-        }
-      }
-      dcPrev[s + j] += dcp;
-    }
-  }
+  kernels.lstmPointwiseBackward(B, H, dGates, dcPrev, dP, dh, dc, gates, tanhC, cPrev, c, P);
   kernels.gemm(false, false, B, H, G4, 1, dGates, 0, G4, R, 0, H, 1, dhPrev, 0, H);
 }

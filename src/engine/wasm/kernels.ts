@@ -20,6 +20,10 @@ interface KernelExports {
   gemm_nt(M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
   scale_rows(M: number, N: number, beta: number, C: number, ldc: number): void;
   add_rows(M: number, N: number, X: number, ldx: number, Y: number, ldy: number): void;
+  lstm_fwd(B: number, H: number, gates: number, cPrev: number, c: number, tanhC: number, h: number): void;
+  lstm_bwd(B: number, H: number, dGates: number, dcPrev: number, dh: number, dc: number, gates: number, tanhC: number, cPrev: number): void;
+  gru_fwd(B: number, H: number, gates: number, recur: number, Rbh: number, extra: number, h: number, hPrev: number): void;
+  gru_bwd(B: number, H: number, dGates: number, dRecur: number, dhPrev: number, dh: number, gates: number, extra: number, hPrev: number): void;
 }
 
 const decodeBase64 = (b64: string): Uint8Array => {
@@ -152,7 +156,46 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     copyBack(y, yOff, N, py);
   }
 
+  // Pointwise cell math runs in WASM when every buffer is an f32 view in the arena and H % 4 == 0
+  // (no peepholes for LSTM); otherwise the reference loop runs (same equations, f64 arithmetic).
+  const inArena = (...vs: (Vec | null)[]): boolean => vs.every((v) => v === null || (v instanceof Float32Array && arena.owns(v)));
+  const ptr = (v: Vec): number => v.byteOffset;
+
+  function lstmPointwiseForward(B: number, H: number, gates: Vec, cPrev: Vec, P: Vec | null, c: Vec, tanhC: Vec, h: Vec): void {
+    if (P || H % 4 !== 0 || !inArena(gates, cPrev, c, tanhC, h)) {
+      referenceKernels.lstmPointwiseForward(B, H, gates, cPrev, P, c, tanhC, h);
+      return;
+    }
+    wasm.lstm_fwd(B, H, ptr(gates), ptr(cPrev), ptr(c), ptr(tanhC), ptr(h));
+  }
+
+  function lstmPointwiseBackward(B: number, H: number, dGates: Vec, dcPrev: Vec, dP: Vec | null, dh: Vec, dc: Vec,
+    gates: Vec, tanhC: Vec, cPrev: Vec, c: Vec, P: Vec | null): void {
+    if (P || H % 4 !== 0 || !inArena(dGates, dcPrev, dh, dc, gates, tanhC, cPrev)) {
+      referenceKernels.lstmPointwiseBackward(B, H, dGates, dcPrev, dP, dh, dc, gates, tanhC, cPrev, c, P);
+      return;
+    }
+    wasm.lstm_bwd(B, H, ptr(dGates), ptr(dcPrev), ptr(dh), ptr(dc), ptr(gates), ptr(tanhC), ptr(cPrev));
+  }
+
+  function gruPointwiseForward(B: number, H: number, gates: Vec, recur: Vec, Rb: Vec, extra: Vec, h: Vec, hPrev: Vec): void {
+    if (H % 4 !== 0 || !inArena(gates, recur, Rb, extra, h, hPrev)) {
+      referenceKernels.gruPointwiseForward(B, H, gates, recur, Rb, extra, h, hPrev);
+      return;
+    }
+    wasm.gru_fwd(B, H, ptr(gates), ptr(recur), ptr(Rb) + 2 * H * 4, ptr(extra), ptr(h), ptr(hPrev));
+  }
+
+  function gruPointwiseBackward(B: number, H: number, dGates: Vec, dRecur: Vec, dhPrev: Vec, dh: Vec, gates: Vec, extra: Vec, hPrev: Vec): void {
+    if (H % 4 !== 0 || !inArena(dGates, dRecur, dhPrev, dh, gates, extra, hPrev)) {
+      referenceKernels.gruPointwiseBackward(B, H, dGates, dRecur, dhPrev, dh, gates, extra, hPrev);
+      return;
+    }
+    wasm.gru_bwd(B, H, ptr(dGates), ptr(dRecur), ptr(dhPrev), ptr(dh), ptr(gates), ptr(extra), ptr(hPrev));
+  }
+
   return {
+    lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
     get name() { return (useFma ? 'wasm-simd-fma' : 'wasm-simd') + (team ? ' ×2 threads' : ''); },
     fma: useFma, exports: wasm,
     get team() { return team; },

@@ -3,7 +3,7 @@
 // multiply-add and mul+add), operands inside the arena and outside it (copied through scratch).
 import * as assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
-import { kernels, referenceKernels } from '../../../src/engine/kernels';
+import { kernels, referenceKernels, type Kernels } from '../../../src/engine/kernels';
 import { allocVec } from '../../../src/engine/tensor';
 import { restoreReferenceKernels, useWasmKernels } from '../../../src/engine/wasm';
 import { WasmArena } from '../../../src/engine/wasm/arena';
@@ -155,4 +155,52 @@ describe('useWasmKernels installs the arena allocator and the WASM kernels', () 
     assert.equal(kernels.name, referenceKernels.name);
     assert.ok(!engine.arena.owns(allocVec('f32', 10)));
   });
+});
+
+describe('WASM pointwise cell math matches the TypeScript reference', () => {
+  type Bufs = Record<string, Float32Array>;
+  interface PointwiseCase {
+    name: string;
+    /** Buffer sizes in units of (B, H): e.g. gates of an LSTM are 4 rows of H per batch row. */
+    shapes: Record<string, number>;
+    /** Inputs are uniform in ±scale: pre-activations past saturation forward; gate values and gradients backward. */
+    scale: number;
+    run(k: Kernels, B: number, H: number, x: Bufs): void;
+  }
+  const cases: PointwiseCase[] = [
+    { name: 'lstmPointwiseForward', shapes: { gates: 4, cPrev: 1, c: 1, tanhC: 1, h: 1 }, scale: 6,
+      run: (k, B, H, x) => k.lstmPointwiseForward(B, H, x.gates, x.cPrev, null, x.c, x.tanhC, x.h) },
+    { name: 'lstmPointwiseBackward', shapes: { dGates: 4, dcPrev: 1, dh: 1, dc: 1, gates: 4, tanhC: 1, cPrev: 1, c: 1 }, scale: 1,
+      run: (k, B, H, x) => k.lstmPointwiseBackward(B, H, x.dGates, x.dcPrev, null, x.dh, x.dc, x.gates, x.tanhC, x.cPrev, x.c, null) },
+    { name: 'gruPointwiseForward', shapes: { gates: 3, recur: 3, Rb: 3 / 32, extra: 1, h: 1, hPrev: 1 }, scale: 6,
+      run: (k, B, H, x) => k.gruPointwiseForward(B, H, x.gates, x.recur, x.Rb, x.extra, x.h, x.hPrev) },
+    { name: 'gruPointwiseBackward', shapes: { dGates: 3, dRecur: 3, dhPrev: 1, dh: 1, gates: 3, extra: 1, hPrev: 1 }, scale: 1,
+      run: (k, B, H, x) => k.gruPointwiseBackward(B, H, x.dGates, x.dRecur, x.dhPrev, x.dh, x.gates, x.extra, x.hPrev) },
+  ];
+  const B = 32, H = 12;
+  for (const fma of [false, true]) {
+    const arena = new WasmArena();
+    const k = createWasmKernels(arena, fma);
+    for (const c of cases) {
+      it(`${k.name} ${c.name} (B=${B}, H=${H}, inputs in ±${c.scale})`, () => {
+        const ref: Bufs = {}, got: Bufs = {};
+        let seed = 10;
+        for (const [name, rows] of Object.entries(c.shapes)) {
+          const n = Math.round(rows * B * H);
+          const v = filled(n, seed++).map((x) => x * c.scale);
+          ref[name] = v.slice();
+          got[name] = arena.allocF32(n)!;
+          got[name].set(v);
+        }
+        c.run(referenceKernels, B, H, ref);
+        c.run(k, B, H, got);
+        for (const name of Object.keys(c.shapes)) {
+          for (let i = 0; i < ref[name].length; i++) {
+            const tol = 2e-6 * Math.max(1, Math.abs(ref[name][i]));
+            assert.ok(Math.abs(got[name][i] - ref[name][i]) <= tol, `${c.name} ${name}[${i}]: wasm ${got[name][i]}, reference ${ref[name][i]}`);
+          }
+        }
+      });
+    }
+  }
 });
