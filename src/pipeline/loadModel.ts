@@ -40,6 +40,8 @@ export function loadModel(source: string, backend: Backend = 'engine'): LoadedMo
       if (!fs.existsSync(onnxFile)) throw inputError(source, `has no ${RUN_FILES.model} for the ort backend; export it first (rnn-lab export ${source} ${onnxFile}) or use --backend engine`);
       return loadOnnx(onnxFile, 'ort', source);
     }
+    // An imported model's run folder holds model.onnx and no checkpoint.
+    if (!fs.existsSync(runFile(source, 'checkpoint')) && fs.existsSync(onnxFile)) return loadOnnx(onnxFile, 'engine', source);
     return loadCheckpoint(source);
   }
   if (!source.toLowerCase().endsWith('.onnx')) throw inputError(source, 'expected a run folder or an .onnx file');
