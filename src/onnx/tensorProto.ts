@@ -30,13 +30,23 @@ const fromUtf8 = new TextDecoder();
 export const bytes = (s: string): Uint8Array => utf8.encode(s);
 export const text = (b: Uint8Array | null | undefined): string => (b ? fromUtf8.decode(b) : '');
 
+/** True on little-endian hosts (all that Node ships for): typed-array bytes are then raw_data's bytes. */
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** A float32 tensor with its data as little-endian raw_data (copied, so the caller's buffer may change). */
 export function floatTensor(name: string, dims: readonly number[], data: ArrayLike<number>): OnnxTypes.ITensorProto {
   const size = dims.reduce((a, b) => a * b, 1);
   if (data.length !== size) throw new Error(`tensor ${name}: dims [${dims}] need ${size} values, got ${data.length}`);
-  const raw = new Uint8Array(size * 4);
-  const view = new DataView(raw.buffer);
-  for (let i = 0; i < size; i++) view.setFloat32(i * 4, data[i], true);
+  let raw: Uint8Array;
+  if (littleEndian) {
+    const copy = new Float32Array(size);
+    copy.set(data);
+    raw = new Uint8Array(copy.buffer);
+  } else {
+    raw = new Uint8Array(size * 4);
+    const view = new DataView(raw.buffer);
+    for (let i = 0; i < size; i++) view.setFloat32(i * 4, data[i], true);
+  }
   return { name, dims: [...dims], dataType: DataType.FLOAT, rawData: raw };
 }
 
@@ -73,6 +83,12 @@ export function readTensor(t: OnnxTypes.ITensorProto, where: string): TensorValu
   };
   switch (type) {
     case DataType.FLOAT: {
+      if (raw && littleEndian) {
+        expectRaw(4);
+        const aligned = new Uint8Array(size * 4);        // raw may be an unaligned view into a larger buffer
+        aligned.set(raw);
+        return { type: 'float', dims, data: new Float32Array(aligned.buffer) };
+      }
       const data = new Float32Array(size);
       if (view) { expectRaw(4); for (let i = 0; i < size; i++) data[i] = view.getFloat32(i * 4, true); }
       else { expectCount(t.floatData?.length ?? 0); data.set(t.floatData ?? []); }
