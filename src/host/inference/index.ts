@@ -23,12 +23,13 @@ export interface InferenceFeature extends vscode.Disposable {
 
 const debounceMs = (): number => vscode.workspace.getConfiguration('rnnLab').get<number>('labels.debounceMs') ?? 300;
 
-export function createInferenceFeature(extensionUri: vscode.Uri, state: vscode.Memento): InferenceFeature {
+/** `delayMs`: the re-labelling debounce (default: the rnnLab.labels.debounceMs setting). */
+export function createInferenceFeature(extensionUri: vscode.Uri, state: vscode.Memento, delayMs: () => number = debounceMs): InferenceFeature {
   const client = new InferenceClient();
   const memory = new ModelMemory(state);
-  const labels = new TokenLabels(client, debounceMs);
+  const labels = new TokenLabels(client, delayMs);
   const samples = new SamplesPanel(extensionUri, client, memory, state);
-  const predictions = new PredictionsPanel(extensionUri, client, debounceMs);
+  const predictions = new PredictionsPanel(extensionUri, client, delayMs);
   const hover = vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], labels);
   const failures = labels.onDidFail((message) => void vscode.window.showErrorMessage(`RNN Lab: labelling failed: ${message}`));
   return {

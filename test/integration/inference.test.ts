@@ -1,0 +1,279 @@
+// Inference in a real extension host: models trained here (a tagger on the notes' name tagging, a
+// classifier, a char language model) label editors through the real commands, checked through the
+// API: exact ranges and labels (also on a CRLF + emoji file), surprisal, line classes, hovers with
+// <unk>, clear; debounce and cancel on rapid edits; a 1 MB file stays responsive; the Predictions
+// panel's content; samples stream into the Samples panel; Import ONNX Model makes a run.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as jsonc from 'jsonc-parser';
+import * as vscode from 'vscode';
+import type { RnnLabApi, TokenDecoration } from '../../src/protocol/api';
+import { createInferenceFeature, type InferenceFeature } from '../../src/host/inference';
+import type { SampleOutcome } from '../../src/host/inference/samplesPanel';
+import { exportRunToOnnx } from '../../src/pipeline/loadModel';
+import { startTraining } from '../../src/pipeline/training';
+
+const extensionId = 'rnn-lab.rnn-lab';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await sleep(50);
+  }
+}
+
+/** Trains `data` with a preset (some fields changed) into dir/<name>-run; resolves with the run folder. */
+async function train(extensionPath: string, dir: string, name: string, preset: string, data: string,
+  changes: [(string | number)[], unknown][]): Promise<string> {
+  let text = fs.readFileSync(path.join(extensionPath, 'presets', preset), 'utf8');
+  for (const [at, value] of [[['data', 'train'], data] as [(string | number)[], unknown], ...changes]) {
+    text = jsonc.applyEdits(text, jsonc.modify(text, at, value, {}));
+  }
+  const configPath = path.join(dir, `${name}.rnnconfig`);
+  fs.writeFileSync(configPath, text);
+  const runDir = path.join(dir, `${name}-run`);
+  const outcome = await startTraining({ configPath, runDir, resume: false }).outcome;
+  if (outcome.type === 'error') throw new Error(`training ${name}: ${outcome.message}`);
+  return runDir;
+}
+
+/** An in-memory Memento for a feature built by the test. */
+function memento(): vscode.Memento {
+  const values = new Map<string, unknown>();
+  return {
+    keys: () => [...values.keys()],
+    get: <T>(key: string, fallback?: T) => (values.has(key) ? values.get(key) as T : fallback),
+    update: async (key: string, value: unknown) => { values.set(key, value); },
+  } as vscode.Memento;
+}
+
+async function openFile(file: string, content: string): Promise<vscode.TextEditor> {
+  fs.writeFileSync(file, content);
+  const document = await vscode.workspace.openTextDocument(file);
+  return vscode.window.showTextDocument(document);
+}
+
+const example = 'Harry Potter and Hermione Granger invented a new spell';
+const expectedExample = [['Harry', '1'], ['Potter', '1'], ['and', '0'], ['Hermione', '1'], ['Granger', '1'],
+  ['invented', '0'], ['a', '0'], ['new', '0'], ['spell', '0']];
+
+/** Every decoration's range holds its token's text exactly. */
+function assertExactRanges(document: vscode.TextDocument, decorations: readonly TokenDecoration[]): void {
+  const text = document.getText();
+  for (const d of decorations) assert.equal(text.slice(d.start, d.end), d.token, `range ${d.start}-${d.end}`);
+}
+
+describe('inference in the editor', function () {
+  this.timeout(240_000);
+  let api: RnnLabApi;
+  let extension: vscode.Extension<RnnLabApi>;
+  let dir: string;
+  let tagger: string, classifier: string, lm: string;
+
+  before(async () => {
+    extension = vscode.extensions.getExtension<RnnLabApi>(extensionId)!;
+    api = await extension.activate();
+    const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    dir = fs.mkdtempSync(path.join(root, 'inference-it-'));
+    for (const f of ['names.tsv', 'topics.tsv', 'corpus.txt']) fs.copyFileSync(path.join(root, f), path.join(dir, f));
+    const started = Date.now();
+    [tagger, classifier, lm] = await Promise.all([
+      train(extension.extensionPath, dir, 'names', 'bilstm-tagger.rnnconfig', 'names.tsv', [[['training', 'steps'], 150], [['model', 'hidden'], 32]]),
+      train(extension.extensionPath, dir, 'topics', 'gru-classifier.rnnconfig', 'topics.tsv', [[['training', 'steps'], 120], [['model', 'hidden'], 32]]),
+      train(extension.extensionPath, dir, 'corpus', 'char-lstm-lm.rnnconfig', 'corpus.txt',
+        [[['training', 'steps'], 150], [['model', 'hidden'], 48], [['training', 'sequenceLength'], 32]]),
+    ]);
+    console.log(`inference: trained tagger, classifier and lm in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('rnnLab.clearTokenLabels');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tags the names of the notes\' example, with exact ranges', async () => {
+    const editor = await openFile(path.join(dir, 'example.txt'), `${example}\n`);
+    await vscode.commands.executeCommand('rnnLab.labelTokens', tagger);
+    const decorations = api.decorations(editor.document.uri.toString());
+    assert.deepEqual(decorations.map((d) => [d.token, d.label]), expectedExample);
+    assert.deepEqual(decorations.map((d) => d.start), [0, 6, 13, 17, 26, 34, 43, 45, 49]);
+    assertExactRanges(editor.document, decorations);
+    for (const d of decorations) assert.ok(d.p! > 0.5 && d.p! <= 1, `p of ${d.token}: ${d.p}`);
+  });
+
+  it('keeps exact ranges in a CRLF file with tabs, emoji and combining marks; the hover notes <unk>', async () => {
+    const content = `${example}\r\nHarry\tPotter 😀 met Hermione Granger\r\nJose\u0301 and 👩‍🔬 Hermione (Granger).\r\n`;
+    const editor = await openFile(path.join(dir, 'crlf.txt'), content);
+    assert.equal(editor.document.eol, vscode.EndOfLine.CRLF);
+    await vscode.commands.executeCommand('rnnLab.labelTokens', tagger);
+    const decorations = api.decorations(editor.document.uri.toString());
+    assertExactRanges(editor.document, decorations);
+    assert.deepEqual(decorations.slice(0, 9).map((d) => [d.token, d.label]), expectedExample);
+    const line2 = content.indexOf('Harry\tPotter');
+    const emoji = decorations.find((d) => d.token === '😀')!;
+    assert.deepEqual([emoji.start, emoji.end], [content.indexOf('😀'), content.indexOf('😀') + 2]);
+    assert.ok(decorations.some((d) => d.token === 'Potter' && d.start === line2 + 6));
+    assert.ok(decorations.some((d) => d.token === 'Jose\u0301'), 'a combining mark stays inside its word');
+    assert.ok(decorations.some((d) => d.token === 'Granger' && content.slice(d.end, d.end + 2) === ').'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri,
+      editor.document.positionAt(emoji.start));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /<unk>/, `hover: ${text}`);
+    assert.match(text, /Label probabilities: `0` [\d.]+ · `1` [\d.]+|Label probabilities: `1` [\d.]+ · `0` [\d.]+/);
+  });
+
+  it('shows surprisal for a language model: gibberish surprises it more than its own text', async () => {
+    const content = 'the keeper climbed the steps of the tower\nzqxj vkqz jjxq qzxv\n';
+    const editor = await openFile(path.join(dir, 'surprise.txt'), content);
+    await vscode.commands.executeCommand('rnnLab.labelTokens', lm);
+    const decorations = api.decorations(editor.document.uri.toString());
+    assertExactRanges(editor.document, decorations);
+    assert.equal(decorations.length, [...content].length, 'one per character, line breaks included');
+    const mean = (from: number, to: number) => {
+      const s = decorations.filter((d) => d.start >= from && d.end <= to).map((d) => d.surprisal!);
+      return s.reduce((a, b) => a + b, 0) / s.length;
+    };
+    const split = content.indexOf('\n');
+    const [own, gibberish] = [mean(0, split), mean(split + 1, content.length)];
+    console.log(`inference: mean surprisal ${own.toFixed(2)} nats on corpus-like text, ${gibberish.toFixed(2)} on gibberish`);
+    assert.ok(decorations.every((d) => d.surprisal! >= 0 && d.label === undefined));
+    assert.ok(gibberish > own + 0.5, `gibberish ${gibberish} vs own ${own}`);
+  });
+
+  it('labels each line with the classifier\'s class and p', async () => {
+    const lines = ['The bread was baked fresh at dawn with butter and jam.', '', 'A summer storm kept falling all night after sunset.'];
+    const editor = await openFile(path.join(dir, 'topics.txt'), lines.join('\n'));
+    await vscode.commands.executeCommand('rnnLab.labelTokens', classifier);
+    const decorations = api.decorations(editor.document.uri.toString());
+    assert.deepEqual(decorations.map((d) => [d.start, d.end, d.token]),
+      [[0, lines[0].length, lines[0]], [lines[0].length + 2, lines[0].length + 2 + lines[2].length, lines[2]]]);
+    assert.deepEqual(decorations.map((d) => d.label), ['food', 'weather']);
+    for (const d of decorations) assert.ok(d.p! > 0.5, `p ${d.p}`);
+  });
+
+  it('Clear Token Labels removes them', async () => {
+    const uri = vscode.window.activeTextEditor!.document.uri.toString();
+    assert.ok(api.decorations(uri).length > 0);
+    await vscode.commands.executeCommand('rnnLab.clearTokenLabels');
+    assert.deepEqual(api.decorations(uri), []);
+  });
+
+  describe('live re-labelling (a feature built by the test, to read its counters)', () => {
+    let feature: InferenceFeature;
+    const delayMs = 1000;   // generous: edits on a loaded machine can take a while each
+    before(() => { feature = createInferenceFeature(extension.extensionUri, memento(), () => delayMs); });
+    after(() => feature.dispose());
+
+    it('debounces rapid edits into one job and re-runs only the changed lines', async () => {
+      const editor = await openFile(path.join(dir, 'live.txt'), Array.from({ length: 40 }, () => example).join('\n'));
+      await feature.labels.label(editor.document, tagger);
+      const stats = feature.labels.stats;
+      assert.deepEqual([stats.jobsStarted, stats.jobsApplied], [1, 1]);
+      const editsStarted = Date.now();
+      for (let i = 0; i < 12; i++) await editor.edit((b) => b.insert(new vscode.Position(5, 0), 'Ron '));
+      const editsMs = Date.now() - editsStarted;
+      await until('the edits relabelled', () => stats.jobsApplied >= 2, 20_000);
+      await sleep(delayMs + 500);
+      console.log(`inference: 12 edits in ${editsMs} ms, ${JSON.stringify(stats)}`);
+      assert.equal(stats.jobsStarted, 2, 'one job for twelve edits within the debounce delay');
+      const decorations = feature.labels.decorations(editor.document.uri.toString());
+      assertExactRanges(editor.document, decorations);
+      assert.equal(decorations.length, 40 * 9 + 12);
+      // 40 equal lines: the first job ran one and took 39 from the cache; the edit changed one line.
+      assert.deepEqual([stats.linesComputed, stats.linesCached], [2, 78]);
+    });
+
+    it('cancels a job that an edit supersedes', async () => {
+      // Distinct lines, so the worker has real work (nothing cached) when the edit lands.
+      const lines = Array.from({ length: 3000 }, (_, i) => `Harry Potter ${i} and Hermione Granger invented a new spell`);
+      const editor = await openFile(path.join(dir, 'cancel.txt'), lines.join('\n'));
+      const stats = feature.labels.stats;
+      const cancelledBefore = stats.jobsCancelled;
+      const running = feature.labels.label(editor.document, tagger);
+      await editor.edit((b) => b.insert(new vscode.Position(1, 0), 'Ron '));
+      assert.equal(await running, undefined, 'the superseded job gave nothing');
+      assert.equal(stats.jobsCancelled, cancelledBefore + 1);
+      const applied = stats.jobsApplied;
+      await until('the edited text labelled', () => stats.jobsApplied > applied, 60_000);
+      const decorations = feature.labels.decorations(editor.document.uri.toString());
+      assertExactRanges(editor.document, decorations);
+      assert.equal(decorations.length, 3000 * 10 + 1);
+      assert.deepEqual(decorations.slice(10, 13).map((d) => d.token), ['Ron', 'Harry', 'Potter']);
+    });
+
+    it('keeps the extension host responsive while a 1 MB file is labelled where it is visible', async () => {
+      const sentence = `${example}\n`;
+      const content = sentence.repeat(Math.ceil(1_000_000 / sentence.length));
+      const editor = await openFile(path.join(dir, 'large.txt'), content);
+      let worstLag = 0;
+      let expected = Date.now() + 10;
+      const timer = setInterval(() => { const now = Date.now(); worstLag = Math.max(worstLag, now - expected); expected = now + 10; }, 10);
+      let decorations: readonly TokenDecoration[] = [];
+      const started = Date.now();
+      try {
+        await feature.labels.label(editor.document, tagger);
+        decorations = feature.labels.decorations(editor.document.uri.toString());
+      } finally {
+        clearInterval(timer);
+      }
+      console.log(`inference: 1 MB file labelled in ${Date.now() - started} ms, ${decorations.length} tokens, worst event-loop lag ${worstLag} ms`);
+      assert.ok(decorations.length > 0 && decorations.length < 5000, `only the visible part: ${decorations.length} tokens`);
+      assertExactRanges(editor.document, decorations);
+      assert.ok(worstLag < 100, `event-loop lag ${worstLag} ms`);
+    });
+  });
+
+  it('fills the Predictions panel: top-k next characters for an lm, label probabilities for a tagger', async () => {
+    const editor = await openFile(path.join(dir, 'predict.txt'), 'the keeper\n');
+    const result = await vscode.commands.executeCommand<{ tokens: unknown[] }>('rnnLab.showPredictions', lm);
+    assert.ok(result, 'predictions computed');
+    const shown = api.lastPredictions()!;
+    assert.deepEqual(shown.map((t) => t.token), ['t', 'h', 'e', ' ', 'k', 'e', 'e', 'p', 'e', 'r', '⏎']);
+    assert.deepEqual(shown.map((t) => t.start), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const t of shown) {
+      assert.equal(t.top.length, 5);
+      assert.ok(t.top.every((a, i) => i === 0 || a.p <= t.top[i - 1].p), 'most likely first');
+    }
+    assert.equal(shown[2].top[0].token, 'e', 'after "th" the model expects "e"');
+
+    await vscode.window.showTextDocument(editor.document);
+    await openFile(path.join(dir, 'predict-tag.txt'), example);
+    await vscode.commands.executeCommand('rnnLab.showPredictions', tagger);
+    const tags = api.lastPredictions()!;
+    assert.deepEqual(tags.map((t) => [t.token, t.top[0].token]), expectedExample);
+    for (const t of tags) assert.ok(Math.abs(t.top.reduce((s, a) => s + a.p, 0) - 1) < 1e-4, 'label probabilities sum to 1');
+  });
+
+  it('streams a sample into the Samples panel, several chunks', async () => {
+    const outcome = await vscode.commands.executeCommand<SampleOutcome>('rnnLab.sample',
+      { model: lm, settings: { prime: 'The keeper ', length: 120, temperature: 0.8, seed: 3 } });
+    console.log(`inference: sample of ${outcome.tokens} tokens in ${outcome.chunksDelivered} chunks: ${JSON.stringify(outcome.text.slice(0, 60))}…`);
+    assert.equal(outcome.status, 'done');
+    assert.equal(outcome.tokens, 120);
+    assert.ok(outcome.text.startsWith('The keeper '));
+    assert.equal([...outcome.text].length, 'The keeper '.length + 120);
+    assert.ok(outcome.chunksDelivered > 1, `chunks: ${outcome.chunksDelivered}`);
+  });
+
+  it('imports an .onnx file as a run that can be sampled; refuses a bad file', async () => {
+    const onnxFile = path.join(dir, 'corpus-lm.onnx');
+    fs.writeFileSync(onnxFile, exportRunToOnnx(lm));
+    const runDir = await vscode.commands.executeCommand<string>('rnnLab.importOnnx', vscode.Uri.file(onnxFile));
+    assert.ok(runDir && fs.existsSync(path.join(runDir, 'model.onnx')));
+    const run = await until('the imported run listed', () => api.runs().find((r) => r.dir === runDir));
+    assert.deepEqual([run.status, run.task], ['imported', 'lm']);
+    const outcome = await vscode.commands.executeCommand<SampleOutcome>('rnnLab.sample', { dir: runDir, settings: { prime: 'a', length: 20, seed: 1 } });
+    assert.equal(outcome.tokens, 20);
+    fs.rmSync(runDir, { recursive: true, force: true });
+
+    const bad = path.join(dir, 'bad.onnx');
+    fs.writeFileSync(bad, 'not a model');
+    assert.equal(await vscode.commands.executeCommand('rnnLab.importOnnx', vscode.Uri.file(bad)), undefined);
+  });
+});
