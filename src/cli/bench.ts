@@ -22,9 +22,10 @@ import { generateBenchCorpus } from './benchCorpus';
 import { jsonLine, processIO, type CliIO } from './output';
 
 const USAGE = `rnn-lab bench [--json] [--quick] [--models A,B] [--rounds R] [--steps-a N] [--steps-b N]
-                [--sample N] [--no-torch] [--python PATH] [--keep]
+                [--sample N] [--threads 1|2] [--no-torch] [--python PATH] [--keep]
   Trains model A (1-layer LSTM 128) and B (2-layer GRU 256) as a char LM on a generated 1M-character
-  text through the real trainer, samples N characters, and runs the same in PyTorch (1 thread).`;
+  text through the real trainer, samples N characters, and runs the same in PyTorch (1 thread).
+  --threads: rnn-lab's GEMM threads (default: 2 on a machine with 2+ cores; RNN_LAB_THREADS).`;
 
 interface ModelWorkload {
   readonly name: 'A' | 'B';
@@ -44,6 +45,7 @@ interface BenchOptions {
   torch: boolean;
   python: string;
   keep: boolean;
+  threads: 1 | 2 | null;
 }
 
 interface Measurement {
@@ -57,7 +59,7 @@ interface Measurement {
 }
 
 function parseArgs(argv: readonly string[]): BenchOptions | string {
-  const o: BenchOptions = { json: false, models: ['A', 'B'], rounds: 2, stepsA: 60, stepsB: 20, sampleLength: 2000, torch: true, python: '/usr/bin/python3', keep: false };
+  const o: BenchOptions = { json: false, models: ['A', 'B'], rounds: 2, stepsA: 60, stepsB: 20, sampleLength: 2000, torch: true, python: '/usr/bin/python3', keep: false, threads: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -81,6 +83,12 @@ function parseArgs(argv: readonly string[]): BenchOptions | string {
       case '--steps-a': o.stepsA = count(3); break;
       case '--steps-b': o.stepsB = count(3); break;
       case '--sample': o.sampleLength = count(0); break;
+      case '--threads': {
+        const t = value();
+        if (t !== '1' && t !== '2') throw new Error(`--threads expects 1 or 2, got ${JSON.stringify(t)}`);
+        o.threads = t === '2' ? 2 : 1;
+        break;
+      }
       case '--no-torch': o.torch = false; break;
       case '--python': o.python = value(); break;
       case '--keep': o.keep = true; break;
@@ -178,7 +186,9 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
     return 2;
   }
   const log = (text: string) => { if (!o.json) io.err(text + '\n'); };
-  useWasmKernels();
+  // The training worker reads RNN_LAB_THREADS when it installs the kernels (src/engine/wasm/index.ts).
+  if (o.threads) process.env.RNN_LAB_THREADS = String(o.threads);
+  useWasmKernels({ threads: 1 }); // this thread only samples (batch 1: nothing to split)
   const workloads: ModelWorkload[] = [
     { name: 'A' as const, label: 'A: LSTM 1×128', model: { cell: 'lstm' as const, hidden: 128, layers: 1 }, steps: o.stepsA, warmup: Math.min(5, Math.floor(o.stepsA / 3)) },
     { name: 'B' as const, label: 'B: GRU 2×256', model: { cell: 'gru' as const, hidden: 256, layers: 2 }, steps: o.stepsB, warmup: Math.min(3, Math.floor(o.stepsB / 3)) },
@@ -190,11 +200,13 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
     fs.writeFileSync(corpus, generateBenchCorpus());
     const withTorch = o.torch && torchAvailable(o.python);
     if (o.torch && !withTorch) log(`PyTorch side skipped: ${o.python} cannot import torch`);
+    const pinned = process.env.RNN_LAB_THREADS;
+    const threads = o.threads ?? (pinned === '1' || pinned === '2' ? Number(pinned) : os.availableParallelism() >= 2 ? 2 : 1);
     const env = {
-      kernels: activeWasmEngine()?.kernels.name ?? kernels.name, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?',
+      kernels: activeWasmEngine()?.kernels.name ?? kernels.name, trainingThreads: threads, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?',
       node: process.version, loadAverage: os.loadavg()[0],
     };
-    log(`rnn-lab bench: kernels ${env.kernels}, ${env.cpus} cores (${env.cpu}), Node ${env.node}, load average ${env.loadAverage.toFixed(1)}`);
+    log(`rnn-lab bench: kernels ${env.kernels}, training on ${threads} thread(s), ${env.cpus} cores (${env.cpu}), Node ${env.node}, load average ${env.loadAverage.toFixed(1)}`);
     if (o.json) io.out(jsonLine({ type: 'environment', ...env }));
 
     const results: Measurement[] = [];
@@ -239,7 +251,7 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
         '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...rows.map((r) => `| ${r.model} | ${fmt(r.ours.train)} | ${fmt(r.pytorch?.train)} | ${ratio(r.ours.train, r.pytorch?.train ?? null)} | ${fmt(r.ours.sample)} | ${fmt(r.pytorch?.sample)} | ${ratio(r.ours.sample, r.pytorch?.sample ?? null)} | ${fmt(r.ours.peakRssMB)} | ${fmt(r.pytorch?.peakRssMB)} |`),
         '',
-        `rnn-lab: ${env.kernels} kernels, training in a worker thread; ${torchDesc}; medians of ${o.rounds} interleaved round(s).`,
+        `rnn-lab: ${env.kernels} kernels, training in a worker thread (GEMMs on ${threads} thread(s)); ${torchDesc}; medians of ${o.rounds} interleaved round(s).`,
         `Peak RSS of rnn-lab is the whole bench process (main thread + training worker) after that model's training.`,
       ];
       io.out(lines.join('\n') + '\n');

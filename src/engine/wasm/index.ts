@@ -32,10 +32,15 @@ function enableRelaxedSimdFlag(): void {
 /** The installed WASM engine, or null while the TypeScript reference is active. */
 export const activeWasmEngine = (): WasmEngine | null => active;
 
-/** Two when the machine has two cores or more (Node's os.availableParallelism), else one. */
+/**
+ * RNN_LAB_THREADS=1|2 when set (the bench and users can pin it), else two when the machine has two
+ * cores or more (Node's os.availableParallelism), else one.
+ */
 function defaultThreads(): 1 | 2 {
   type Os = { availableParallelism?(): number };
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
+  const pinned = proc?.env?.RNN_LAB_THREADS;
+  if (pinned === '1' || pinned === '2') return pinned === '2' ? 2 : 1;
   const os = proc?.getBuiltinModule?.('node:os') as Os | undefined;
   return (os?.availableParallelism?.() ?? 1) >= 2 ? 2 : 1;
 }
