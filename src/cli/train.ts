@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import type { WorkerToHost } from '../protocol/worker';
 import { startTraining } from '../pipeline/training';
+import { loadConfig } from '../pipeline/config';
 import { newRunDir } from '../pipeline/runStore';
 import { numberOption, parseArgs, UsageError } from './args';
 import { bar, duration, jsonLine, type CliIO } from './output';
@@ -20,7 +21,9 @@ export async function train(argv: readonly string[], io: CliIO): Promise<number>
   let configPath = args.options.get('config');
   let dataPath: string | undefined = file;
   if (!configPath && file.endsWith('.rnnconfig')) { configPath = file; dataPath = undefined; }
-  const name = path.basename(configPath && !dataPath ? configPath : file);
+  // The run is named by the config's "name", else by the config file (training from a config), else the data file.
+  const config = configPath && !resume ? loadConfig(path.resolve(configPath), dataPath) : undefined;
+  const name = config?.name || path.basename(configPath && !dataPath ? configPath : file);
   const runDir = resume ? file : path.resolve(args.options.get('out') ?? newRunDir(path.resolve('.rnnlab', 'runs'), name));
 
   const handle = startTraining({

@@ -21,6 +21,7 @@ import { evaluateLm, evaluateSequences, oneHot, type Evaluation } from './evalua
 import { checkMeta, toOnnxMetadata, type ModelMeta } from './modelMeta';
 import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from './runStore';
 import type { Tokenizer } from './tokenizer';
+import { loadGloveVectors } from './vectors';
 
 export interface TrainerIO {
   post(message: WorkerToHost): void;
@@ -108,6 +109,7 @@ async function openRun(start: WorkerStart, created: () => void): Promise<OpenRun
     init: { recurrent: config.model.init === 'orthogonal' ? 'orthogonal' : 'uniform' },
   });
   session.rngs.data = new Rng(t.seed, DATA_STREAM);
+  if (config.data.vectors) loadGloveVectors(config.data.vectors, dataset.tokenizer, session.model.param('embedding'), spec.embedding);
   const meta: ModelMeta = { task, tokenizer: dataset.tokenizer.spec, labels: dataset.labels, config: { ...config, task } };
   fs.mkdirSync(runDir, { recursive: true });
   created();
