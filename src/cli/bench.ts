@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { activeWasmEngine, useWasmKernels } from '../engine/wasm';
+import { activeWasmEngine, defaultThreads, useWasmKernels } from '../engine/wasm';
 import { kernels } from '../engine/kernels';
 import { Rng } from '../engine/rng';
 import { sample } from '../engine/sampler';
@@ -25,7 +25,8 @@ const USAGE = `rnn-lab bench [--json] [--quick] [--models A,B] [--rounds R] [--s
                 [--sample N] [--threads 1|2] [--no-torch] [--python PATH] [--keep]
   Trains model A (1-layer LSTM 128) and B (2-layer GRU 256) as a char LM on a generated 1M-character
   text through the real trainer, samples N characters, and runs the same in PyTorch (1 thread).
-  --threads: rnn-lab's GEMM threads (default: 2 on a machine with 2+ cores; RNN_LAB_THREADS).`;
+  --threads: rnn-lab's GEMM threads (default: 2 when two cores are free by the load average;
+  RNN_LAB_THREADS pins it).`;
 
 interface ModelWorkload {
   readonly name: 'A' | 'B';
@@ -200,8 +201,7 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
     fs.writeFileSync(corpus, generateBenchCorpus());
     const withTorch = o.torch && torchAvailable(o.python);
     if (o.torch && !withTorch) log(`PyTorch side skipped: ${o.python} cannot import torch`);
-    const pinned = process.env.RNN_LAB_THREADS;
-    const threads = o.threads ?? (pinned === '1' || pinned === '2' ? Number(pinned) : os.availableParallelism() >= 2 ? 2 : 1);
+    const threads = o.threads ?? defaultThreads();
     const env = {
       kernels: activeWasmEngine()?.kernels.name ?? kernels.name, trainingThreads: threads, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?',
       node: process.version, loadAverage: os.loadavg()[0],

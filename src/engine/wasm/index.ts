@@ -33,23 +33,25 @@ function enableRelaxedSimdFlag(): void {
 export const activeWasmEngine = (): WasmEngine | null => active;
 
 /**
- * RNN_LAB_THREADS=1|2 when set (the bench and users can pin it), else two when the machine has two
- * cores or more (Node's os.availableParallelism), else one.
+ * RNN_LAB_THREADS=1|2 when set (the bench and users can pin it); else two when two cores are free
+ * (os.availableParallelism, minus the 1-minute load average): on an oversubscribed machine the
+ * helper thread is descheduled mid-chunk and the caller waits for it, so one thread is faster there.
  */
-function defaultThreads(): 1 | 2 {
-  type Os = { availableParallelism?(): number };
+export function defaultThreads(): 1 | 2 {
+  type Os = { availableParallelism?(): number; loadavg?(): number[] };
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
   const pinned = proc?.env?.RNN_LAB_THREADS;
   if (pinned === '1' || pinned === '2') return pinned === '2' ? 2 : 1;
   const os = proc?.getBuiltinModule?.('node:os') as Os | undefined;
-  return (os?.availableParallelism?.() ?? 1) >= 2 ? 2 : 1;
+  const cores = os?.availableParallelism?.() ?? 1, load = os?.loadavg?.()[0] ?? 0;
+  return cores - load >= 1.5 ? 2 : 1;
 }
 
 /**
  * Installs the WASM kernels and the arena allocator (f32 only; f64 stays plain). Returns the
  * engine, or null when this runtime has no WebAssembly SIMD (the reference kernels stay).
  * fma: force the relaxed-SIMD variant on or off (default: when the runtime validates it).
- * threads: 2 starts a helper thread that takes half of each large GEMM (default: 2 on 2+ cores).
+ * threads: 2 starts a helper thread sharing each large GEMM (default: see defaultThreads).
  */
 export function useWasmKernels(opts: { fma?: boolean; threads?: 1 | 2 } = {}): WasmEngine | null {
   if (active) return active;
