@@ -21,7 +21,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       case 'label': return labelCommand(rest, io);
       case 'predict': return predictCommand(rest, io);
       case 'export': return exportCommand(rest, io);
-      case 'bench': return await bench(rest);
+      case 'bench': return await bench(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -39,14 +39,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-/** `rnn-lab bench` belongs to the speed work (src/cli/bench.ts, runBench(argv)). */
-async function bench(argv: readonly string[]): Promise<number> {
-  let runBench: ((argv: readonly string[]) => Promise<number> | number) | undefined;
-  try {
-    runBench = (require('./bench') as { runBench?: typeof runBench }).runBench;
-  } catch {
-    runBench = undefined;
-  }
-  if (!runBench) throw new Error('bench is not built yet in this version (src/cli/bench.ts)');
-  return await runBench(argv);
+/** `rnn-lab bench` belongs to the speed work (src/cli/bench.ts); required on use, so other commands start fast. */
+async function bench(argv: readonly string[], io: CliIO): Promise<number> {
+  const { runBench } = require('./bench') as typeof import('./bench');
+  return await runBench(argv, io);
 }
