@@ -6,6 +6,7 @@
 // T = time, B = batch, D = directions, H = hidden, F = features the head reads, C = head outputs.
 // The token input's two axes are called 'a' and 'b' in their order; which one is time is learned at
 // the first recurrent node (its X is (T,B,I)), so batch_first models are recognised by their Transposes.
+import { FOLDABLE_OPS, foldConstant } from './constFold';
 import type { OnnxTypes } from './proto';
 import { readTensor, text, toNumber, type TensorValue } from './tensorProto';
 
@@ -171,6 +172,16 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
       return attrs.has(attrName) ? attrs.get(attrName)!.ints : null;
     };
     const set = (s: Sym, index = 0) => { const name = node.output?.[index]; if (name) values.set(name, s); };
+
+    const constants = inputs.map((s) => (s && s.kind === 'const' ? s.t : null));
+    if (FOLDABLE_OPS.has(op) && inputs[0] && inputs.every((s, i) => !s || constants[i])) {
+      try {
+        set({ kind: 'const', t: foldConstant(op, constants, { int: (n) => attrs.get(n)?.i, ints: (n) => attrs.get(n)?.ints }) });
+      } catch (err) {
+        fail(`folding constants: ${(err as Error).message}`);
+      }
+      continue;
+    }
 
     switch (op) {
       case 'Constant': {
