@@ -86,4 +86,18 @@ describe('pipeline/trainer in a worker', function () {
     assert.equal(outcome.type === 'done' && outcome.reason, 'early-stopped');
     assert.ok(outcome.type === 'done' && outcome.step < 400);
   });
+
+  it('trains a tagger with a sigmoid head (the notes\' binary name labels)', async () => {
+    const sentences = ['Harry\t1\nPotter\t1\nran\t0\n', 'Hermione\t1\nsmiled\t0\n', 'the\t0\nowl\t0\nflew\t0\n'];
+    const data = write('names.tsv', Array.from({ length: 30 }, (_, i) => sentences[i % 3]).join('\n'));
+    const configPath = write('sigmoid.rnnconfig', JSON.stringify({
+      task: 'tag', data: { train: data, tokenizer: 'word', validation: 0.2 }, model: { cell: 'lstm', hidden: 12, embedding: 8, head: 'sigmoid' },
+      training: { steps: 40, batchSize: 8, learningRate: 0.05, evalEvery: 40 },
+    }));
+    const runDir = path.join(dir, 'runs', 'sigmoid');
+    const { outcome } = await train({ configPath, runDir, resume: false });
+    assert.equal(outcome.type, 'done');
+    const last = readJsonLines<{ valAccuracy?: number }>(path.join(runDir, 'metrics.jsonl')).pop();
+    assert.equal(last?.valAccuracy, 1);
+  });
 });
