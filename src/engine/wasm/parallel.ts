@@ -74,8 +74,8 @@ interface NodeWorker {
 }
 type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
 
-/** Chunks of a split GEMM: columns in multiples of 8 (the micro-kernel width), or rows in multiples of 4. */
-const MAX_CHUNKS = 8;
+/** Chunks of a split GEMM (two per thread): columns in multiples of 8 (the micro-kernel width), or rows in multiples of 4. */
+const MAX_CHUNKS = 4;
 
 /** One helper thread sharing the GEMMs of the calling thread. */
 export class GemmTeam {
@@ -107,7 +107,9 @@ export class GemmTeam {
   gemm(gemm: GemmFn, M: number, N: number, K: number, alpha: number, A: number, ars: number, aks: number,
     B: number, bks: number, bns: number, C: number, ldc: number, ws: number): void {
     const ctl = this.ctl;
-    const byRows = N < 64;
+    // Every chunk packs its own op(A) block (column chunks: all M×K of it) or op(B) block (row
+    // chunks: all K×N): cut along the dimension whose repacking is cheaper.
+    const byRows = N < M;
     const chunk = byRows ? Math.max(4, Math.ceil(M / MAX_CHUNKS / 4) * 4) : Math.max(8, Math.ceil(N / MAX_CHUNKS / 8) * 8);
     const total = Math.ceil((byRows ? M : N) / chunk);
     ctl[TOTAL] = total; ctl[BY_ROWS] = byRows ? 1 : 0; ctl[CHUNK] = chunk;
