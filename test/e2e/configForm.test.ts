@@ -47,6 +47,7 @@ describe('e2e: the .rnnconfig form editor', () => {
     await field('model.resetAfter').waitFor({ state: 'visible' });
     assert.equal(await field('model.peephole').isVisible(), false);
     await workbench.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'visible' });
+    await form().locator('h2', { hasText: 'Model' }).evaluate((h) => h.scrollIntoView());
     await workbench.screenshot('config-form-light');
   });
 
@@ -78,6 +79,7 @@ describe('e2e: the .rnnconfig form editor', () => {
     await workbench.page.locator('.codelens-decoration a', { hasText: 'Open in Form' }).click();
     await field('model.cell').waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await form().locator('.field[data-key="model.cell"] vscode-dropdown').evaluate((d) => (d as unknown as { value: string }).value), 'gru');
+    await form().locator('h2', { hasText: 'Model' }).evaluate((h) => h.scrollIntoView());
     await workbench.page.waitForTimeout(500);
     await workbench.screenshot('config-form-dark');
   });

@@ -52,7 +52,7 @@ export function buildField(field: FormField, send: (m: ConfigFormToHost) => void
       break;
     }
     case 'boolean': {
-      control = el('vscode-checkbox', { id }, field.label) as Control;
+      control = el('vscode-checkbox', { id, 'aria-label': field.label }) as Control;
       control.addEventListener('change', () => { if (!isShownValue()) commit(control.checked); });
       break;
     }
@@ -68,14 +68,12 @@ export function buildField(field: FormField, send: (m: ConfigFormToHost) => void
     }
   }
 
-  const label = field.kind === 'boolean'
-    ? el('span', { class: 'label' })
-    : el('label', { class: 'label', for: id }, field.label);
+  const label = el('label', { class: 'label', for: id }, field.label);
   const row = el('div', { class: 'field', 'data-key': field.key },
     el('div', { class: 'field-head' }, label, el('code', { class: 'key muted' }, field.key), defaultTag, reset),
     control,
-    optionHelp,
     el('div', { class: 'muted description' }, field.description),
+    optionHelp,
     error);
 
   return {
