@@ -5,6 +5,7 @@
 //
 // Graph (the weights are already in ONNX layout and gate order, so they are copied):
 //   tokens (T,B) int64 ─Gather(embedding (V,E) | identity (V,V) for one-hot)→ x0 (T,B,I)
+//                        (one-hot with V > MAX_IDENTITY_VOCAB: OneHot(tokens, V, [0,1]) instead)
 //   per layer l: h0_l = Gather(state_h (L,D,B,H), l)  [c0_l likewise for lstm]
 //                RNN|GRU|LSTM(x_l, W, R, B, '', h0_l[, c0_l, P]) → Y (T,D,B,H), Y_h (D,B,H)[, Y_c]
 //                x_{l+1} = Reshape(Transpose(Y, [0,2,1,3]), [0,0,-1])           (T,B,F)
@@ -24,6 +25,9 @@ export const IO = {
   tokens: 'tokens', stateH: 'state_h', stateC: 'state_c',
   logits: 'logits', probs: 'probs', stateHOut: 'state_h_out', stateCOut: 'state_c_out',
 } as const;
+
+/** One-hot input as Gather from a V×V identity up to this V (4 MB); beyond it, the OneHot op. */
+export const MAX_IDENTITY_VOCAB = 1024;
 
 const opName: Record<ModelSpec['cell'], string> = { rnn: 'RNN', gru: 'GRU', lstm: 'LSTM' };
 
@@ -55,13 +59,16 @@ export function exportModel(spec: ModelSpec, params: Float32Array, metadata: Rec
 
   // Input features x0 (T,B,I).
   if (spec.embedding > 0) {
-    copy('embedding');
-  } else {
+    node('Gather', [copy('embedding'), IO.tokens], ['x0'], [attr.int('axis', 0)]);
+  } else if (V <= MAX_IDENTITY_VOCAB) {
     const identity = new Float32Array(V * V);
     for (let v = 0; v < V; v++) identity[v * V + v] = 1;
     initializers.push(floatTensor('onehot', [V, V], identity));
+    node('Gather', ['onehot', IO.tokens], ['x0'], [attr.int('axis', 0)]);
+  } else {
+    initializers.push(int64Tensor('onehot.depth', [], [V]), floatTensor('onehot.values', [2], [0, 1]));
+    node('OneHot', [IO.tokens, 'onehot.depth', 'onehot.values'], ['x0'], [attr.int('axis', -1)]);
   }
-  node('Gather', [spec.embedding > 0 ? 'embedding' : 'onehot', IO.tokens], ['x0'], [attr.int('axis', 0)]);
 
   initializers.push(int64Tensor('axes0', [1], [0]), int64Tensor('shape.steps', [3], [0, 0, -1]));
   let x = 'x0';

@@ -43,7 +43,7 @@ export function importModel(bytes: Uint8Array, source = 'model.onnx'): ImportedM
     warnings.push(`${source}: no RNN Lab metadata (vocabulary, tokenizer, task); the model works on token ids (predict --ids)`);
   }
   const first = found.layers[0];
-  const oneHot = isIdentity(found.table, found.vocabSize, found.embedWidth);
+  const oneHot = found.table === null || isIdentity(found.table, found.vocabSize, found.embedWidth);
   const spec: ModelSpec = {
     cell: first.cell,
     vocabSize: found.vocabSize,
@@ -66,7 +66,7 @@ export function importModel(bytes: Uint8Array, source = 'model.onnx'): ImportedM
     if (data.length !== entry.size) throw new Error(`${source}: ${name} has ${data.length} values, expected ${entry.size} [${entry.shape}]`);
     params.set(data, entry.offset);
   };
-  if (!oneHot) put('embedding', found.table);
+  if (!oneHot) put('embedding', found.table!);
   found.layers.forEach((layer, l) => {
     put(`layer${l}.W`, layer.W.data);
     put(`layer${l}.R`, layer.R.data);

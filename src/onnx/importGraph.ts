@@ -42,13 +42,14 @@ export interface FoundLayer {
   readonly W: TensorValue; readonly R: TensorValue; readonly B: TensorValue | null; readonly P: TensorValue | null;
 }
 
-interface FoundTable { readonly data: Float32Array; readonly V: number; readonly E: number }
+/** The input lookup: an embedding table (V, E), or null for OneHot (E = V). */
+interface FoundTable { readonly data: Float32Array | null; readonly V: number; readonly E: number }
 /** The dense head as nn.Linear: weight (C, F), bias (C), reading `features`. */
 interface FoundHead { readonly weight: Float32Array; readonly bias: Float32Array; readonly C: number; readonly F: number; readonly features: Sym }
 
 export interface FoundModel {
   readonly vocabSize: number;
-  readonly table: Float32Array;                  // (V, E) embedding, or the identity (V, V) of a one-hot input
+  readonly table: Float32Array | null;           // (V, E) embedding, the identity (V, V) of a one-hot input, or null (OneHot op)
   readonly embedWidth: number;
   readonly layers: FoundLayer[];
   readonly headW: Float32Array;                  // (C, F), as nn.Linear
@@ -62,7 +63,7 @@ export interface FoundModel {
   readonly idsInput: string;
 }
 
-const supportedOps = 'Constant, Identity, Dropout, Cast, Shape, Gather, Unsqueeze, Squeeze, Concat, ConstantOfShape, Expand, ' +
+const supportedOps = 'Constant, Identity, Dropout, Cast, Shape, Gather, OneHot, Unsqueeze, Squeeze, Concat, ConstantOfShape, Expand, ' +
   'Slice, Transpose, Reshape, RNN, GRU, LSTM, MatMul, Add, Gemm, Softmax, LogSoftmax, Sigmoid';
 
 function describe(s: Sym): string {
@@ -245,6 +246,21 @@ export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
           break;
         }
         fail(`expected Gather of the embedding table, of sizes, of final states (axis 0) or of the last step (time axis), got ${describe(data)} on axis ${axis}`);
+        break;
+      }
+      case 'OneHot': {
+        onlyAttrs('axis');
+        const indices = input(0, 'indices');
+        const depth = constInts(input(1, 'depth'), 'the depth');
+        const onOff = input(2, 'values');
+        if (indices.kind !== 'ids') fail(`expected one-hot token ids, got ${describe(indices)}`);
+        const axis = attrs.get('axis')?.i ?? -1;
+        if (axis !== -1 && axis !== 2) fail(`axis ${axis}, expected -1 (one-hot vectors as the last axis)`);
+        if (onOff.kind !== 'const' || onOff.t.type !== 'float' || onOff.t.data.join(',') !== '0,1') fail('expected float values [0, 1]');
+        if (table) fail('a second input lookup (expected one)');
+        const V = depth[0];
+        table = { data: null, V, E: V };
+        set({ kind: 'steps', axes: indices.axes, width: V, from: -1 });
         break;
       }
       case 'Unsqueeze': {

@@ -22,8 +22,12 @@ const shapes: Partial<ModelSpec>[] = [
 const variants: Partial<ModelSpec>[] = [
   { embedding: 4 }, { embedding: 0 }, { embedding: 4, manyToOne: true }, { embedding: 0, head: 'sigmoid' },
 ];
-const cases: ModelSpec[] = cells.flatMap((cell, i) =>
-  shapes.map((shape, j) => spec({ ...cell, ...shape, ...variants[(i + j) % variants.length] })));
+const cases: ModelSpec[] = [
+  ...cells.flatMap((cell, i) => shapes.map((shape, j) => spec({ ...cell, ...shape, ...variants[(i + j) % variants.length] }))),
+  // One-hot over a vocabulary past MAX_IDENTITY_VOCAB: the OneHot op instead of a V×V identity.
+  spec({ cell: 'lstm', vocabSize: 1100, embedding: 0, bidirectional: true }),
+  spec({ cell: 'gru', vocabSize: 1100, embedding: 0, layers: 2, manyToOne: true }),
+];
 
 function compareBackends(s: ModelSpec, seed: number): { batch: number; steps: number } {
   const model = randomModel(s, seed);
@@ -49,7 +53,7 @@ function compareBackends(s: ModelSpec, seed: number): { batch: number; steps: nu
 
 describe('onnx export: engine and onnxruntime agree', () => {
   cases.forEach((s, i) => {
-    it(describeSpec(s), () => {
+    it(`${describeSpec(s)}${s.vocabSize > 100 ? ` V=${s.vocabSize}` : ''}`, () => {
       const { batch, steps } = compareBackends(s, 100 + i);
       assert.ok(batch < TOLERANCE, `batch logits differ by ${batch}`);
       assert.ok(steps < TOLERANCE, `step logits/state differ by ${steps}`);

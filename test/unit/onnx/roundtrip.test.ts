@@ -19,6 +19,7 @@ const cases: ModelSpec[] = [
   spec({ cell: 'gru', resetAfter: true, manyToOne: true, head: 'sigmoid' }),
   spec({ cell: 'lstm', peephole: true, layers: 2, embedding: 0 }),
   spec({ cell: 'lstm', bidirectional: true, manyToOne: true }),
+  spec({ cell: 'gru', vocabSize: 1100, embedding: 0 }),              // one-hot through the OneHot op
 ];
 
 describe('onnx round trip', () => {
