@@ -31,11 +31,12 @@ export function softmaxCrossEntropy(logits: Vec, targets: Int32Array, dLogits: V
     if (!(target >= 0 && target < C)) throw new Error(`softmaxCrossEntropy: target ${target} at row ${r} is outside 0..${C - 1}`);
     let max = -Infinity;
     for (let k = 0; k < C; k++) if (logits[o + k] > max) max = logits[o + k];
+    // One exp per logit: e^(x - max) parked in dLogits, then scaled to softmax / count.
     let sum = 0;
-    for (let k = 0; k < C; k++) sum += Math.exp(logits[o + k] - max);
-    const logSum = Math.log(sum) + max;
-    total += logSum - logits[o + target];
-    for (let k = 0; k < C; k++) dLogits[o + k] = Math.exp(logits[o + k] - logSum) / count;
+    for (let k = 0; k < C; k++) sum += dLogits[o + k] = Math.exp(logits[o + k] - max);
+    total += Math.log(sum) + max - logits[o + target];
+    const scale = 1 / (sum * count);
+    for (let k = 0; k < C; k++) dLogits[o + k] *= scale;
     dLogits[o + target] -= 1 / count;
   }
   return count ? total / count : 0;
