@@ -14,7 +14,11 @@ import { importModel } from './import';
 interface NativeTensor { readonly type: string; readonly data: unknown; readonly dims: readonly number[] }
 type TensorCtor = new (type: string, data: Float32Array | BigInt64Array, dims: readonly number[]) => NativeTensor;
 
-/** onnxruntime-node's native InferenceSession (dist/binding): synchronous run. */
+/**
+ * onnxruntime-node's native InferenceSession (dist/binding): synchronous run. The public
+ * InferenceSession.run only wraps it in a Promise, and the sampler's StepModel is synchronous; the
+ * module is internal to onnxruntime-node, which package.json pins to 1.30.0 for that reason.
+ */
 interface NativeSession {
   loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
   run(feeds: Record<string, NativeTensor>, fetches: Record<string, null>, options: object): Record<string, NativeTensor>;
