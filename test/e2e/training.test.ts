@@ -10,39 +10,66 @@ describe('e2e: training from the explorer', function () {
   this.timeout(300_000);
   let workbench: Workbench;
 
-  before(async () => { workbench = await Workbench.open(); });
+  before(async () => {
+    workbench = await Workbench.open();
+    // the extension's contributions are in once its activity-bar container shows
+    await workbench.page.getByRole('tab', { name: /^RNN Lab/ }).waitFor({ state: 'visible', timeout: 60_000 });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await workbench?.screenshot(`FAILED-training-${this.currentTest.title.replace(/\W+/g, '_').slice(0, 60)}`);
+  });
   after(async () => { await workbench?.close(); });
 
   const runsFolder = () => path.join(workbench.workspace, '.rnnlab', 'runs');
   const runDirs = () => (fs.existsSync(runsFolder()) ? fs.readdirSync(runsFolder()).map((n) => path.join(runsFolder(), n)) : []);
   const number = (text: string | null) => Number((text ?? '').trim().split(/\s/)[0]);
 
+  /** Clicks the quick-input row whose label starts with `label` (the focused row may be another match). */
+  async function clickQuickRow(label: string): Promise<void> {
+    const row = workbench.page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+  }
+
+  async function colorTheme(name: string): Promise<void> {
+    await workbench.openPalette();
+    await workbench.quickInput.fill('>Preferences: Color Theme');
+    await clickQuickRow('Preferences: Color Theme');
+    await workbench.quickInput.fill(name);
+    await clickQuickRow(name);
+    await workbench.page.waitForTimeout(1500);   // the charts rebuild with the theme's colours
+  }
+
   it('trains corpus.txt with a preset and the dashboard shows the loss falling', async () => {
     await workbench.rightClickExplorer('corpus.txt', 'Train on This File');
     await eventually('the preset quick pick', async () => (/preset/i.test(await workbench.quickInputTitle()) ? true : undefined));
     await workbench.pickQuickItem('Character LSTM language model');
-    assert.ok(fs.existsSync(path.join(workbench.workspace, 'corpus.rnnconfig')), 'the preset is written beside the file');
+    await eventually('the preset written beside the file as corpus.rnnconfig', async () =>
+      (fs.existsSync(path.join(workbench.workspace, 'corpus.rnnconfig')) ? true : undefined));
 
     const dashboard = workbench.webviewFrame();
     await dashboard.locator('#stat-step').waitFor({ state: 'visible', timeout: 60_000 });
     const [first, latest] = await eventually('a falling loss on the dashboard', async () => {
       const firstLoss = number(await dashboard.locator('#stat-first-loss').textContent());
       const loss = number(await dashboard.locator('#stat-loss').textContent());
-      return Number.isFinite(firstLoss) && Number.isFinite(loss) && loss < 0.85 * firstLoss ? [firstLoss, loss] : undefined;
+      const step = number(await dashboard.locator('#stat-step').textContent());
+      return step >= 30 && loss < 0.85 * firstLoss ? [firstLoss, loss] : undefined;
     }, 180_000);
     console.log(`e2e dashboard: loss ${first} → ${latest}, step ${await dashboard.locator('#stat-step').textContent()}`);
     assert.ok(latest < first);
     assert.equal((await dashboard.locator('#run-status').textContent())?.trim(), 'training');
-    await workbench.screenshot('training-01-dashboard-dark');
   });
 
-  it('shows the dashboard in the light theme too', async () => {
-    await workbench.runCommand('Preferences: Color Theme');
-    await workbench.pickQuickItem('Light Modern');
-    await workbench.page.waitForTimeout(1500);   // charts rebuild with the new theme's colours
-    await workbench.screenshot('training-02-dashboard-light');
-    await workbench.runCommand('Preferences: Color Theme');
-    await workbench.pickQuickItem('Dark Modern');
+  it('shows the dashboard in the light and the dark theme', async () => {
+    await colorTheme('Light Modern');
+    await workbench.screenshot('training-01-dashboard-light');
+    await colorTheme('Dark Modern');
+    await workbench.screenshot('training-02-dashboard-dark');
+    await workbench.webviewFrame().locator('#grad-heat').scrollIntoViewIfNeeded();
+    await workbench.page.waitForTimeout(500);
+    await workbench.screenshot('training-03-gradients-dark');
+    await workbench.webviewFrame().locator('#stat-step').scrollIntoViewIfNeeded();
+    await colorTheme('Light Modern');
   });
 
   it('"Stop Training" stops the run and it keeps its model', async () => {
@@ -56,6 +83,10 @@ describe('e2e: training from the explorer', function () {
       ['model.onnx', 'checkpoint.bin'].filter((f) => fs.existsSync(path.join(runDir, f))).join(', ') || undefined, 30_000);
     console.log(`e2e run folder ${path.basename(runDir)} keeps: ${kept}`);
     assert.match(kept, /model\.onnx/);
-    await workbench.screenshot('training-03-stopped');
+    await workbench.page.getByRole('tab', { name: /^RNN Lab/ }).click();
+    const row = workbench.page.locator('.monaco-list-row', { hasText: path.basename(runDir) });
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await row.innerText(), /stopped/);
+    await workbench.screenshot('training-04-runs-view');
   });
 });

@@ -59,6 +59,13 @@ export class Chart {
     return [x, ...Array.from({ length: want - 1 }, (_, i) => data[i + 1] ?? empty())] as uPlot.AlignedData;
   }
 
+  /** The plotting area inside the chart's element, in CSS pixels (to line other drawings up with it). */
+  plotArea(): { left: number; width: number } | undefined {
+    if (!this.plot) return undefined;
+    const ratio = window.devicePixelRatio || 1;
+    return { left: this.plot.bbox.left / ratio, width: this.plot.bbox.width / ratio };
+  }
+
   private fit(): void {
     if (this.plot) this.plot.setSize({ width: this.width(), height: this.spec.height });
   }

@@ -1,10 +1,10 @@
 // The vanishing-gradient picture as a heat strip: one row per reported BPTT window (oldest at the
 // top), one column per time step t, colour = log10 ‖∂L/∂a<t>‖ on a shared scale; rows of windows
-// whose gradient was clipped carry a marker in the left gutter. Drawn on a canvas, theme colours.
+// whose gradient was clipped carry a mark at their left edge. Drawn on a canvas, theme colours.
 import type { GradWindow } from '../../src/protocol/dashboard';
 import type { ChartTheme } from './theme';
 
-const gutter = 6;   // px, left column for clipping markers
+const markerW = 4;   // px: rows of clipped windows get a mark over their left edge
 
 export interface HeatStripRange { readonly lo: number; readonly hi: number }   // log10 norm
 
@@ -26,29 +26,30 @@ export function drawHeatStrip(canvas: HTMLCanvasElement, windows: readonly GradW
   if (!ctx) return undefined;
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth, height = canvas.clientHeight;
-  const w = Math.max(1, Math.round(width * ratio)), h = Math.max(1, Math.round(height * ratio));
-  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }   // resizing reallocates
+  const pixelW = Math.max(1, Math.round(width * ratio)), pixelH = Math.max(1, Math.round(height * ratio));
+  if (canvas.width !== pixelW || canvas.height !== pixelH) { canvas.width = pixelW; canvas.height = pixelH; }   // resizing reallocates
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, width, height);
   const range = logRange(windows);
   if (!range || windows.length === 0) return range;
   const T = Math.max(...windows.map((w) => w.norms.length));
   const rowH = height / windows.length;
-  const colW = (width - gutter) / T;
-  ctx.fillStyle = theme.palette[0];
+  // column t is centred where the chart above puts t (1 at the left edge, T at the right)
+  const colW = T > 1 ? width / (T - 1) : width;
+  const xOf = (t: number) => (T > 1 ? (t * width) / (T - 1) : 0) - colW / 2;
   windows.forEach((w, row) => {
     const y = row * rowH;
-    if (w.clipped) {
-      ctx.globalAlpha = 1;
-      ctx.fillStyle = theme.warning;
-      ctx.fillRect(0, y, gutter - 2, Math.max(1, rowH));
-      ctx.fillStyle = theme.palette[0];
-    }
+    ctx.fillStyle = theme.palette[0];
     w.norms.forEach((n, t) => {
       const v = n > 0 && Number.isFinite(n) ? (Math.log10(n) - range.lo) / (range.hi - range.lo) : 0;
       ctx.globalAlpha = 0.06 + 0.94 * v;   // a vanishing gradient fades into the background
-      ctx.fillRect(gutter + t * colW, y, Math.ceil(colW), Math.ceil(rowH));
+      ctx.fillRect(xOf(t), y, Math.ceil(colW), Math.ceil(rowH));
     });
+    if (w.clipped) {
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = theme.warning;
+      ctx.fillRect(0, y, markerW, Math.max(1, rowH));
+    }
   });
   ctx.globalAlpha = 1;
   return range;

@@ -250,12 +250,17 @@ function renderGradients(): void {
     return ts.map((_, t) => (w && w.norms[t] > 0 ? w.norms[t] : null));
   });
   gradLinesChart.setData([ts, ...lines]);
+  const area = gradLinesChart.plotArea();   // the strip's columns sit under the chart's t axis
+  if (area) {
+    heatCanvas.style.marginLeft = `${area.left}px`;
+    heatCanvas.style.width = `${area.width}px`;
+  }
   drawHeatStrip(heatCanvas, store.grads, theme);
   const first = store.grads[0], last = store.grads[store.grads.length - 1];
   const clipped = store.grads.filter((w) => w.clipped).length;
   heatCaption.textContent = first
     ? `Rows: ${store.grads.length} windows, step ${first.step} (top) to ${last.step} (bottom); ` +
-      `brighter = larger gradient; ${clipped} marked at the left edge were clipped.`
+      `brighter = larger gradient; ${clipped} clipped (marked at the left edge).`
     : 'No gradient windows yet: they arrive while the run trains.';
 
   const m = store.metrics;
