@@ -1,27 +1,20 @@
-// The training loop of one run, as the worker runs it: prepare data, create or resume the session,
-// step, evaluate, sample, checkpoint, write the run folder, report typed messages. No worker_threads
-// here (see worker.ts), so tests and the CLI can drive it through the same TrainerIO.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { decodeCheckpoint, encodeCheckpoint } from '../engine/checkpoint';
+// The training loop of one run, as the worker runs it: step, evaluate, sample, checkpoint, append
+// metrics, report typed messages. No worker_threads here (see worker.ts), so tests can drive it
+// through the same TrainerIO; opening the run is runSetup.ts, the data feed feed.ts.
+import { encodeCheckpoint } from '../engine/checkpoint';
 import { Rng } from '../engine/rng';
 import { modelStepper, sample } from '../engine/sampler';
-import type { OptimizerConfig } from '../engine/optim';
-import type { ScheduleConfig } from '../engine/schedule';
 import { paramCount } from '../engine/spec';
-import { createTrainingSession, restoreSession, snapshotSession, trainStep, type StepMetrics, type StepTargets, type TrainingSession } from '../engine/train-step';
+import { snapshotSession, trainStep, type StepMetrics } from '../engine/train-step';
 import { exportModel } from '../onnx/export';
 import type { HostToWorker, ProgressReport, WorkerStart, WorkerToHost } from '../protocol/worker';
-import { LmWindows, SequenceBatches, type SequenceBatch } from './batching';
-import { appendJsonLine, readJsonLines, writeFileAtomic } from './atomicFile';
-import { loadConfig, parseConfig, type RnnConfig } from './config';
-import { modelSpecFor, prepareDataset, resolveTask, type Dataset } from './dataset';
-import { InputError, inputError, isInputError } from './errors';
-import { evaluateLm, evaluateSequences, oneHot, type Evaluation } from './evaluate';
-import { checkMeta, toOnnxMetadata, type ModelMeta } from './modelMeta';
-import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from './runStore';
+import { appendJsonLine, writeFileAtomic } from './atomicFile';
+import { isInputError } from './errors';
+import { createFeed } from './feed';
+import { toOnnxMetadata } from './modelMeta';
+import { runFile, type MetricsLine } from './runStore';
+import { SAMPLE_STREAM, markStatus, openRun, type OpenRun, type RunExtra } from './runSetup';
 import type { Tokenizer } from './tokenizer';
-import { loadGloveVectors } from './vectors';
 
 export interface TrainerIO {
   post(message: WorkerToHost): void;
@@ -31,21 +24,10 @@ export interface TrainerIO {
   pause(): Promise<void>;
 }
 
-/** Random streams of a run (the engine uses 0 for init, 1 for dropout). */
-const DATA_STREAM = 2;
-const SAMPLE_STREAM = 3;
 const TRAINING_SAMPLE_LENGTH = 200;
 const PROGRESS_INTERVAL_MS = 100;
-
-/** What the checkpoint's `extra` holds besides the engine's session. */
-interface RunExtra {
-  readonly meta: ModelMeta;
-  readonly cursor: { lmPosition: number } | { order: number[]; next: number; epoch: number };
-  readonly epoch: number;
-  readonly bestValLoss: number | null;
-  readonly evalsSinceBest: number;
-  readonly startedAt: number;
-}
+/** run.json is rewritten (atomically, with fsync) at most this often while training. */
+const STATUS_INTERVAL_MS = 2000;
 
 /** Runs training to its end (finished, stopped, early-stopped, failed); never throws. */
 export async function runTraining(start: WorkerStart, io: TrainerIO): Promise<void> {
@@ -58,150 +40,6 @@ export async function runTraining(start: WorkerStart, io: TrainerIO): Promise<vo
     if (runCreated) markStatus(start.runDir, { status: 'failed', message });
     io.post({ type: 'error', message, badInput: isInputError(e) });
   }
-}
-
-interface OpenRun {
-  readonly start: WorkerStart;
-  readonly config: RnnConfig;
-  readonly dataset: Dataset;
-  readonly session: TrainingSession;
-  readonly meta: ModelMeta;
-  readonly totalSteps: number;
-  readonly extra: RunExtra | null;   // from the checkpoint when resuming
-}
-
-async function openRun(start: WorkerStart, created: () => void): Promise<OpenRun> {
-  const { runDir } = start;
-  const snapshot = runFile(runDir, 'config');
-  if (start.resume) {
-    const checkpointFile = runFile(runDir, 'checkpoint');
-    if (!fs.existsSync(checkpointFile)) throw inputError(runDir, `has no ${RUN_FILES.checkpoint} to resume from`);
-    const checkpoint = readCheckpoint(checkpointFile);
-    const config = loadConfig(snapshot);
-    const extra = checkpoint.extra as RunExtra;
-    const meta = checkMeta(extra?.meta, checkpointFile);
-    const dataset = prepareDataset(config, meta.task);
-    if (JSON.stringify(dataset.tokenizer.spec.vocab) !== JSON.stringify(meta.tokenizer.vocab) || JSON.stringify(dataset.labels) !== JSON.stringify(meta.labels)) {
-      throw inputError(path.basename(config.data.train), 'its vocabulary or labels differ from the checkpoint\'s: the training data changed since the run started; start a new run');
-    }
-    const session = restoreSession(checkpoint);
-    session.rngs.data ??= new Rng(config.training.seed, DATA_STREAM);
-    const totalSteps = start.steps ?? config.training.steps;
-    created();
-    markStatus(runDir, { status: 'training', step: session.step, totalSteps, message: undefined });
-    truncateMetrics(runDir, session.step);
-    removeStaleTempFiles(runDir);
-    return { start, config, dataset, session, meta, totalSteps, extra };
-  }
-
-  if (fs.existsSync(runFile(runDir, 'checkpoint')) || fs.existsSync(runFile(runDir, 'status'))) {
-    throw inputError(runDir, 'already holds a run; choose another output folder (or resume it)');
-  }
-  const loaded = start.configPath ? loadConfig(start.configPath, start.dataPath) : defaultConfig(start.dataPath);
-  const config = withOverrides(loaded, start);
-  const task = resolveTask(config);
-  const dataset = prepareDataset(config, task);
-  const spec = modelSpecFor(config, dataset, start.configPath ? path.basename(start.configPath) : 'config');
-  const t = config.training;
-  const session = createTrainingSession(spec, {
-    optimizer: optimizerConfig(config), schedule: scheduleConfig(config),
-    clipNorm: t.clipNorm, clipValue: t.clipValue, seed: t.seed,
-    init: { recurrent: config.model.init === 'orthogonal' ? 'orthogonal' : 'uniform' },
-  });
-  session.rngs.data = new Rng(t.seed, DATA_STREAM);
-  if (config.data.vectors) loadGloveVectors(config.data.vectors, dataset.tokenizer, session.model.param('embedding'), spec.embedding);
-  const meta: ModelMeta = { task, tokenizer: dataset.tokenizer.spec, labels: dataset.labels, config: { ...config, task } };
-  fs.mkdirSync(runDir, { recursive: true });
-  created();
-  writeFileAtomic(runFile(runDir, 'config'), '// Snapshot of the config this run trains with (paths resolved).\n' + JSON.stringify({ ...config, task }, null, 2) + '\n');
-  const now = Date.now();
-  writeRunStatus(runDir, { status: 'training', task, step: 0, totalSteps: t.steps, pid: process.pid, startedAt: now, updatedAt: now });
-  return { start, config, dataset, session, meta, totalSteps: t.steps, extra: null };
-}
-
-/** Without a config file: the schema's defaults, trained on `dataPath`. */
-function defaultConfig(dataPath: string | undefined): RnnConfig {
-  if (!dataPath) throw new InputError('nothing to train on: give a data file or a config');
-  return parseConfig('{}', path.join(path.dirname(path.resolve(dataPath)), 'default.rnnconfig'), dataPath);
-}
-
-function withOverrides(config: RnnConfig, start: WorkerStart): RnnConfig {
-  const steps = start.steps ?? config.training.steps;
-  const seed = start.seed ?? config.training.seed;
-  if (!Number.isInteger(steps) || steps < 1) throw new InputError(`--steps must be a whole number ≥ 1; got ${steps}`);
-  if (!Number.isInteger(seed)) throw new InputError(`--seed must be a whole number; got ${seed}`);
-  return { ...config, training: { ...config.training, steps, seed } };
-}
-
-function optimizerConfig(c: RnnConfig): OptimizerConfig {
-  const t = c.training;
-  switch (t.optimizer) {
-    case 'sgd': return { kind: 'sgd', momentum: t.momentum, nesterov: t.nesterov, weightDecay: t.weightDecay };
-    case 'adam':
-    case 'adamw': return { kind: t.optimizer, beta1: t.beta1, beta2: t.beta2, weightDecay: t.weightDecay };
-    case 'rmsprop': return { kind: 'rmsprop', momentum: t.momentum, weightDecay: t.weightDecay };
-    case 'adagrad': return { kind: 'adagrad', weightDecay: t.weightDecay };
-  }
-}
-
-function scheduleConfig(c: RnnConfig): ScheduleConfig {
-  const t = c.training;
-  return {
-    kind: t.schedule, baseLr: t.learningRate, warmupSteps: t.warmupSteps, stepSize: t.decayEvery, gamma: t.decayFactor,
-    totalSteps: Math.max(t.steps, t.warmupSteps + 1), minLr: Math.min(t.minLearningRate, t.learningRate),
-  };
-}
-
-function readCheckpoint(file: string) {
-  try {
-    return decodeCheckpoint(new Uint8Array(fs.readFileSync(file)), path.basename(file));
-  } catch (e) {
-    throw inputError(file, `cannot be read (${e instanceof Error ? e.message : String(e)}); expected a checkpoint written by RNN Lab`);
-  }
-}
-
-/** The data feed of one task: next training batch + its targets, and the cursor for checkpoints. */
-interface Feed {
-  next(): { batch: { tokens: Int32Array; T: number; B: number; lengths?: Int32Array }; targets: StepTargets; carry: boolean; tokens: number; epochEnded: boolean };
-  cursor(): RunExtra['cursor'];
-  evaluate(): Evaluation | null;
-}
-
-function createFeed(run: OpenRun): Feed {
-  const { dataset, config, session } = run;
-  const { batchSize, sequenceLength } = config.training;
-  const model = session.model;
-  if (dataset.task === 'lm') {
-    const windows = new LmWindows(dataset.train, batchSize, sequenceLength);
-    const saved = run.extra?.cursor;
-    if (saved && 'lmPosition' in saved) windows.position = saved.lmPosition;
-    const validation = dataset.validation;
-    return {
-      next() {
-        const { window, epochEnded } = windows.nextWindow();
-        // A new epoch starts the streams from a zero state.
-        if (window.resetState) session.carried = null;
-        return { batch: window, targets: { kind: 'softmax', targets: window.targets }, carry: true, tokens: window.T * window.B, epochEnded };
-      },
-      cursor: () => ({ lmPosition: windows.position }),
-      evaluate: () => (validation && validation.length >= 2 ? evaluateLm(model, validation, batchSize, sequenceLength) : null),
-    };
-  }
-  const batches = new SequenceBatches(dataset.train, batchSize, session.rngs.data);
-  const saved = run.extra?.cursor;
-  if (saved && 'order' in saved) batches.cursor = saved;
-  const sigmoid = model.spec.head === 'sigmoid';
-  const targetsOf = (b: SequenceBatch): StepTargets => dataset.task === 'classify'
-    ? { kind: 'sequence', labels: b.classTargets }
-    : sigmoid ? { kind: 'sigmoid', targets: oneHot(b.tokenTargets, model.spec.outputs) } : { kind: 'softmax', targets: b.tokenTargets };
-  return {
-    next() {
-      const { batch, epochEnded } = batches.nextBatch();
-      return { batch, targets: targetsOf(batch), carry: false, tokens: batch.lengths.reduce((a, n) => a + n, 0), epochEnded };
-    },
-    cursor: () => batches.cursor,
-    evaluate: () => (dataset.validation.length > 0 ? evaluateSequences(model, dataset.validation, batchSize) : null),
-  };
 }
 
 async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
@@ -233,7 +71,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   };
 
   const logEvery = Math.max(1, Math.round(totalSteps / 5000));
-  let lastProgress = 0, smoothedStepMs = 0, lastMetrics: StepMetrics | undefined;
+  let lastProgress = 0, lastStatus = Date.now(), smoothedStepMs = 0, lastMetrics: StepMetrics | undefined;
   if (session.step >= totalSteps) return finish('finished');
   while (session.step < totalSteps) {
     for (const request of io.takeRequests()) {
@@ -283,6 +121,9 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
         clipped: m.clipped, dLda: Array.from(m.dLda), time: now,
       };
       io.post({ type: 'progress', progress });
+    }
+    if (now - lastStatus >= STATUS_INTERVAL_MS) {
+      lastStatus = now;
       markStatus(runDir, { status: 'training', step, totalSteps, loss: m.loss, bestValLoss: bestValLoss ?? undefined });
     }
     if (meta.task === 'lm' && (step % t.sampleEvery === 0 || isLast)) {
@@ -308,25 +149,4 @@ function sampleText(run: OpenRun, tokenizer: Tokenizer, prime: string, length: n
   let text = prime;
   for (const id of ids) text = tokenizer.appendDecoded(text, id);
   return text;
-}
-
-function markStatus(runDir: string, update: Partial<RunStatusFile>): void {
-  const previous = readRunStatus(runDir);
-  const now = Date.now();
-  writeRunStatus(runDir, {
-    task: '', step: 0, totalSteps: 0, startedAt: now, ...previous, status: 'training', ...update, pid: process.pid, updatedAt: now,
-  } as RunStatusFile);
-}
-
-/** Temp files of writes a crash interrupted (writeFileAtomic names them .<file>.<pid>.<time>.tmp). */
-function removeStaleTempFiles(runDir: string): void {
-  for (const name of fs.readdirSync(runDir)) if (/^\..+\.\d+\.[0-9a-z]+\.tmp$/.test(name)) fs.rmSync(path.join(runDir, name), { force: true });
-}
-
-/** On resume: metrics logged after the checkpoint (a crash) are dropped, so steps never repeat. */
-function truncateMetrics(runDir: string, step: number): void {
-  const file = runFile(runDir, 'metrics');
-  if (!fs.existsSync(file)) return;
-  const kept = readJsonLines<MetricsLine>(file).filter((l) => l.step <= step);
-  writeFileAtomic(file, kept.map((l) => JSON.stringify(l) + '\n').join(''));
 }

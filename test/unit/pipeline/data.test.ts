@@ -40,7 +40,8 @@ describe('pipeline/lmCorpus', () => {
     assert.deepEqual([...encodeLmFile(file('v.txt', 'the bird'), c.tokenizer)], [5, 1]);
   });
 
-  it('keeps chunk boundaries invisible on a file larger than one read', () => {
+  it('keeps chunk boundaries invisible on a file larger than one read', function () {
+    this.timeout(20_000); // 5 MB: more than one 4 MB read
     const line = 'abcdefghij ÄÖÜ 😀\r\n';
     const text = line.repeat(Math.ceil((5 << 20) / Buffer.byteLength(line)));
     const c = readLmCorpus(file('big.txt', text), { kind: 'char', lowercase: false, minCount: 1, maxVocab: 0 });
