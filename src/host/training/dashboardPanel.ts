@@ -22,6 +22,8 @@ export interface DashboardDeps {
   readonly extensionUri: vscode.Uri;
   readonly sessions: TrainingSessions;
   readonly runChoices: () => RunChoice[];
+  /** Fires when runs appear, change or vanish (the overlay picker follows). */
+  readonly onRunsChanged: vscode.Event<void>;
   readonly stop: (runDir: string) => void;
   readonly resume: (runDir: string) => void;
 }
@@ -56,6 +58,7 @@ class DashboardPanel implements vscode.Disposable {
   private pendingMetrics: MetricPoint[] = [];
   private pendingGrads: GradWindow[] = [];
   private ready = false;
+  private choicesKey = '';
   /** What reached the webview so far (tests read it: the webview's DOM is out of the host's reach). */
   readonly delivered = { inits: 0, lastInitMetrics: 0, progressPoints: 0, samples: 0 };
   private readonly flushSoon = throttle(() => this.flush(), 200);
@@ -81,6 +84,7 @@ class DashboardPanel implements vscode.Disposable {
         this.flushSoon();
       }),
       deps.sessions.onDidSample(({ session, step, text }) => { if (same(session)) this.post({ type: 'sample', step, text }); }),
+      deps.onRunsChanged(() => this.postRunChoices()),
       deps.sessions.onDidEnd(({ session, ending }) => {
         if (!same(session)) return;
         this.flushSoon.flush();
@@ -104,7 +108,8 @@ class DashboardPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.sendInit();
-        this.post({ type: 'runChoices', runs: this.deps.runChoices() });
+        this.choicesKey = '';
+        this.postRunChoices();
         break;
       case 'stop':
         this.deps.stop(this.runDir);
@@ -126,6 +131,15 @@ class DashboardPanel implements vscode.Disposable {
         throw new Error(`dashboard: unknown message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** The overlay picker's runs, posted only when the list changed (re-rendering closes an open picker). */
+  private postRunChoices(): void {
+    const runs = this.deps.runChoices();
+    const key = runs.map((r) => r.dir).join('\n');
+    if (key === this.choicesKey) return;
+    this.choicesKey = key;
+    this.post({ type: 'runChoices', runs });
   }
 
   /** Everything from disk plus what this window holds in memory (gradient windows, samples). */

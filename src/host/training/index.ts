@@ -29,6 +29,7 @@ export function createTrainingFeature(extensionUri: vscode.Uri, starter: Trainin
   const dashboards = new DashboardPanels({
     extensionUri, sessions,
     runChoices: () => runsView.runs().map((r) => ({ id: r.id, dir: r.dir, task: r.task })),
+    onRunsChanged: runsView.onDidChangeTreeData,
     stop: (runDir) => sessions.get(runDir)?.stop(),
     resume: (runDir) => void vscode.commands.executeCommand(Commands.resumeRun, runDir),
   });
