@@ -144,6 +144,21 @@ describe('config editor', function () {
     assert.equal(document.getText(), original);
   });
 
+  it('a field that does not apply to the cell: the schema\'s errorMessage in both editors', async () => {
+    await replaceText(document, '"cell": "lstm",', '"cell": "gru", "peephole": true,');
+    const rendered = await renderedNow(uri, document);
+    assert.match(rendered.errors['model.peephole'], /peephole applies only to lstm cells/);
+    assert.ok(!rendered.hidden.includes('model.peephole'), 'a pinned field with a wrong value stays visible');
+    const line = document.getText().split('\n').findIndex((l) => l.includes('"peephole": true'));
+    const diagnostic = await until('a JSON diagnostic on "peephole": true', () =>
+      vscode.languages.getDiagnostics(uri).find((d) => d.range.start.line === line && /only to lstm/.test(d.message)));
+    assert.ok(diagnostic);
+    await replaceText(document, '"cell": "gru", "peephole": true,', '"cell": "lstm",');
+    const after = await renderedNow(uri, document);
+    assert.equal(after.errors['model.peephole'], undefined);
+    assert.equal(document.getText(), original);
+  });
+
   it('a file that is not JSON shows the parse error with its position', async () => {
     await replaceText(document, '"task": "lm", ', '"task": "lm" ');
     const rendered = await renderedNow(uri, document);
