@@ -5,6 +5,8 @@
 //
 // All pointers are byte addresses in the one imported shared memory; strides are in bytes.
 // M, N, K as in kernels.ts: C (M,N) += alpha * op(A) (M,K) · op(B) (K,N).
+// Exports: gemm (packed, every transpose; the training path), gemm_xn / gemm_nt (unpacked, for
+// few rows: sampling), lstm_fwd/lstm_bwd/gru_fwd/gru_bwd (pointwise cell math), scale_rows, add_rows.
 import wabtInit from 'wabt';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -59,20 +59,17 @@ const extent = (rows: number, cols: number, ld: number): number => (rows === 0 |
 
 export interface WasmKernels extends Kernels {
   readonly fma: boolean;
-  /** Starts a helper thread taking half of each large GEMM (see parallel.ts); false where threads are unavailable. */
+  /** Starts a helper thread sharing each large GEMM (see parallel.ts); false where threads are unavailable. */
   useSecondThread(): boolean;
   /** Back to one thread (stops the helper). */
   stopSecondThread(): void;
   /** The helper, while one runs. */
   readonly team: GemmTeam | null;
-  /** The raw exports, for ./parallel.ts to split one GEMM across threads. */
+  /** The raw exports (byte pointers), for measurements. */
   readonly exports: KernelExports;
 }
 
-/**
- * Kernels on `arena`'s memory. fma: use the relaxed-SIMD variant (undefined = when the runtime has it).
- * `gemmImpl` lets ./parallel.ts route the byte-level GEMM to several threads.
- */
+/** Kernels on `arena`'s memory. fma: use the relaxed-SIMD variant (undefined = when the runtime has it). */
 export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels {
   const useFma = fma ?? runtimeHasRelaxedSimd();
   const module = compileKernelModule(useFma);
