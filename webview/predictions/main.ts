@@ -51,7 +51,7 @@ function render(result: PredictionResult, documentName: string, model: string, s
   const { info } = result;
   meta.textContent = `${documentName}${selection ? ' (selection)' : ''} · ${model} · ${info.task} ${info.cell} · ${result.tokens.length} `
     + `${info.task === 'classify' ? 'lines' : 'tokens'}${result.truncated ? ' (first ones only)' : ''}`;
-  strip.replaceChildren(...result.tokens.map((t, i) => {
+  strip.replaceChildren(...result.tokens.flatMap((t, i) => {
     const span = el('span', {
       class: `tok${t.unknown ? ' unknown' : ''}`, role: 'option', tabindex: i === view.selected ? 0 : -1, 'data-index': i,
       title: tokenTitle(t, info.task),
@@ -62,7 +62,7 @@ function render(result: PredictionResult, documentName: string, model: string, s
       if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(i, true); }
       if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') { e.preventDefault(); select(Math.max(0, Math.min(result.tokens.length - 1, i + (e.key === 'ArrowRight' ? 1 : -1))), false, true); }
     });
-    return span;
+    return t.token === '⏎' || info.task === 'classify' ? [span, el('br')] : [span];
   }));
   table.replaceChildren(
     el('tr', {}, el('th', {}, 'Token'), el('th', {}, info.task === 'lm' ? 'p(token)' : 'Label'), el('th', {}, 'Top predictions')),
