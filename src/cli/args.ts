@@ -29,13 +29,17 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], fl
   return { positional, options, flags: set };
 }
 
-export function numberOption(p: Parsed, name: string, check: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+/** A numeric option within [min, max] (or above `above`, exclusive); absent = undefined. */
+export function numberOption(p: Parsed, name: string, check: { min?: number; above?: number; max?: number; integer?: boolean } = {}): number | undefined {
   const raw = p.options.get(name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  const expected = `${check.integer ? 'a whole number' : 'a number'}${check.min !== undefined ? ` ≥ ${check.min}` : ''}${check.max !== undefined ? ` ≤ ${check.max}` : ''}`;
+  const bounds = [check.min !== undefined && `≥ ${check.min}`, check.above !== undefined && `> ${check.above}`, check.max !== undefined && `≤ ${check.max}`]
+    .filter(Boolean).join(' and ');
+  const expected = `${check.integer ? 'a whole number' : 'a number'}${bounds ? ` ${bounds}` : ''}`;
   if (raw.trim() === '' || !Number.isFinite(value) || (check.integer && !Number.isInteger(value))
-      || (check.min !== undefined && value < check.min) || (check.max !== undefined && value > check.max)) {
+      || (check.min !== undefined && value < check.min) || (check.above !== undefined && value <= check.above)
+      || (check.max !== undefined && value > check.max)) {
     throw new UsageError(`--${name} ${JSON.stringify(raw)}: expected ${expected}`);
   }
   return value;

@@ -23,7 +23,7 @@ export function sampleCommand(argv: readonly string[], io: CliIO): number {
       length: numberOption(args, 'length', { min: 1, integer: true }) ?? defaults?.length ?? 200,
       temperature: numberOption(args, 'temperature', { min: 0 }) ?? defaults?.temperature ?? 1,
       topK: numberOption(args, 'top-k', { min: 0, integer: true }) ?? defaults?.topK ?? 0,
-      topP: numberOption(args, 'top-p', { min: Number.MIN_VALUE, max: 1 }) ?? defaults?.topP ?? 1,
+      topP: numberOption(args, 'top-p', { above: 0, max: 1 }) ?? defaults?.topP ?? 1,
       seed: numberOption(args, 'seed', { integer: true }) ?? 0,
     };
     if (args.flags.has('json')) {
