@@ -6,6 +6,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { RnnLabApi } from '../../src/protocol/api';
 import type { ConfigFormToHost } from '../../src/protocol/configForm';
 import { configFormTestCommand, type ConfigFormProbe, type ConfigFormProbeResult } from '../../src/host/config';
 
@@ -198,6 +199,26 @@ describe('config editor', function () {
     assert.ok(train, lenses.map((l) => l.command?.title).join(', '));
     assert.equal(train.range.start.line, 0);
     assert.equal((train.command!.arguments![0] as vscode.Uri).toString(), uri.toString());
+  });
+
+  it('"Train with This Config" in the form saves the file and trains with it', async () => {
+    const api = await vscode.extensions.getExtension<RnnLabApi>(extensionId)!.activate();
+    const file = path.join(dir, 'tiny.rnnconfig');
+    fs.writeFileSync(file, '{\n  "task": "lm",\n  "data": { "train": "corpus.txt", "validation": 0 },\n'
+      + '  "model": { "cell": "gru", "hidden": 8, "embedding": 4 },\n'
+      + '  "training": { "batchSize": 2, "sequenceLength": 4, "steps": 3, "evalEvery": 1, "sampleEvery": 0 }\n}\n');
+    const tiny = vscode.Uri.file(file);
+    await vscode.commands.executeCommand('vscode.openWith', tiny, 'rnnLab.configEditor');
+    await until('the tiny config\'s form', async () => (await probe(tiny, { kind: 'state' })).posted);
+    const before = new Set(api.runs().map((r) => r.dir));
+    await send(tiny, { type: 'edit', key: 'training.seed', value: 11 });
+    const tinyDocument = vscode.workspace.textDocuments.find((d) => d.uri.toString() === tiny.toString())!;
+    assert.ok(tinyDocument.isDirty);
+    await send(tiny, { type: 'train' });
+    assert.ok(!tinyDocument.isDirty, 'saved before training: the worker reads the file from disk');
+    const run = await until('a finished run of tiny.rnnconfig', () => api.runs().find((r) => !before.has(r.dir) && r.status === 'finished'), 90_000);
+    assert.equal(run.step, 3);
+    assert.match(fs.readFileSync(path.join(run.dir, 'config.rnnconfig'), 'utf8'), /"seed": 11/);
   });
 
   it('New RNN Config writes a preset into the folder, with data.train, and opens the form', async () => {
