@@ -74,6 +74,15 @@ describe('inference worker', function () {
     });
   }
 
+  it('labels and predicts with the onnxruntime backend in the worker thread too', async () => {
+    const ort: ModelRef = { path: lm.path, backend: 'ort' };
+    const answer = await client.label(ort, [{ offset: 0, line: 0, text: lmText }]).result;
+    sameLabels(answer!.result, direct(lm, lmText));
+    const predicted = (await client.predict(ort, { offset: 0, line: 0, text: lmText }, { topK: 2, maxTokens: 1000, activations: true }).result)!;
+    assert.equal(predicted.layers, null, 'no activations from onnxruntime');
+    assert.equal(predicted.tokens.length, answer!.result.items.length);
+  });
+
   it('shifts a region into document offsets and lines', async () => {
     const prefix = 'food\tfirst line\n';
     const answer = await client.label(classify, [{ offset: prefix.length, line: 1, text: classText }]).result;
