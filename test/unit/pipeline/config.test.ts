@@ -1,8 +1,10 @@
 // .rnnconfig loading: comments and trailing commas, the schema's defaults, relative paths, and
 // errors naming file, line, JSON path and what is allowed.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../../../src/pipeline/config';
+import { packageRoot } from '../../../src/pipeline/packageRoot';
 
 const at = '/work/project/exp.rnnconfig';
 
@@ -45,4 +47,11 @@ describe('pipeline/config', () => {
       return true;
     }));
   }
+
+  it('loads every shipped preset (presets/*.rnnconfig) against the data file it is used with', () => {
+    const dir = path.join(packageRoot(), 'presets');
+    const presets = fs.readdirSync(dir).filter((f) => f.endsWith('.rnnconfig'));
+    assert.ok(presets.length > 0);
+    for (const f of presets) assert.doesNotThrow(() => parseConfig(fs.readFileSync(path.join(dir, f), 'utf8'), path.join(dir, f), '/data/file.txt'), f);
+  });
 });
