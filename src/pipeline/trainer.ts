@@ -70,7 +70,9 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
     io.post({ type: 'done', reason, step: session.step, bestValLoss: bestValLoss ?? undefined });
   };
 
+  // metrics.jsonl keeps about 5000 lines a run, and at least one a second when steps are slow.
   const logEvery = Math.max(1, Math.round(totalSteps / 5000));
+  let lastLogged = 0;
   let lastProgress = 0, lastStatus = Date.now(), smoothedStepMs = 0, lastMetrics: StepMetrics | undefined;
   if (session.step >= totalSteps) return finish('finished');
   while (session.step < totalSteps) {
@@ -109,7 +111,8 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
     }
     const now = Date.now();
     const tokensPerSec = next.tokens / (smoothedStepMs / 1000);
-    if (step % logEvery === 0 || valLoss !== undefined || isLast) {
+    if (step % logEvery === 0 || valLoss !== undefined || isLast || now - lastLogged >= 1000) {
+      lastLogged = now;
       const line: MetricsLine & { valAccuracy?: number } = { step, epoch, loss: m.loss, valLoss, tokensPerSec, gradNorm: m.gradNorm, lr: m.lr, time: now, valAccuracy };
       appendJsonLine(runFile(runDir, 'metrics'), line);
     }
