@@ -63,7 +63,11 @@ export class WasmArena {
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);
       if (have / PAGE + pages > MAX_PAGES) return -1;
-      this.memory.grow(pages);
+      try {
+        this.memory.grow(pages);
+      } catch {
+        return -1; // past the memory's own maximum (a smaller memory passed in), or no address space left
+      }
       this.buffers.add(this.memory.buffer);
     }
     this.top = end;

@@ -1,6 +1,7 @@
 // The kernels.ts interface implemented with WebAssembly SIMD for float32 (f64 goes to the
 // TypeScript reference). Buffers inside the arena are used in place; any other Float32Array is
-// copied through a scratch area first (correct, slower: allocate through allocVec to avoid it).
+// copied through a scratch area first (correct, slower: allocate through allocVec to avoid it); if
+// the arena is full and has no room for the scratch, that call runs the reference.
 //
 // M, N, K, op(A), op(B), lda/ldb/ldc as in ../kernels.ts. Pointers and strides passed to WASM are
 // in bytes.
@@ -79,19 +80,23 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
   if (workspace < 0) throw new Error('wasm kernels: no room in the WebAssembly arena for the GEMM workspace');
   let scratchPtr = 0, scratchBytes = 0, scratchUsed = 0;
 
-  /** Byte address of x[off..off+n) in the arena: x itself when it lives there, else a scratch copy. */
+  /** Scratch bytes x[off..off+n) needs: 0 when it lives in the arena. */
+  const outside = (x: Float32Array, n: number): number => (arena.owns(x) ? 0 : Math.ceil((n * 4) / 64) * 64);
+  /** Makes room for `bytes` of scratch copies; false when the arena is full (the caller then runs the reference). */
+  const ensureScratch = (bytes: number): boolean => {
+    scratchUsed = 0;
+    if (bytes <= scratchBytes) return true;
+    const size = Math.max(2 * bytes, 1 << 16); // the old block is dropped (nothing is freed)
+    const p = arena.reserve(size);
+    if (p < 0) return false;
+    scratchPtr = p; scratchBytes = size;
+    return true;
+  };
+  /** Byte address of x[off..off+n) in the arena: x itself when it lives there, else a scratch copy (room ensured). */
   const pointer = (x: Float32Array, off: number, n: number): number => {
     if (arena.owns(x)) return x.byteOffset + off * 4;
-    const bytes = n * 4;
-    if (scratchUsed + bytes > scratchBytes) {
-      // Kernel calls take at most three operands; a fresh block twice the need, the old one dropped.
-      const size = Math.max(2 * (scratchUsed + bytes), 1 << 16);
-      const p = arena.reserve(size);
-      if (p < 0) throw new Error(`wasm kernels: the 1 GiB WebAssembly arena is full (needed ${bytes} bytes of scratch)`);
-      scratchPtr = p; scratchBytes = size; scratchUsed = 0;
-    }
     const p = scratchPtr + scratchUsed;
-    scratchUsed += Math.ceil(bytes / 64) * 64;
+    scratchUsed += Math.ceil((n * 4) / 64) * 64;
     arena.f32().set(x.subarray(off, off + n), p / 4);
     return p;
   };
@@ -110,13 +115,16 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       return;
     }
     if (M === 0 || N === 0) return;
-    scratchUsed = 0;
-    const cN = extent(M, N, ldc);
+    const cN = extent(M, N, ldc), aN = transA ? extent(K, M, lda) : extent(M, K, lda), bN = transB ? extent(N, K, ldb) : extent(K, N, ldb);
+    if (!ensureScratch(outside(C, cN) + outside(A, aN) + outside(B, bN))) {
+      referenceKernels.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      return;
+    }
     const pc = pointer(C, cOff, cN);
     if (beta !== 1) wasm.scale_rows(M, N, beta, pc, ldc * 4);
     if (alpha !== 0 && K > 0) {
-      const pa = pointer(A, aOff, transA ? extent(K, M, lda) : extent(M, K, lda));
-      const pb = pointer(B, bOff, transB ? extent(N, K, ldb) : extent(K, N, ldb));
+      const pa = pointer(A, aOff, aN);
+      const pb = pointer(B, bOff, bN);
       const [ars, aks] = transA ? [4, lda * 4] : [lda * 4, 4];
       const [bks, bns] = transB ? [4, ldb * 4] : [ldb * 4, 4];
       if (team && M >= PACK_MIN_ROWS && M * N * K >= SPLIT_MIN_MACS) {
@@ -134,8 +142,11 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       return;
     }
     if (M === 0 || N === 0) return;
-    scratchUsed = 0;
     const cN = extent(M, N, ldc);
+    if (!ensureScratch(outside(C, cN) + outside(bias, N))) {
+      referenceKernels.addBiasRows(M, N, bias, biasOff, C, cOff, ldc);
+      return;
+    }
     const pc = pointer(C, cOff, cN);
     wasm.add_rows(M, N, pointer(bias, biasOff, N), 0, pc, ldc * 4);
     copyBack(C, cOff, cN, pc);
@@ -147,9 +158,13 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       return;
     }
     if (M === 0 || N === 0) return;
-    scratchUsed = 0;
+    const aN = extent(M, N, lda);
+    if (!ensureScratch(outside(y, N) + outside(A, aN))) {
+      referenceKernels.sumRows(M, N, A, aOff, lda, y, yOff);
+      return;
+    }
     const py = pointer(y, yOff, N);
-    wasm.add_rows(M, N, pointer(A, aOff, extent(M, N, lda)), lda * 4, py, 0);
+    wasm.add_rows(M, N, pointer(A, aOff, aN), lda * 4, py, 0);
     copyBack(y, yOff, N, py);
   }
 

@@ -7,6 +7,7 @@ import { kernels, referenceKernels, type Kernels } from '../../../src/engine/ker
 import { allocVec } from '../../../src/engine/tensor';
 import { restoreReferenceKernels, useWasmKernels } from '../../../src/engine/wasm';
 import { WasmArena } from '../../../src/engine/wasm/arena';
+import { WebAssemblyApi } from '../../../src/engine/wasm/webassembly';
 import { createWasmKernels, runtimeHasRelaxedSimd, type WasmKernels } from '../../../src/engine/wasm/kernels';
 
 // Node 20 has relaxed SIMD behind a flag; later runtimes ship it. Either way both variants run here.
@@ -127,6 +128,17 @@ describe('WASM SIMD kernels match the TypeScript reference', () => {
     big[big.length - 1] = 7;
     assert.deepEqual(Array.from(early), [1, 2, 3, 4]);
     assert.ok(arena.owns(early) && arena.owns(big));
+  });
+
+  it('with the arena full, operands outside it still get the right result (through the reference)', () => {
+    // Room for the kernels' workspace (~1.1 MB) and little more: 200×200 operands cannot be copied in.
+    const arena = new WasmArena(new WebAssemblyApi.Memory({ initial: 1, maximum: 20, shared: true }));
+    const k = createWasmKernels(arena, false);
+    assert.equal(arena.allocF32(200 * 200), null, 'a 160 kB buffer no longer fits');
+    const n = 200, A = filled(n * n, 1), B = filled(n * n, 2), C = new Float32Array(n * n), expected = new Float32Array(n * n);
+    referenceKernels.gemm(false, true, n, n, n, 1, A, 0, n, B, 0, n, 0, expected, 0, n);
+    k.gemm(false, true, n, n, n, 1, A, 0, n, B, 0, n, 0, C, 0, n);
+    assert.deepEqual(C, expected, 'bit-identical: the reference ran');
   });
 
   it('buffers stay recognised as in-arena (no scratch copy) after another memory grows', () => {
