@@ -147,7 +147,12 @@ describe('rnnconfig schema', () => {
       const parseErrors: ParseError[] = [];
       const config = parse(text, parseErrors, { allowTrailingComma: false, disallowComments: false });
       assert.deepEqual(parseErrors.map((e) => `${printParseErrorCode(e.error)} at ${e.offset}`), []);
-      assert.deepEqual(check(config).errors, []);
+      const { filled, errors } = check(config);
+      assert.deepEqual(errors, []);
+      // Small enough to train visibly in about a minute on two cores.
+      assert.ok(filled.model.hidden >= 64 && filled.model.hidden <= 128, `hidden ${filled.model.hidden}`);
+      assert.ok(filled.training.steps <= 600, `steps ${filled.training.steps}`);
+      assert.equal(filled.data.train, '', 'presets leave data.train to New RNN Config / Train on This File');
     });
   }
 });
