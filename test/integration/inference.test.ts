@@ -166,7 +166,7 @@ describe('inference in the editor', function () {
 
   describe('live re-labelling (a feature built by the test, to read its counters)', () => {
     let feature: InferenceFeature;
-    const delayMs = 1000;   // generous: edits on a loaded machine can take a while each
+    const delayMs = 2500;   // generous: an edit on a loaded machine can take a while
     before(() => { feature = createInferenceFeature(extension.extensionUri, memento(), () => delayMs); });
     after(() => feature.dispose());
 
@@ -175,18 +175,23 @@ describe('inference in the editor', function () {
       await feature.labels.label(editor.document, tagger);
       const stats = feature.labels.stats;
       assert.deepEqual([stats.jobsStarted, stats.jobsApplied], [1, 1]);
-      const editsStarted = Date.now();
-      for (let i = 0; i < 12; i++) await editor.edit((b) => b.insert(new vscode.Position(5, 0), 'Ron '));
-      const editsMs = Date.now() - editsStarted;
+      const gaps: number[] = [];
+      for (let i = 0, last = Date.now(); i < 12; i++) {
+        await editor.edit((b) => b.insert(new vscode.Position(5, 0), 'Ron '));
+        gaps.push(Date.now() - last);
+        last = Date.now();
+      }
       await until('the edits relabelled', () => stats.jobsApplied >= 2, 20_000);
       await sleep(delayMs + 500);
-      console.log(`inference: 12 edits in ${editsMs} ms, ${JSON.stringify(stats)}`);
-      assert.equal(stats.jobsStarted, 2, 'one job for twelve edits within the debounce delay');
+      console.log(`inference: 12 edits, gaps ${gaps.join(' ')} ms, ${JSON.stringify(stats)}`);
+      // One job after the burst; a gap longer than the delay (a very slow machine) may add one more.
+      const slowGaps = gaps.slice(1).filter((g) => g >= delayMs).length;
+      assert.ok(stats.jobsStarted >= 2 && stats.jobsStarted <= 2 + slowGaps, `jobs ${stats.jobsStarted} for 12 edits (${slowGaps} gaps over ${delayMs} ms)`);
+      // 40 equal lines: each job ran the one new line text and took the other 39 from the cache.
+      assert.deepEqual([stats.linesComputed, stats.linesCached], [stats.jobsApplied, 39 * stats.jobsApplied]);
       const decorations = feature.labels.decorations(editor.document.uri.toString());
       assertExactRanges(editor.document, decorations);
       assert.equal(decorations.length, 40 * 9 + 12);
-      // 40 equal lines: the first job ran one and took 39 from the cache; the edit changed one line.
-      assert.deepEqual([stats.linesComputed, stats.linesCached], [2, 78]);
     });
 
     it('cancels a job that an edit supersedes', async () => {
