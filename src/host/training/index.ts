@@ -65,7 +65,7 @@ export function registerTraining(feature: FeatureContext): void {
   feature.registerCommand(Commands.resumeRun, (arg?: unknown) => runCommands.resumeRun(deps, arg));
   feature.registerCommand(Commands.deleteRun, (arg?: unknown) => runCommands.deleteRun(deps, arg));
   feature.registerCommand(Commands.revealRun, (arg?: unknown) => runCommands.revealRun(deps, arg));
-  feature.registerCommand(Commands.exportOnnx, (arg?: unknown) => runCommands.exportOnnx(deps, arg));
+  feature.registerCommand(Commands.exportOnnx, (arg?: unknown, to?: unknown) => runCommands.exportOnnx(deps, arg, to));
   feature.registerCommand(Commands.openDashboard, (arg?: unknown) => runCommands.openDashboard(deps, arg));
   feature.registerCommand(Commands.refreshRuns, () => runsView.refresh());
   feature.api.runs = () => runsView.runs();

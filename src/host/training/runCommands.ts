@@ -106,8 +106,8 @@ export async function revealRun(deps: RunCommandDeps, arg: unknown): Promise<voi
   else await vscode.commands.executeCommand('revealFileInOS', uri);
 }
 
-/** Save dialog, then write the run's model (from its checkpoint) as .onnx. */
-export async function exportOnnx(deps: RunCommandDeps, arg: unknown): Promise<void> {
+/** Save dialog (unless a target Uri is given, as keybindings and other extensions may), then write the run's model (from its checkpoint) as .onnx. */
+export async function exportOnnx(deps: RunCommandDeps, arg: unknown, to?: unknown): Promise<void> {
   const dir = runDirOf(arg) ?? await pickRun(deps, 'Export Model to ONNX', (r) => r.status !== 'imported');
   if (!dir) return;
   if (!fs.existsSync(runFile(dir, 'checkpoint'))) {
@@ -115,7 +115,7 @@ export async function exportOnnx(deps: RunCommandDeps, arg: unknown): Promise<vo
     return;
   }
   const base = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir))?.uri ?? vscode.Uri.file(path.dirname(dir));
-  const target = await vscode.window.showSaveDialog({
+  const target = to instanceof vscode.Uri ? to : await vscode.window.showSaveDialog({
     title: 'Export Model to ONNX', saveLabel: 'Export',
     defaultUri: vscode.Uri.joinPath(base, `${path.basename(dir)}.onnx`), filters: { 'ONNX model': ['onnx'] },
   });
