@@ -41,6 +41,8 @@ export function prepareDataset(config: RnnConfig, task: Task = resolveTask(confi
       return { task, tokenizer: corpus.tokenizer, labels: [], train, validation };
     }
     case 'tag': {
+      // The file's tokens are the tokens (word level whatever data.tokenizer says); text to label is
+      // split into words by the word tokenizer.
       const split = splitRows(parseTagged(readTextFile(data.train), data.train), data.validation, config.training.seed,
         (file) => parseTagged(readTextFile(file), file));
       const tokenizer = learnTokenizer('word', data, split.train.flatMap((s) => s.tokens), true);
