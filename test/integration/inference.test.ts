@@ -144,6 +144,11 @@ describe('inference in the editor', function () {
     console.log(`inference: mean surprisal ${own.toFixed(2)} nats on corpus-like text, ${gibberish.toFixed(2)} on gibberish`);
     assert.ok(decorations.every((d) => d.surprisal! >= 0 && d.label === undefined));
     assert.ok(gibberish > own + 0.5, `gibberish ${gibberish} vs own ${own}`);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri,
+      editor.document.positionAt(split + 3));   // the "x" of "zqxj"
+    const hover = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(hover, /`x`: surprisal \*\*[\d.]+ nats\*\* \([\d.]+ bits\), p [\d.]+/, hover);
+    assert.match(hover, /Most likely here: (`[^`]+` [\d.]+ · ){4}`[^`]+` [\d.]+/, hover);
   });
 
   it('labels each line with the classifier\'s class and p', async () => {
@@ -157,9 +162,14 @@ describe('inference in the editor', function () {
     for (const d of decorations) assert.ok(d.p! > 0.5, `p ${d.p}`);
   });
 
-  it('Clear Token Labels removes them', async () => {
+  it('Toggle Token Labels hides and shows them; Clear Token Labels removes them', async () => {
     const uri = vscode.window.activeTextEditor!.document.uri.toString();
-    assert.ok(api.decorations(uri).length > 0);
+    const shown = api.decorations(uri);
+    assert.ok(shown.length > 0);
+    await vscode.commands.executeCommand('rnnLab.toggleTokenLabels');
+    assert.deepEqual(api.decorations(uri), []);
+    await vscode.commands.executeCommand('rnnLab.toggleTokenLabels');
+    assert.deepEqual(api.decorations(uri), shown);
     await vscode.commands.executeCommand('rnnLab.clearTokenLabels');
     assert.deepEqual(api.decorations(uri), []);
   });
