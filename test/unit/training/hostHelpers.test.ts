@@ -9,6 +9,7 @@ import { nearestConfigs } from '../../../src/host/training/findConfig';
 import { pointsFromMetrics } from '../../../src/host/training/metricPoints';
 import { listPresets, writePresetBeside } from '../../../src/host/training/presets';
 import { runDirOf } from '../../../src/host/training/runArgument';
+import { throttle } from '../../../src/host/training/throttle';
 import type { MetricsLine } from '../../../src/pipeline/runStore';
 
 const roots: string[] = [];
@@ -87,4 +88,31 @@ describe('training host: runDirOf', () => {
     ['nothing', undefined, undefined],
   ];
   for (const [name, arg, expected] of cases) it(name, () => assert.equal(runDirOf(arg), expected));
+});
+
+describe('training host: throttle', () => {
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  it('turns a burst into one trailing call, then allows the next after the interval', async () => {
+    let calls = 0;
+    const t = throttle(() => calls++, 30);
+    for (let i = 0; i < 100; i++) t();
+    assert.equal(calls, 0, 'trailing: nothing synchronously');
+    await wait(60);
+    assert.equal(calls, 1, 'one call for the burst');
+    t();
+    await wait(60);
+    assert.equal(calls, 2, 'a later call runs too');
+  });
+  it('flush runs a pending call now; cancel drops it', async () => {
+    let calls = 0;
+    const t = throttle(() => calls++, 1000);
+    t();
+    t.flush();
+    assert.equal(calls, 1);
+    t();
+    t.cancel();
+    await wait(20);
+    t.flush();
+    assert.equal(calls, 1, 'nothing pending after cancel');
+  });
 });
