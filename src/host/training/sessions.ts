@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { GradWindow } from '../../protocol/dashboard';
 import type { ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
 
-/** How a session talks to its worker; the pipeline's startTraining behind it (see index.ts). */
+/** How a session talks to its worker; the pipeline's startTraining behind it (pipelineStarter.ts). */
 export type TrainingStarter = (start: WorkerStart, onMessage: (message: WorkerToHost) => void) => { stop(): void };
 
 export type Ending = Extract<WorkerToHost, { type: 'done' } | { type: 'error' }>;
