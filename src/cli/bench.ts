@@ -174,7 +174,7 @@ function torchAvailable(python: string): boolean {
 }
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
-const ratio = (a: number | null, b: number | null): string => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+const times = (x: number | null): string => (x ? `${x.toFixed(2)}×` : '—');
 
 export async function runBench(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let o: BenchOptions;
@@ -236,8 +236,19 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
       const xs = results.filter((r) => r.side === side && r.model === model).map((r) => r[key]).filter((x): x is number => x !== null);
       return xs.length ? median(xs) : null;
     };
+    // Ratios pair each rnn-lab run with the PyTorch run right after it (same machine load), then take the median.
+    const pairedRatio = (model: 'A' | 'B', key: 'trainTokPerSec' | 'sampleTokPerSec'): number | null => {
+      const ratios: number[] = [];
+      for (let round = 1; round <= o.rounds; round++) {
+        const mine = results.find((r) => r.side === 'rnn-lab' && r.model === model && r.round === round)?.[key];
+        const theirs = results.find((r) => r.side === 'pytorch' && r.model === model && r.round === round)?.[key];
+        if (mine && theirs) ratios.push(mine / theirs);
+      }
+      return ratios.length ? median(ratios) : null;
+    };
     const rows = workloads.map((w) => ({
       model: w.name,
+      ratios: { train: pairedRatio(w.name, 'trainTokPerSec'), sample: pairedRatio(w.name, 'sampleTokPerSec') },
       ours: { train: med('rnn-lab', w.name, 'trainTokPerSec'), sample: med('rnn-lab', w.name, 'sampleTokPerSec'), peakRssMB: med('rnn-lab', w.name, 'peakRssMB') },
       pytorch: withTorch ? { train: med('pytorch', w.name, 'trainTokPerSec'), sample: med('pytorch', w.name, 'sampleTokPerSec'), peakRssMB: med('pytorch', w.name, 'peakRssMB') } : null,
     }));
@@ -249,9 +260,9 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
         '',
         `| model | rnn-lab train tok/s | PyTorch train tok/s | train ratio | rnn-lab sample tok/s | PyTorch sample tok/s | sample ratio | rnn-lab peak RSS MB | PyTorch peak RSS MB |`,
         '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-        ...rows.map((r) => `| ${r.model} | ${fmt(r.ours.train)} | ${fmt(r.pytorch?.train)} | ${ratio(r.ours.train, r.pytorch?.train ?? null)} | ${fmt(r.ours.sample)} | ${fmt(r.pytorch?.sample)} | ${ratio(r.ours.sample, r.pytorch?.sample ?? null)} | ${fmt(r.ours.peakRssMB)} | ${fmt(r.pytorch?.peakRssMB)} |`),
+        ...rows.map((r) => `| ${r.model} | ${fmt(r.ours.train)} | ${fmt(r.pytorch?.train)} | ${times(r.ratios.train)} | ${fmt(r.ours.sample)} | ${fmt(r.pytorch?.sample)} | ${times(r.ratios.sample)} | ${fmt(r.ours.peakRssMB)} | ${fmt(r.pytorch?.peakRssMB)} |`),
         '',
-        `rnn-lab: ${env.kernels} kernels, training in a worker thread (GEMMs on ${threads} thread(s)); ${torchDesc}; medians of ${o.rounds} interleaved round(s).`,
+        `rnn-lab: ${env.kernels} kernels, training in a worker thread (GEMMs on ${threads} thread(s)); ${torchDesc}; medians of ${o.rounds} interleaved round(s); ratios are medians of per-round ratios.`,
         `Peak RSS of rnn-lab is the whole bench process (main thread + training worker) after that model's training.`,
       ];
       io.out(lines.join('\n') + '\n');
