@@ -69,6 +69,7 @@ describe('e2e: the .rnnconfig form editor', () => {
       return t.includes('"cell": "gru"') ? t : undefined;
     });
     assert.match(text, /"cell": "gru"/);
+    await workbench.page.locator('.codelens-decoration a', { hasText: 'Train with This Config' }).waitFor({ state: 'visible', timeout: 20_000 });
     await workbench.screenshot('config-text-with-code-lens');
   });
 
