@@ -104,6 +104,10 @@ describe('e2e: sampling, predictions and token labels', function () {
     await workbench.screenshot('inference-04-predictions-light');
     await setTheme('Dark Modern');
     await workbench.screenshot('inference-03-predictions-dark');
+    await panel.locator('#heat-series').selectOption('gate:f');   // the LSTM's forget gate over the tokens
+    await panel.locator('#heat-section').scrollIntoViewIfNeeded();
+    assert.match((await panel.locator('#heat-info').textContent()) ?? '', /^64 units × 1000 tokens · gate value 0 → 1/);
+    await workbench.screenshot('inference-07-heatmap-dark');
     await setTheme('Light Modern');
   });
 
