@@ -29,6 +29,7 @@ export interface DashboardRun {
   readonly totalSteps?: number;
   readonly clipNorm?: number;     // from the config snapshot; 0 or absent = no clipping
   readonly config: string;        // the config.rnnconfig snapshot as written
+  readonly message?: string;      // why it failed or stopped (run.json)
 }
 
 /** Live figures that are not a metrics.jsonl column. */

@@ -84,9 +84,9 @@ describe('e2e: training from the explorer', function () {
     console.log(`e2e run folder ${path.basename(runDir)} keeps: ${kept}`);
     assert.match(kept, /model\.onnx/);
     await workbench.page.getByRole('tab', { name: /^RNN Lab/ }).click();
-    const row = workbench.page.locator('.monaco-list-row', { hasText: path.basename(runDir) });
+    const row = workbench.page.getByRole('treeitem', { name: new RegExp(`^${path.basename(runDir)}`) });
     await row.waitFor({ state: 'visible', timeout: 20_000 });
-    assert.match(await row.innerText(), /stopped/);
+    assert.match((await row.getAttribute('aria-label')) ?? '', /stopped/);
     await workbench.screenshot('training-04-runs-view');
   });
 });

@@ -326,7 +326,8 @@ onMessage<HostToDashboard>((msg) => {
       store.live = msg.live;
       view.runDir = msg.run.dir;
       configText.textContent = msg.run.config;
-      message.textContent = '';
+      message.textContent = msg.run.message ?? '';
+      message.className = msg.run.status === 'failed' ? 'error' : 'muted';
       persist();
       for (const dir of view.overlays) send({ type: 'requestOverlay', dir });
       renderSamples();

@@ -44,6 +44,7 @@ export function readDashboardRun(runDir: string, session?: Session): { run: Dash
     id: path.basename(runDir), dir: runDir, task: session?.task || s?.task || '', status,
     totalSteps: session?.totalSteps || s?.totalSteps || totalSteps, clipNorm,
     config: config || '(this run has no config snapshot)',
+    message: session ? undefined : s?.message,
   };
   return { run, metrics: pointsFromMetrics(readMetrics(runDir), clipNorm) };
 }
