@@ -1,6 +1,6 @@
 // The .rnnconfig form editor and IntelliSense in a real extension host: a form edit changes only
 // that value in the text (byte for byte) and undo restores it; a text edit reaches the rendered
-// form; an invalid value shows a diagnostic from VS Code's JSON server (our schema) and an error
+// form, and so does a change on disk; an invalid value shows a diagnostic from VS Code's JSON server (our schema) and an error
 // in the form; completion offers model.cell's enum and data file paths; New RNN Config.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -128,6 +128,18 @@ describe('config editor', function () {
     assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '256');
     await replaceText(document, '"hidden": 256', '"hidden": 64');
     assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '64');
+  });
+
+  it('a change on disk updates the form', async () => {
+    assert.equal(document.getText(), original);
+    if (document.isDirty) assert.ok(await document.save());
+    fs.writeFileSync(uri.fsPath, original.replace('"hidden": 64', '"hidden": 48'));
+    await until('the document to reload from disk', () => document.getText().includes('"hidden": 48'), 30_000);
+    assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '48');
+    fs.writeFileSync(uri.fsPath, original);
+    await until('the document to reload the original', () => document.getText() === original, 30_000);
+    assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '64');
+    assert.ok(!document.isDirty);
   });
 
   it('an invalid value: a diagnostic in the text editor and an error in the form', async () => {
