@@ -90,24 +90,28 @@ export class Workbench {
     await eventually(`palette command "${title}"`, async () => {
       await this.openPalette();
       await this.quickInput.fill(`>${title}`);
-      const row = this.page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title });
+      // The row of exactly this command (its aria-label is "Title" or "Title, Keybinding"): fuzzy
+      // matching may rank another command first ("Browse Color Themes…" above "Color Theme").
+      const quoted = JSON.stringify(title);
+      const row = this.page.locator(`.quick-input-widget .monaco-list-row:is([aria-label=${quoted}], [aria-label^=${JSON.stringify(`${title}, `)}])`).first();
       try {
         await row.waitFor({ state: 'visible', timeout: 2_000 });
+        await row.click();
       } catch (e) {
         await this.page.keyboard.press('Escape');
         throw e;
       }
-      await this.page.keyboard.press('Enter');
       return true;
     }, 30_000);
   }
 
-  /** In an open quick pick, picks the item whose label is `label`. */
+  /** In an open quick pick, filters by `label` and picks the first item whose text contains it. */
   async pickQuickItem(label: string): Promise<void> {
     await this.quickInput.waitFor({ state: 'visible' });
     await this.quickInput.fill(label);
-    await this.page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).waitFor({ state: 'visible' });
-    await this.page.keyboard.press('Enter');
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
   }
 
   /** Answers an open input box (the quick input with a prompt) with `text`. */
@@ -133,13 +137,19 @@ export class Workbench {
     // The menu lives in a shadow root (getByRole pierces it); a first click is often swallowed.
     const item = this.page.getByRole('menuitem', { name: menuItem, exact: true });
     await eventually(`explorer "${name}" → "${menuItem}"`, async () => {
-      await row.click({ button: 'right', delay: 100 });
-      await item.waitFor({ state: 'visible', timeout: 3_000 });
-      await this.page.waitForTimeout(300);
-      await item.click({ delay: 100 });
-      await item.waitFor({ state: 'hidden', timeout: 2_000 });
-      return true;
-    });
+      try {
+        await row.click({ button: 'right', delay: 100, timeout: 5_000 });
+        await item.waitFor({ state: 'visible', timeout: 10_000 });
+        await this.page.waitForTimeout(300);
+        await item.click({ delay: 100, timeout: 5_000 });
+        await item.waitFor({ state: 'hidden', timeout: 5_000 });
+        return true;
+      } catch (e) {
+        // A menu left open blocks the next right-click (its backdrop takes the pointer): close it first.
+        if (await this.page.locator('.context-view.monaco-menu-container').isVisible()) await this.page.keyboard.press('Escape');
+        throw e;
+      }
+    }, 45_000);
   }
 
   /** The content frame of this extension's visible webview (panel or custom editor). */
@@ -151,6 +161,14 @@ export class Workbench {
   /** The text of the visible notification toasts. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notification-toast .notification-list-item-message').allTextContents();
+  }
+
+  /** Switches to VS Code's default light or dark theme (through the palette, as a user would) and
+   * waits until the workbench wears it. */
+  async setTheme(kind: 'light' | 'dark'): Promise<void> {
+    await this.runCommand('Preferences: Color Theme');
+    await this.pickQuickItem(kind === 'dark' ? 'Dark Modern' : 'Light Modern');
+    await this.page.locator(`.monaco-workbench.${kind === 'dark' ? 'vs-dark' : 'vs'}`).waitFor({ timeout: 10_000 });
   }
 
   /** The label of the editor tab in front. */
