@@ -1,7 +1,8 @@
 // The .rnnconfig form editor and IntelliSense in a real extension host: a form edit changes only
-// that value in the text (byte for byte) and undo restores it; a text edit reaches the rendered
-// form, and so does a change on disk; an invalid value shows a diagnostic from VS Code's JSON server (our schema) and an error
-// in the form; completion offers model.cell's enum and data file paths; New RNN Config.
+// that value in the text (byte for byte) and undo restores it; a text edit, or a change on disk,
+// reaches the rendered form; an invalid value shows a diagnostic from VS Code's JSON server (our
+// schema) and an error in the form; completion offers model.cell's enum and data file paths;
+// the Train button; New RNN Config.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
