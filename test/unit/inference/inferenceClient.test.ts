@@ -15,6 +15,7 @@ import { toOnnxMetadata } from '../../../src/pipeline/modelMeta';
 import { SPECIAL_TOKENS, splitTokens } from '../../../src/pipeline/tokenizer';
 import type { ModelRef } from '../../../src/protocol/inference';
 import { InferenceClient, InferenceError } from '../../../src/host/inference/inferenceClient';
+import { probabilities, topK } from '../../../src/host/inference/predictTokens';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-inference-'));
 
@@ -37,6 +38,22 @@ function writeModel(name: string, task: 'lm' | 'tag' | 'classify', kind: 'char' 
 const lmText = 'Tabs\tand CRLF\r\nemoji 😀 e\u0301 done.\n';
 const tagText = 'Harry Potter and Hermione Granger invented a new spell\nRon Weasley ate a cake\n\nHarry left';
 const classText = 'food\tbread and jam\nweather\tstorm all night\n\nfood\tsoup at lunch';
+
+describe('probabilities and top-k', () => {
+  const cases: { logits: number[]; head: 'softmax' | 'sigmoid'; p: number[]; top: [number, number][] }[] = [
+    { logits: [0, 0], head: 'softmax', p: [0.5, 0.5], top: [[0, 0.5], [1, 0.5]] },
+    { logits: [Math.log(3), 0, 0], head: 'softmax', p: [0.6, 0.2, 0.2], top: [[0, 0.6], [1, 0.2]] },
+    { logits: [1000, 0], head: 'softmax', p: [1, 0], top: [[0, 1], [1, 0]] },
+    { logits: [0, Math.log(3)], head: 'sigmoid', p: [0.5, 0.75], top: [[1, 0.75], [0, 0.5]] },
+  ];
+  for (const c of cases) {
+    it(`${c.head}(${c.logits.map((x) => x.toFixed(2)).join(', ')})`, () => {
+      const p = probabilities(c.logits, c.head);
+      c.p.forEach((want, k) => assert.ok(Math.abs(p[k] - want) < 1e-12, `p[${k}] = ${p[k]}, expected ${want}`));
+      assert.deepEqual(topK(p, 2, String).map((a) => [Number(a.token), Number(a.p.toFixed(12))]), c.top);
+    });
+  }
+});
 
 describe('inference worker', function () {
   this.timeout(20_000);
@@ -144,6 +161,17 @@ describe('inference worker', function () {
     assert.equal(await job.result, undefined);
     const info = await client.info(lm).result;
     assert.equal(info!.task, 'lm');
+  });
+
+  it('runs an imported run folder (model.onnx, no checkpoint); refuses a folder without a model', async () => {
+    const imported = path.join(dir, 'imported-run');
+    fs.mkdirSync(imported);
+    fs.copyFileSync(lm.path, path.join(imported, 'model.onnx'));
+    assert.equal((await client.info({ path: imported, backend: 'engine' }).result)!.task, 'lm');
+    const empty = path.join(dir, 'empty-run');
+    fs.mkdirSync(empty);
+    await assert.rejects(client.info({ path: empty, backend: 'engine' }).result,
+      (e: InferenceError) => e.badInput && /empty-run: has no checkpoint\.bin or model\.onnx yet/.test(e.message));
   });
 
   it('fails with the model path when there is no model', async () => {
