@@ -52,16 +52,19 @@ export function instantiateKernels(module: WasmModule, memory: WasmMemory): Kern
  * the unpacked kernels (gemm_nt dot products, gemm_xn broadcasts) run instead.
  */
 const PACK_MIN_ROWS = 8;
-/** GEMMs of at least this many multiply-adds are split across two threads when a helper runs (~20 µs of work: the hand-off costs ~1 µs). */
-const SPLIT_MIN_MACS = 1 << 18;
+/** GEMMs of at least this many multiply-adds (~150 µs of work) are shared with the helper thread: below it (the per-step recurrent GEMM of a 128-unit LSTM at batch 32 is 2M) the hand-off and a late helper cost more than they save. */
+const SPLIT_MIN_MACS = 1 << 22;
 
 /** Extent in elements of a rows×cols matrix with leading dimension ld (what a kernel may touch). */
 const extent = (rows: number, cols: number, ld: number): number => (rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols);
 
 export interface WasmKernels extends Kernels {
   readonly fma: boolean;
-  /** Starts a helper thread sharing each large GEMM (see parallel.ts); false where threads are unavailable. */
-  useSecondThread(): boolean;
+  /**
+   * Starts a helper thread sharing each GEMM of at least minMacs multiply-adds (see parallel.ts);
+   * false where threads are unavailable.
+   */
+  useSecondThread(minMacs?: number): boolean;
   /** Back to one thread (stops the helper). */
   stopSecondThread(): void;
   /** The helper, while one runs. */
@@ -76,6 +79,7 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
   const module = compileKernelModule(useFma);
   const wasm = instantiateKernels(module, arena.memory);
   let team: GemmTeam | null = null;
+  let splitMinMacs = SPLIT_MIN_MACS;
   const workspace = arena.reserve(GEMM_WORKSPACE_BYTES);
   if (workspace < 0) throw new Error('wasm kernels: no room in the WebAssembly arena for the GEMM workspace');
   let scratchPtr = 0, scratchBytes = 0, scratchUsed = 0;
@@ -127,7 +131,7 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       const pb = pointer(B, bOff, bN);
       const [ars, aks] = transA ? [4, lda * 4] : [lda * 4, 4];
       const [bks, bns] = transB ? [4, ldb * 4] : [ldb * 4, 4];
-      if (team && M >= PACK_MIN_ROWS && M * N * K >= SPLIT_MIN_MACS) {
+      if (team && M >= PACK_MIN_ROWS && M * N * K >= splitMinMacs) {
         team.gemm(wasm.gemm, M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
       } else if (M >= PACK_MIN_ROWS || (transA && transB)) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
       else if (transB) wasm.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
@@ -211,7 +215,8 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     get name() { return (useFma ? 'wasm-simd-fma' : 'wasm-simd') + (team ? ' ×2 threads' : ''); },
     fma: useFma, exports: wasm,
     get team() { return team; },
-    useSecondThread() {
+    useSecondThread(minMacs = SPLIT_MIN_MACS) {
+      splitMinMacs = minMacs;
       team ??= GemmTeam.start(arena, module, GEMM_WORKSPACE_BYTES);
       return team !== null;
     },

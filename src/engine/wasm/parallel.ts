@@ -15,8 +15,8 @@ import type { WasmModule } from './webassembly';
 const SEQ = 0, CLAIM = 1, DONE = 2, QUIT = 3, TOTAL = 4, BY_ROWS = 5, CHUNK = 6, M_ = 7, N_ = 8, K_ = 9, ALPHA = 10,
   A_ = 11, ARS = 12, AKS = 13, B_ = 14, BKS = 15, BNS = 16, C_ = 17, LDC = 18;
 const SLOTS = 32;
-/** Polls before a waiting thread sleeps (Atomics.wait): short, so an oversubscribed machine is not robbed. */
-const SPIN_POLLS = 4000;
+/** Polls (~100-200 µs) before a waiting thread sleeps (Atomics.wait): long enough to bridge the pointwise work between two GEMMs of a step; the helper only runs when two cores are free. */
+const SPIN_POLLS = 50_000;
 
 /**
  * Claims chunks of the current task and runs them; returns when no chunk of `task` is left. Kept as
