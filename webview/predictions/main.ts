@@ -11,6 +11,7 @@ registerToolkit();
 
 const CELL_W = 14;   // px per token column of the heat map
 const CELL_H = 5;    // px per unit row
+const HEADER_H = 16; // px of token text above the columns
 
 const view = {
   result: null as PredictionResult | null,
@@ -162,9 +163,9 @@ function drawHeat(): void {
   const T = rows.length;
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.max(1, T * CELL_W * dpr);
-  canvas.height = Math.max(1, width * CELL_H * dpr);
+  canvas.height = Math.max(1, (HEADER_H + width * CELL_H) * dpr);
   canvas.style.width = `${T * CELL_W}px`;
-  canvas.style.height = `${width * CELL_H}px`;
+  canvas.style.height = `${HEADER_H + width * CELL_H}px`;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   ctx.scale(dpr, dpr);
@@ -172,6 +173,14 @@ function drawHeat(): void {
   const negative = themeRgb('--vscode-charts-blue', [60, 120, 220]);
   let max = 1e-6;
   if (!gate) for (const r of rows) for (const v of r) max = Math.max(max, Math.abs(v));
+  // The tokens along the top, a character or two each (the strip above and the tooltips show them whole).
+  const style = getComputedStyle(document.body);
+  ctx.fillStyle = style.color;
+  ctx.font = `11px ${style.getPropertyValue('--vscode-editor-font-family') || 'monospace'}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  view.result!.tokens.slice(0, T).forEach((tok, t) => ctx.fillText([...shown(tok.token)][0] ?? '', t * CELL_W + CELL_W / 2, HEADER_H / 2));
+  ctx.translate(0, HEADER_H);
   for (let t = 0; t < T; t++) {
     for (let u = 0; u < width; u++) {
       const v = rows[t][u];
@@ -183,7 +192,7 @@ function drawHeat(): void {
   }
   ctx.strokeStyle = themeRgb('--vscode-focusBorder', [0, 120, 212]).join(',').replace(/^/, 'rgb(').concat(')');
   ctx.lineWidth = 2;
-  ctx.strokeRect(view.selected * CELL_W + 1, 1, CELL_W - 2, width * CELL_H - 2);
+  ctx.strokeRect(view.selected * CELL_W + 1, 1 - HEADER_H, CELL_W - 2, HEADER_H + width * CELL_H - 2);
   heatInfo.textContent = `${width} units × ${T} tokens · ${gate ? 'gate value 0 → 1' : `blue < 0 < red, |max| ${max.toFixed(2)}`}`;
 }
 
@@ -196,7 +205,7 @@ canvas.addEventListener('mousemove', (e) => {
   const layer = view.result?.layers?.[view.layer];
   if (!layer) return;
   const rect = canvas.getBoundingClientRect();
-  const t = Math.floor((e.clientX - rect.left) / CELL_W), u = Math.floor((e.clientY - rect.top) / CELL_H);
+  const t = Math.floor((e.clientX - rect.left) / CELL_W), u = Math.floor((e.clientY - rect.top - HEADER_H) / CELL_H);
   const { rows } = seriesOf(layer);
   const token = view.result?.tokens[t];
   if (token && rows[t]?.[u] !== undefined) canvas.title = `${shown(token.token)} · unit ${u % layer.H}${layer.D > 1 ? (u < layer.H ? ' →' : ' ←') : ''} · ${rows[t][u]}`;
