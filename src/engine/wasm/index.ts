@@ -1,6 +1,7 @@
 // Switches the engine to WebAssembly SIMD for float32: float32 buffers are allocated in one shared
 // WebAssembly memory and the kernels run on them in place. Call once per thread (worker, CLI)
-// before creating a model; restoreReferenceKernels() undoes it (tests).
+// before creating a model; restoreReferenceKernels() undoes it (tests). The arena never frees
+// (see arena.ts): meant for threads that live for one run or one command, not a long-lived host.
 
 import { setKernels } from '../kernels';
 import { setVecAllocator, type VecAllocator } from '../tensor';
