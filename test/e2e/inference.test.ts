@@ -131,4 +131,13 @@ describe('e2e: sampling, predictions and token labels', function () {
     await setTheme('Dark Modern');
     await workbench.screenshot('inference-05-labels-dark');
   });
+
+  it('labels corpus.txt with the language model\'s surprisal, with the model remembered for that file', async () => {
+    await workbench.runCommand('View: Close All Editors');
+    await openFile('corpus.txt');
+    await workbench.runCommand('RNN Lab: Label Tokens in Editor');   // no quick pick: Show Token Predictions used the lm here
+    await workbench.page.locator('.statusbar-item', { hasText: 'surprisal' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await workbench.page.waitForTimeout(500);
+    await workbench.screenshot('inference-08-surprisal-dark');
+  });
 });

@@ -16,12 +16,15 @@ export function defaultLabel(labels: readonly string[]): string | undefined {
   return labels.find((l) => DEFAULT_LABELS.has(l));
 }
 
-/** Surprisal levels, as a share r = surprisal / ln V of a uniform guess over the vocabulary. */
+/**
+ * Surprisal levels, as a share r = surprisal / ln V of a uniform guess over the vocabulary. A trained
+ * model sits well below 0.5 on text like its own, so only the surprising parts are coloured.
+ */
 export const SURPRISAL_LEVELS = [
-  { from: 0.25, color: 'rnnLab.surprisalLow', name: 'low' },
-  { from: 0.5, color: 'rnnLab.surprisalMedium', name: 'medium' },
-  { from: 0.75, color: 'rnnLab.surprisalHigh', name: 'high' },
-  { from: 1, color: 'rnnLab.surprisalVeryHigh', name: 'very high (worse than a uniform guess)' },
+  { from: 0.5, color: 'rnnLab.surprisalLow', name: 'surprising' },
+  { from: 0.75, color: 'rnnLab.surprisalMedium', name: 'very surprising' },
+  { from: 1, color: 'rnnLab.surprisalHigh', name: 'worse than a uniform guess' },
+  { from: 1.5, color: 'rnnLab.surprisalVeryHigh', name: 'far worse than a uniform guess' },
 ] as const;
 
 /** Index into SURPRISAL_LEVELS, or -1 when unremarkable. */
