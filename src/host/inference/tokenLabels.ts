@@ -43,7 +43,7 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
   private readonly statusItem = vscode.window.createStatusBarItem('rnnLab.tokenLabels', vscode.StatusBarAlignment.Right, 90);
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly errors = new vscode.EventEmitter<string>();
-  /** A label job failed (bad model, worker crash): the message, for the caller to show. */
+  /** A re-labelling after an edit or a scroll failed (bad model, worker crash): the message, to show. */
   readonly onDidFail = this.errors.event;
 
   constructor(private readonly client: InferenceClient, private readonly debounceMs = defaultDebounceMs) {
@@ -56,7 +56,8 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
       vscode.window.onDidChangeVisibleTextEditors(() => { for (const d of this.docs.values()) this.apply(d); }),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateStatus()),
       vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
-        if (e.textEditor.document.getText().length > LARGE_DOCUMENT) this.schedule(e.textEditor.document);
+        const document = e.textEditor.document;
+        if (this.docs.has(document.uri.toString()) && document.getText().length > LARGE_DOCUMENT) this.schedule(document);
       }),
     );
   }
@@ -111,7 +112,10 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
     if (!state) return;
     if (state.timer) clearTimeout(state.timer);
     this.cancelJob(state);
-    state.timer = setTimeout(() => { state.timer = undefined; void this.run(state); }, this.debounceMs());
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      this.run(state).catch((e: Error) => this.errors.fire(e.message));   // no caller to tell: say it
+    }, this.debounceMs());
   }
 
   private cancelJob(state: LabelledDocument): void {
@@ -133,7 +137,6 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
     } catch (e) {
       if (state.job === job) state.job = undefined;
       this.clear(state.document.uri);
-      this.errors.fire((e as Error).message);
       throw e;
     }
     if (!answer || state.job !== job || this.docs.get(state.document.uri.toString()) !== state) return undefined;
