@@ -98,9 +98,8 @@ export async function startCodeServer({ workspace, extensionsDir, vsix, port, lo
     stopped = true;
     running.delete(leftover);
     killGroup(child.pid, 'SIGTERM');
-    const timedOut = await Promise.race([exited.then(() => false), delay(5000).then(() => true)]);
-    if (timedOut) killGroup(child.pid, 'SIGKILL');
-    killGroup(child.pid, 'SIGKILL');  // stragglers of the group (extension hosts) once the server is gone
+    await Promise.race([exited, delay(5000)]);
+    killGroup(child.pid, 'SIGKILL');  // a server that ignored SIGTERM, and stragglers of its group (extension hosts)
     rmSync(home, { recursive: true, force: true });
   };
 
