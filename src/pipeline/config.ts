@@ -3,11 +3,11 @@
 // what is allowed. Paths in `data` are resolved relative to the config file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import * as jsonc from 'jsonc-parser';
 import { inputError } from './errors';
 import type { Task } from './formats';
-import { packageRoot } from './packageRoot';
+import { schemaValidator } from './schema';
 import type { TokenizerKind } from './tokenizer';
 
 /** A validated config with every default filled in (field meanings: the schema's descriptions). */
@@ -70,17 +70,6 @@ export interface RnnConfig {
   };
 }
 
-export const SCHEMA_PATH = 'schemas/rnnconfig.schema.json';
-
-let validator: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (validator) return validator;
-  const schema = JSON.parse(fs.readFileSync(path.join(packageRoot(), SCHEMA_PATH), 'utf8'));
-  // verbose: errors carry their sub-schema, whose VS Code `errorMessage` annotation we show.
-  return (validator = new Ajv({ useDefaults: true, allErrors: false, strict: false, verbose: true }).compile(schema));
-}
-
 /** Loads, validates and completes a config file. `dataPath` overrides data.train (Train on This File). */
 export function loadConfig(configPath: string, dataPath?: string): RnnConfig {
   if (!fs.existsSync(configPath)) throw inputError(configPath, 'no such config file; expected a .rnnconfig (JSON with comments)');
@@ -99,7 +88,7 @@ export function parseConfig(text: string, configPath: string, dataPath?: string)
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError(name, 'expected a JSON object at the top level');
   const dir = path.dirname(path.resolve(configPath));
   if (dataPath !== undefined) raw.data = { ...(raw.data ?? {}), train: path.relative(dir, path.resolve(dataPath)) };
-  const validate = schemaValidator();
+  const validate = schemaValidator(false);
   const valid: boolean = validate(raw); // (a plain boolean: the type guard would narrow raw to unknown)
   if (!valid) {
     const all = validate.errors!;

@@ -1,8 +1,7 @@
-// The .rnnconfig JSON Schema (schemas/rnnconfig.schema.json, bundled) and its ajv validator, with
-// the options the pipeline uses (strict, useDefaults, allErrors). No vscode import.
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import rawSchema from '../../../schemas/rnnconfig.schema.json';
-import vscodeKeywords from '../../../schemas/vscode-keywords.json';
+// The form's view of the .rnnconfig JSON Schema: the schema nodes it reads, and validation with every
+// error, through the pipeline's one compiled validator. No vscode import.
+import type { ErrorObject } from 'ajv';
+import { rnnconfigSchemaJson, schemaValidator } from '../../pipeline/schema';
 
 /** The parts of a draft-07 schema node this feature reads. */
 export interface SchemaNode {
@@ -29,19 +28,7 @@ export interface SchemaNode {
   readonly else?: SchemaNode;
 }
 
-export const rnnconfigSchema = rawSchema as unknown as SchemaNode;
-
-let compiled: ValidateFunction | undefined;
-
-/** Compiled on first use (about 0.1 s), not at activation. */
-export function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ strict: true, useDefaults: true, allErrors: true, verbose: true });
-    ajv.addVocabulary(vscodeKeywords);
-    compiled = ajv.compile(rawSchema);
-  }
-  return compiled;
-}
+export const rnnconfigSchema = rnnconfigSchemaJson as SchemaNode;
 
 export interface Validation {
   /** The config with every default filled in (a copy; the input is untouched). */
@@ -51,7 +38,7 @@ export interface Validation {
 
 export function validateConfig(config: unknown): Validation {
   const filled = structuredClone(config ?? {}) as Record<string, unknown>;
-  const validate = validator();
+  const validate = schemaValidator(true);
   const ok = validate(filled);
   // 'if' and 'anyOf' errors only summarise the errors of their branches, which say more.
   const errors = ok ? [] : (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf');
