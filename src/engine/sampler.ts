@@ -24,6 +24,8 @@ export interface SampleOptions {
   readonly topK?: number;
   /** Keep the smallest set of most likely tokens whose probability reaches p; 1 = all. Default 1. */
   readonly topP?: number;
+  /** Tokens never drawn (e.g. <pad>, <unk>: placeholders, not text). */
+  readonly excludeTokens?: readonly number[];
   /** Generation ends when one of these is drawn; it is not emitted (e.g. <eos>). */
   readonly stopTokens?: readonly number[];
   /** Generation ends after the token whose text completes this string (that token is emitted). Needs decode. */
@@ -43,6 +45,7 @@ export function modelStepper(model: Model): StepModel<RecurrentState> {
 export class TokenPicker {
   private probs = new Float64Array(0);   // (C) unnormalised exp((logit - max) / temperature)
   private order = new Int32Array(0);     // (C) token ids by probability, descending
+  private excluded = new Uint8Array(0);  // (C) 1 = never drawn
   private readonly byProbability = (a: number, b: number): number => this.probs[b] - this.probs[a] || a - b;
   /** Probability of the last picked token under the distribution it was drawn from (1 when greedy). */
   lastProbability = 1;
@@ -52,6 +55,7 @@ export class TokenPicker {
     private readonly temperature = 1,
     private readonly topK = 0,
     private readonly topP = 1,
+    private readonly excludeTokens: readonly number[] = [],
   ) {
     if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`sampler: temperature must be a finite number ≥ 0, got ${temperature}`);
     if (!Number.isInteger(topK) || topK < 0) throw new Error(`sampler: topK must be an integer ≥ 0 (0 = off), got ${topK}`);
@@ -61,8 +65,14 @@ export class TokenPicker {
   pick(logits: ArrayLike<number>): number {
     const C = logits.length;
     if (C === 0) throw new Error('sampler: the model returned no logits');
-    let best = 0;
-    for (let i = 1; i < C; i++) if (logits[i] > logits[best]) best = i;
+    if (this.excluded.length !== C) {
+      this.excluded = new Uint8Array(C);
+      for (const t of this.excludeTokens) if (t >= 0 && t < C) this.excluded[t] = 1;
+    }
+    const excluded = this.excluded;
+    let best = -1;
+    for (let i = 0; i < C; i++) if (!excluded[i] && (best < 0 || logits[i] > logits[best])) best = i;
+    if (best < 0) throw new Error('sampler: every token is excluded');
     if (this.temperature === 0) {
       this.lastProbability = 1;
       return best;
@@ -74,7 +84,7 @@ export class TokenPicker {
     const { probs, order } = this;
     const max = logits[best];
     let total = 0;
-    for (let i = 0; i < C; i++) total += probs[i] = Math.exp((logits[i] - max) / this.temperature);
+    for (let i = 0; i < C; i++) total += probs[i] = excluded[i] ? 0 : Math.exp((logits[i] - max) / this.temperature);
     if ((this.topK === 0 || this.topK >= C) && this.topP === 1) {
       return this.draw(probs, null, C, total);
     }
@@ -117,7 +127,7 @@ export function* sampleTokens<S>(model: StepModel<S>, options: SampleOptions): G
   const stopString = options.stopString ?? '';
   const decode = options.decode;
   if (stopString !== '' && !decode) throw new Error('sampler: stopString needs decode (token id → text)');
-  const picker = new TokenPicker(options.rng ?? new Rng(options.seed ?? 0), options.temperature ?? 1, options.topK ?? 0, options.topP ?? 1);
+  const picker = new TokenPicker(options.rng ?? new Rng(options.seed ?? 0), options.temperature ?? 1, options.topK ?? 0, options.topP ?? 1, options.excludeTokens);
   const stopTokens = new Set(options.stopTokens ?? []);
 
   const state = model.initialState();

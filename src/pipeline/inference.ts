@@ -4,7 +4,7 @@
 import { inputError } from './errors';
 import { argmax } from './evaluate';
 import type { LoadedModel } from './loadModel';
-import { EOS, LINE_BREAK, type Tokenizer } from './tokenizer';
+import { EOS, LINE_BREAK, NON_TEXT_TOKENS, type Tokenizer } from './tokenizer';
 import { Rng } from '../engine/rng';
 import { sampleTokens } from '../engine/sampler';
 
@@ -153,7 +153,7 @@ export function* sampleText(model: LoadedModel, request: SampleRequest): Generat
   let text = request.prime;
   const tokens = sampleTokens(model.stepper, {
     prime: tokenizer.primeIds(request.prime), length: request.length, temperature: request.temperature,
-    topK: request.topK, topP: request.topP, rng: new Rng(request.seed),
+    topK: request.topK, topP: request.topP, rng: new Rng(request.seed), excludeTokens: NON_TEXT_TOKENS,
   });
   for (const id of tokens) {
     const next = tokenizer.appendDecoded(text, id);

@@ -10,6 +10,8 @@ export const PAD = 0;
 export const UNK = 1;
 export const EOS = 2;
 export const SPECIAL_TOKENS: readonly string[] = ['<pad>', '<unk>', '<eos>'];
+/** Placeholders that are not text: a language model never samples them. */
+export const NON_TEXT_TOKENS: readonly number[] = [PAD, UNK];
 export const LINE_BREAK = '\n';
 
 /** A token's text (after lowercasing, line breaks as "\n") and its range [start, end) in UTF-16 units. */

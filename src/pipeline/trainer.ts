@@ -14,7 +14,7 @@ import { createFeed } from './feed';
 import { toOnnxMetadata } from './modelMeta';
 import { runFile, type MetricsLine } from './runStore';
 import { SAMPLE_STREAM, markStatus, openRun, type OpenRun, type RunExtra } from './runSetup';
-import type { Tokenizer } from './tokenizer';
+import { NON_TEXT_TOKENS, type Tokenizer } from './tokenizer';
 
 export interface TrainerIO {
   post(message: WorkerToHost): void;
@@ -147,7 +147,7 @@ function sampleText(run: OpenRun, tokenizer: Tokenizer, prime: string, length: n
   const primeIds = tokenizer.primeIds(prime);
   const ids = sample(modelStepper(run.session.model), {
     prime: primeIds, length, temperature, topK: run.config.sampling.topK, topP: run.config.sampling.topP,
-    rng: new Rng(run.config.training.seed + seedOffset, SAMPLE_STREAM),
+    rng: new Rng(run.config.training.seed + seedOffset, SAMPLE_STREAM), excludeTokens: NON_TEXT_TOKENS,
   });
   let text = prime;
   for (const id of ids) text = tokenizer.appendDecoded(text, id);

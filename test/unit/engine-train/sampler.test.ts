@@ -31,9 +31,11 @@ const softmax = (logits: ArrayLike<number>, temperature = 1) => {
   return e.map((x) => x / z);
 };
 
+type Filters = { temperature?: number; topK?: number; topP?: number; excludeTokens?: number[] };
+
 /** Frequencies of the first sampled token after priming with token 0, over n runs of one picker. */
-function firstTokenFrequencies(options: { temperature?: number; topK?: number; topP?: number }, n = 20000): number[] {
-  const picker = new TokenPicker(new Rng(7), options.temperature ?? 1, options.topK ?? 0, options.topP ?? 1);
+function firstTokenFrequencies(options: Filters, n = 20000): number[] {
+  const picker = new TokenPicker(new Rng(7), options.temperature ?? 1, options.topK ?? 0, options.topP ?? 1, options.excludeTokens);
   const counts = new Array(C).fill(0);
   for (let i = 0; i < n; i++) counts[picker.pick(row(0))]++;
   return counts.map((c) => c / n);
@@ -52,7 +54,7 @@ describe('engine-train/sampler', () => {
     assert.equal(model.steps, 2 + 8 - 1);
   });
 
-  const supports: [string, { temperature?: number; topK?: number; topP?: number }, number[]][] = [
+  const supports: [string, Filters, number[]][] = [
     // row 0 at T=1: p ≈ [.42, .25, .15, .09, .06, .02], cumulative [.42, .67, .83, .92, .98, 1]
     ['top-k 2', { topK: 2 }, [0, 1]],
     ['top-k 1 is greedy', { topK: 1 }, [0]],
@@ -62,6 +64,9 @@ describe('engine-train/sampler', () => {
     ['top-k 3 then top-p 0.9 of the kept', { topK: 3, topP: 0.9 }, [0, 1, 2]],
     ['top-k 3 then top-p 0.6 of the kept', { topK: 3, topP: 0.6 }, [0, 1]],
     ['no filter: every token', {}, [0, 1, 2, 3, 4, 5]],
+    ['excluded tokens are never drawn', { excludeTokens: [0, 3] }, [1, 2, 4, 5]],
+    ['excluded, then top-k 2 of the rest', { excludeTokens: [0], topK: 2 }, [1, 2]],
+    ['greedy skips an excluded argmax', { excludeTokens: [0], topK: 1 }, [1]],
   ];
   for (const [name, options, support] of supports) {
     it(`${name}: draws only from ${JSON.stringify(support)}, each of them, renormalised`, () => {
