@@ -52,8 +52,8 @@ export function instantiateKernels(module: WasmModule, memory: WasmMemory): Kern
  * the unpacked kernels (gemm_nt dot products, gemm_xn broadcasts) run instead.
  */
 const PACK_MIN_ROWS = 8;
-/** GEMMs of at least this many multiply-adds (~150 µs of work) are shared with the helper thread: below it (the per-step recurrent GEMM of a 128-unit LSTM at batch 32 is 2M) the hand-off and a late helper cost more than they save. */
-const SPLIT_MIN_MACS = 1 << 22;
+/** GEMMs of at least this many multiply-adds (~10 µs of work) are shared with the helper thread. On a quiet 2-core machine 256K beat 1M and 4M (model A step 48-57 ms vs 56-58; B 255 vs 290); on a busy one the helper is not started at all (index.ts). */
+const SPLIT_MIN_MACS = 1 << 18;
 
 /** Extent in elements of a rows×cols matrix with leading dimension ld (what a kernel may touch). */
 const extent = (rows: number, cols: number, ld: number): number => (rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols);
