@@ -25,7 +25,7 @@ const USAGE = `rnn-lab bench [--json] [--quick] [--models A,B] [--rounds R] [--s
                 [--sample N] [--threads 1|2] [--no-torch] [--python PATH] [--keep]
   Trains model A (1-layer LSTM 128) and B (2-layer GRU 256) as a char LM on a generated 1M-character
   text through the real trainer, samples N characters, and runs the same in PyTorch (1 thread).
-  --threads: rnn-lab's GEMM threads (default: 2 when two cores are free by the load average;
+  --threads: rnn-lab's GEMM threads (default: 2 when a core is free by the load average;
   RNN_LAB_THREADS pins it).`;
 
 interface ModelWorkload {

@@ -34,7 +34,7 @@ function enableRelaxedSimdFlag(): void {
 export const activeWasmEngine = (): WasmEngine | null => active;
 
 /**
- * RNN_LAB_THREADS=1|2 when set (the bench and users can pin it); else two when two cores are free
+ * RNN_LAB_THREADS=1|2 when set (the bench and users can pin it); else two when about a core is free
  * (os.availableParallelism, minus the 1-minute load average): on an oversubscribed machine the
  * helper thread is descheduled mid-chunk and the caller waits for it, so one thread is faster there.
  */
@@ -45,7 +45,7 @@ export function defaultThreads(): 1 | 2 {
   if (pinned === '1' || pinned === '2') return pinned === '2' ? 2 : 1;
   const os = proc?.getBuiltinModule?.('node:os') as Os | undefined;
   const cores = os?.availableParallelism?.() ?? 1, load = os?.loadavg?.()[0] ?? 0;
-  return cores - load >= 1.5 ? 2 : 1;
+  return cores - load >= 1 ? 2 : 1;
 }
 
 /**
