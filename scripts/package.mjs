@@ -46,7 +46,9 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const vsix = join(root, `rnn-lab-${version}-${target}.vsix`);
 try {
   run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target,
-    '--ignoreFile', ignoreFile, '--out', vsix, '--allow-missing-repository']);
+    '--ignoreFile', ignoreFile, '--out', vsix, '--allow-missing-repository',
+    // README images are relative (docs/screenshots, not shipped): keep the links as they are.
+    '--no-rewrite-relative-links']);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
