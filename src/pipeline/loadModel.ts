@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeCheckpoint } from '../engine/checkpoint';
-import { createModel } from '../engine/model';
+import { createModel, type LayerActivations } from '../engine/model';
 import { modelStepper, type StepModel } from '../engine/sampler';
 import type { ModelSpec } from '../engine/spec';
 import { inputError } from './errors';
@@ -26,6 +26,8 @@ export interface LoadedModel {
   forward(tokens: Int32Array, T: number, B: number): Float32Array | Float64Array;
   /** Batch-1 stepping with carried state (sampling, surprisal). */
   readonly stepper: StepModel<unknown>;
+  /** Hidden states and gates per layer over token ids (T), batch 1; null for the ort backend. */
+  activations(tokens: Int32Array): LayerActivations[] | null;
   dispose(): void;
 }
 
@@ -90,6 +92,7 @@ function loadOnnx(file: string, backend: Backend, source: string): LoadedModel {
       source, backend, spec: ort.spec, meta, tokenizer: meta ? tokenizerOf(meta) : null, warnings: ort.warnings,
       forward: (tokens, T, B) => ort.predict(tokens, T, B),
       stepper: ort as StepModel<unknown>,
+      activations: () => null,
       dispose: () => ort.dispose(),
     };
   }
@@ -118,6 +121,10 @@ function engineModel(source: string, model: ReturnType<typeof createModel>, meta
     source, backend: 'engine', spec: model.spec, meta, tokenizer: meta ? tokenizerOf(meta) : null, warnings,
     forward: (tokens, T, B) => model.forward({ tokens, T, B }, { train: false }).logits.slice(),
     stepper: modelStepper(model) as StepModel<unknown>,
+    activations: (tokens) => {
+      model.forward({ tokens, T: tokens.length, B: 1 }, { train: false });
+      return model.activations();
+    },
     dispose: () => undefined,
   };
 }

@@ -1,11 +1,9 @@
 // The inference worker's open models: loaded once through the pipeline's loadModel, reloaded when the
 // file under them changes (a run still training writes new checkpoints). Node-level, no vscode.
-// The engine backend also keeps an engine Model for activations (LoadedModel does not expose them).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createModel, type LayerActivations, type Model } from '../../engine/model';
 import { inputError } from '../../pipeline/errors';
-import { loadModel, readRunCheckpoint, type LoadedModel } from '../../pipeline/loadModel';
+import { loadModel, type LoadedModel } from '../../pipeline/loadModel';
 import { RUN_FILES, runFile } from '../../pipeline/runStore';
 import type { ModelInfo, ModelRef } from '../../protocol/inference';
 
@@ -13,8 +11,6 @@ export interface OpenModel {
   readonly key: string;                  // path, backend and the file's mtime: changes when the model does
   readonly loaded: LoadedModel;
   readonly info: ModelInfo;
-  /** Layer activations over token ids (T), batch 1; null for the ort backend. */
-  activations(ids: Int32Array): LayerActivations[] | null;
 }
 
 /**
@@ -45,7 +41,7 @@ export class ModelCache {
     cached?.loaded.dispose();
     this.open.delete(slot);
     const loaded = loadModel(loadPath, ref.backend);
-    const opened = open(key, loaded, ref.backend === 'engine' ? () => engineModelOf(loadPath) : null);
+    const opened = open(key, loaded);
     this.open.set(slot, opened);
     return opened;
   }
@@ -56,35 +52,11 @@ export class ModelCache {
   }
 }
 
-function open(key: string, loaded: LoadedModel, engine: (() => Model) | null): OpenModel {
+function open(key: string, loaded: LoadedModel): OpenModel {
   const meta = loaded.meta;
   const info: ModelInfo = {
     task: meta?.task ?? 'unknown', labels: meta?.labels ?? [], tokenizer: meta?.tokenizer.kind ?? 'char',
     vocabSize: loaded.spec.vocabSize, cell: loaded.spec.cell, warnings: loaded.warnings,
   };
-  let model: Model | undefined;
-  return {
-    key, loaded, info,
-    activations(ids) {
-      if (!engine) return null;
-      model ??= engine();
-      model.forward({ tokens: ids, T: ids.length, B: 1 }, { train: false });
-      return model.activations();
-    },
-  };
-}
-
-/** The same weights loadModel reads, as an engine Model (for activations). */
-function engineModelOf(loadPath: string): Model {
-  if (fs.statSync(loadPath).isDirectory()) {
-    const { spec, params } = readRunCheckpoint(loadPath);
-    const model = createModel(spec, 'f32');
-    model.params.set(params);
-    return model;
-  }
-  const onnx = require('../../onnx') as typeof import('../../onnx');
-  const imported = onnx.importModel(new Uint8Array(fs.readFileSync(loadPath)), path.basename(loadPath));
-  const model = createModel(imported.spec, 'f32');
-  model.params.set(imported.params);
-  return model;
+  return { key, loaded, info };
 }

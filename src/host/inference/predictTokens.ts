@@ -66,7 +66,7 @@ function predictLm(model: OpenModel, tokenizer: Tokenizer, region: TextRegion, k
     });
     rows.push(t + 1);
   });
-  const acts = withActivations ? model.activations(Int32Array.from(ids)) : null;
+  const acts = withActivations ? model.loaded.activations(Int32Array.from(ids)) : null;
   return { info: model.info, tokens, layers: acts && traces(acts, rows), truncated: all.length > spans.length };
 }
 
@@ -92,7 +92,7 @@ function predictTags(model: OpenModel, tokenizer: Tokenizer, region: TextRegion,
       });
     });
     if (withActivations) {
-      const acts = model.activations(Int32Array.from(ids));
+      const acts = model.loaded.activations(Int32Array.from(ids));
       if (acts) { perLine.push(acts); rowsPerLine.push(ids.map((_, t) => t)); }
     }
   }
