@@ -1,5 +1,5 @@
-// What a feature module of the extension receives: a way to register commands (so the host knows
-// which ones are built) and the mutable state behind the API object activate() returns.
+// What a feature module of the extension receives: a way to register its commands (disposed with
+// the extension) and the mutable state behind the API object activate() returns.
 import type * as vscode from 'vscode';
 import type { RunSummary, TokenDecoration, TokenPrediction } from '../protocol/api';
 import type { CommandId } from './commands';
