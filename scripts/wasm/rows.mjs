@@ -1,0 +1,61 @@
+// Piece "rows" of the kernel module: the element-wise helpers of src/engine/kernels.ts (C: M rows of
+// N at stride ldc, bytes).
+
+export const exports = ['scale_rows', 'add_rows'];
+
+/** The piece's WAT functions (plain f32x4 arithmetic: the same in both variants). */
+export function wat() {
+  const out = [];
+  // scale_rows: C *= beta (beta = 0 writes zeros, so NaNs in C do not survive).
+  out.push(`
+  (func (export "scale_rows") (param $M i32) (param $N i32) (param $beta f32) (param $C i32) (param $ldc i32)
+    (local $p i32) (local $end i32) (local $b4 v128) (local $zero i32)
+    (local.set $b4 (f32x4.splat (local.get $beta)))
+    (local.set $zero (f32.eq (local.get $beta) (f32.const 0)))
+    (block $done (loop $rows
+      (br_if $done (i32.le_s (local.get $M) (i32.const 0)))
+      (local.set $p (local.get $C))
+      (local.set $end (i32.add (local.get $C) (i32.shl (local.get $N) (i32.const 2))))
+      (block $vdone (loop $v
+        (br_if $vdone (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+        (if (local.get $zero) (then (v128.store (local.get $p) (v128.const i32x4 0 0 0 0)))
+          (else (v128.store (local.get $p) (f32x4.mul (v128.load (local.get $p)) (local.get $b4)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $v)))
+      (block $sdone (loop $s
+        (br_if $sdone (i32.ge_u (local.get $p) (local.get $end)))
+        (if (local.get $zero) (then (f32.store (local.get $p) (f32.const 0)))
+          (else (f32.store (local.get $p) (f32.mul (f32.load (local.get $p)) (local.get $beta)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $s)))
+      (local.set $C (i32.add (local.get $C) (local.get $ldc)))
+      (local.set $M (i32.sub (local.get $M) (i32.const 1)))
+      (br $rows))))`);
+  // add_rows: each of M rows of Y (stride ldy) += x (N); x_stride 0 = bias broadcast (addBiasRows),
+  // and with the roles swapped (Y one row, x walking the rows of A) it is sumRows.
+  out.push(`
+  (func (export "add_rows") (param $M i32) (param $N i32) (param $X i32) (param $ldx i32) (param $Y i32) (param $ldy i32)
+    (local $px i32) (local $py i32) (local $end i32)
+    (block $done (loop $rows
+      (br_if $done (i32.le_s (local.get $M) (i32.const 0)))
+      (local.set $px (local.get $X))
+      (local.set $py (local.get $Y))
+      (local.set $end (i32.add (local.get $Y) (i32.shl (local.get $N) (i32.const 2))))
+      (block $vdone (loop $v
+        (br_if $vdone (i32.gt_u (i32.add (local.get $py) (i32.const 16)) (local.get $end)))
+        (v128.store (local.get $py) (f32x4.add (v128.load (local.get $py)) (v128.load (local.get $px))))
+        (local.set $px (i32.add (local.get $px) (i32.const 16)))
+        (local.set $py (i32.add (local.get $py) (i32.const 16)))
+        (br $v)))
+      (block $sdone (loop $s
+        (br_if $sdone (i32.ge_u (local.get $py) (local.get $end)))
+        (f32.store (local.get $py) (f32.add (f32.load (local.get $py)) (f32.load (local.get $px))))
+        (local.set $px (i32.add (local.get $px) (i32.const 4)))
+        (local.set $py (i32.add (local.get $py) (i32.const 4)))
+        (br $s)))
+      (local.set $X (i32.add (local.get $X) (local.get $ldx)))
+      (local.set $Y (i32.add (local.get $Y) (local.get $ldy)))
+      (local.set $M (i32.sub (local.get $M) (i32.const 1)))
+      (br $rows))))`);
+  return out;
+}
