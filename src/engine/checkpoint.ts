@@ -1,6 +1,7 @@
-// Checkpoints as bytes (no fs here): the ModelSpec, weights, optimizer state, rng states, step,
-// schedule, carried recurrent states and free JSON for the caller, so a resumed run continues
-// exactly. A corrupt, truncated or foreign file is rejected with an error saying which.
+// Checkpoints as bytes (no fs here): the model's spec (any kind, see modelKinds.ts), weights,
+// optimizer state, rng states, step, schedule, carried recurrent states and free JSON for the
+// caller, so a resumed run continues exactly. A corrupt, truncated or foreign file is rejected
+// with an error saying which.
 //
 // Layout, little-endian:
 //   0   "RNNLABCK"                 magic, 8 bytes
@@ -11,7 +12,7 @@
 //   ..  sections                   raw numbers (f32 or f64 LE), one after another, each 8-aligned
 //   end u32 CRC-32                 of every byte before it (IEEE 802.3 polynomial, as zip/png)
 
-import { paramCount, type ModelSpec } from './spec';
+import { checkModelKind, paramCountOf, type AnyModelSpec } from './modelKinds';
 import { allocVec, dtypeOf, type DType, type Vec } from './tensor';
 import type { OptimizerConfig, OptimizerState } from './optim';
 import type { ScheduleConfig } from './schedule';
@@ -23,8 +24,8 @@ const MAGIC = 'RNNLABCK';
 const PREAMBLE = 16;
 
 export interface Checkpoint {
-  readonly spec: ModelSpec;
-  readonly params: Vec;                                     // paramLayout(spec) order
+  readonly spec: AnyModelSpec;                              // spec.kind says which model (absent = recurrent)
+  readonly params: Vec;                                     // layoutOf(spec) order
   readonly step: number;                                    // optimizer updates done
   readonly optimizer: { readonly config: OptimizerConfig; readonly state: OptimizerState } | null;
   readonly schedule: ScheduleConfig | null;
@@ -45,7 +46,7 @@ export interface ClipSettings {
 interface SectionEntry { readonly name: string; readonly dtype: DType; readonly length: number; readonly offset: number }
 
 interface CheckpointHeader {
-  readonly spec: ModelSpec;
+  readonly spec: AnyModelSpec;
   readonly step: number;
   readonly optimizer: { readonly config: OptimizerConfig; readonly kind: OptimizerState['kind']; readonly stepCount: number; readonly buffers: string[] } | null;
   readonly schedule: ScheduleConfig | null;
@@ -59,7 +60,7 @@ interface CheckpointHeader {
 const align8 = (n: number): number => (n + 7) & ~7;
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
-  const expected = paramCount(checkpoint.spec);
+  const expected = paramCountOf(checkpoint.spec);
   if (checkpoint.params.length !== expected) {
     throw new Error(`encodeCheckpoint: params has ${checkpoint.params.length} values, the spec needs ${expected}`);
   }
@@ -151,7 +152,14 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   const section = (name: string): Vec => vectors.get(name) ?? fail(`section ${name} is missing`);
 
   const params = section('params');
-  if (params.length !== paramCount(header.spec)) fail(`params has ${params.length} values, its spec needs ${paramCount(header.spec)}`);
+  let spec: AnyModelSpec, needed: number;
+  try {
+    spec = checkModelKind(header.spec, source);
+    needed = paramCountOf(spec);
+  } catch (err) {
+    return fail((err as Error).message.replace(`${source}: `, ''));
+  }
+  if (params.length !== needed) fail(`params has ${params.length} values, its spec needs ${needed}`);
   const opt = header.optimizer;
   const buffers: Record<string, Vec> = {};
   if (opt) for (const name of opt.buffers) buffers[name] = section(`optimizer.${name}`);
@@ -160,7 +168,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
     states[name] = { B: s.B, h: section(`state.${name}.h`), c: s.lstm ? section(`state.${name}.c`) : null };
   }
   return {
-    spec: header.spec,
+    spec,
     params,
     step: header.step,
     optimizer: opt ? { config: opt.config, state: { kind: opt.kind, stepCount: opt.stepCount, buffers } } : null,

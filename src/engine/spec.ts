@@ -15,7 +15,9 @@ export type CellKind = 'rnn' | 'gru' | 'lstm';
 export type Activation = 'tanh' | 'relu';
 export type HeadKind = 'softmax' | 'sigmoid';
 
+/** A recurrent model (lm, tag, classify). Other kinds (seq2seq, ...) are in modelKinds.ts's AnyModelSpec. */
 export interface ModelSpec {
+  readonly kind?: 'recurrent';      // the model-kind discriminant; absent in every spec before seq2seq
   readonly cell: CellKind;
   readonly vocabSize: number;       // V
   readonly embedding: number;       // E; 0 = one-hot input

@@ -2,6 +2,9 @@
 // norms, clipping, lr schedule, optimizer update) and the session it advances: model, optimizer,
 // schedule, clipping, rngs, step count and the state carried across truncated-BPTT windows, with
 // checkpoint snapshot/restore so a resumed run gives the same losses. No files, no data formats.
+// The session and the update after backward (applyUpdate) serve every model kind: another kind
+// (seq2seq/train.ts) writes its own forward/loss/backward and calls newSession, applyUpdate and
+// resumeSession.
 //
 // T = window length, B = batch, C = head outputs.
 
@@ -13,7 +16,8 @@ import { ClipCounter, clipGradNorm, clipGradValue, l2Norm, type ClipResult } fro
 import { initParams, type InitOptions } from './init';
 import { Rng } from './rng';
 import { type Checkpoint } from './checkpoint';
-import type { ModelSpec } from './spec';
+import { isRecurrentSpec, modelKind, type AnyModelSpec } from './modelKinds';
+import type { ModelSpec, ParamEntry } from './spec';
 import { dtypeOf, vecFrom, type DType, type Vec } from './tensor';
 
 /** What the batch is scored against; the mask for padding comes from batch.lengths. */
@@ -51,8 +55,17 @@ export interface StepMetrics {
 export const INIT_STREAM = 0;
 export const DROPOUT_STREAM = 1;
 
-export interface TrainingSession {
-  readonly model: Model;
+/** What a session trains: any model kind with a flat params/grads pair (the recurrent Model is one). */
+export interface Trainable {
+  readonly spec: AnyModelSpec;
+  readonly layout: readonly ParamEntry[];
+  readonly params: Vec;
+  readonly grads: Vec;
+  zeroGrads(): void;
+}
+
+export interface TrainingSession<M extends Trainable = Model> {
+  readonly model: M;
   readonly optimizer: Optimizer;
   readonly schedule: ScheduleConfig;
   readonly clipNorm: number;
@@ -67,9 +80,13 @@ export interface TrainingSession {
 }
 
 export function createTrainingSession(spec: ModelSpec, options: TrainingOptions): TrainingSession {
+  return newSession(createModel(spec, options.dtype ?? 'f32'), (params, rng) => initParams(spec, params, rng, options.init), options);
+}
+
+/** A fresh session around any model; init fills its params from the init stream of the seed. */
+export function newSession<M extends Trainable>(model: M, init: (params: Vec, rng: Rng) => void, options: TrainingOptions): TrainingSession<M> {
   validateSchedule(options.schedule);
-  const model = createModel(spec, options.dtype ?? 'f32');
-  initParams(spec, model.params, new Rng(options.seed, INIT_STREAM), options.init);
+  init(model.params, new Rng(options.seed, INIT_STREAM));
   return {
     model,
     optimizer: createOptimizer(options.optimizer, model.params, model.grads),
@@ -118,7 +135,18 @@ export function trainStep(session: TrainingSession, batch: Batch, targets: StepT
   }
   if (carryState) keepState(session, out.state);
   model.backward(out.dLogits);
+  return { ...applyUpdate(session), loss, dLda: model.dLdaNorms() };
+}
 
+/** What applyUpdate reports: StepMetrics without the loss and ‖∂L/∂a<t>‖, which the caller knows. */
+export type UpdateMetrics = Omit<StepMetrics, 'loss' | 'dLda'>;
+
+/**
+ * After backward (grads hold this step's gradient): per-group norms, clipping, the scheduled lr,
+ * the optimizer update and the step count. Shared by every model kind's training step.
+ */
+export function applyUpdate(session: TrainingSession<Trainable>): UpdateMetrics {
+  const { model } = session;
   const groupNorms = gradientGroupNorms(model);
   let clip: ClipResult = { norm: l2Norm(model.grads), clipped: false };
   if (session.clipNorm > 0) clip = clipGradNorm(model.grads, session.clipNorm);
@@ -131,7 +159,7 @@ export function trainStep(session: TrainingSession, batch: Batch, targets: StepT
   const lr = learningRate(session.schedule, session.step);
   session.optimizer.step(lr);
   const step = session.step++;
-  return { step, loss, gradNorm: clip.norm, clipped: clip.clipped, lr, groupNorms, dLda: model.dLdaNorms() };
+  return { step, gradNorm: clip.norm, clipped: clip.clipped, lr, groupNorms };
 }
 
 function expectLength(what: string, got: number, expected: number, shape: string): void {
@@ -152,8 +180,8 @@ function keepState(session: TrainingSession, state: RecurrentState): void {
 const copyVec = (v: Vec): Vec => vecFrom(dtypeOf(v), v);
 const copyState = (s: RecurrentState): RecurrentState => ({ B: s.B, h: copyVec(s.h), c: s.c ? copyVec(s.c) : null });
 
-/** ‖g‖ per group of consecutive layout entries sharing a name prefix (embedding, layer{l}, head). */
-export function gradientGroupNorms(model: Model): GroupNorm[] {
+/** ‖g‖ per group of consecutive layout entries sharing a name prefix (embedding, layer{l}, head; seq2seq: encoder, decoder, attention, head). */
+export function gradientGroupNorms(model: Trainable): GroupNorm[] {
   const norms: GroupNorm[] = [];
   let group = '', start = 0, end = 0;
   const flush = () => { if (group) norms.push({ group, norm: l2Norm(model.grads, start, end - start) }); };
@@ -167,7 +195,7 @@ export function gradientGroupNorms(model: Model): GroupNorm[] {
 }
 
 /** Everything needed to resume, copied; pass `extra` (JSON) for the caller's own position (data cursor...). */
-export function snapshotSession(session: TrainingSession, extra: unknown = null): Checkpoint {
+export function snapshotSession(session: TrainingSession<Trainable>, extra: unknown = null): Checkpoint {
   const rngs: Record<string, ReturnType<Rng['getState']>> = {};
   for (const [name, rng] of Object.entries(session.rngs)) rngs[name] = rng.getState();
   return {
@@ -185,10 +213,19 @@ export function snapshotSession(session: TrainingSession, extra: unknown = null)
 
 /** A session continuing exactly where the checkpoint's left off (model in the checkpoint's dtype). */
 export function restoreSession(checkpoint: Checkpoint): TrainingSession {
+  const { spec } = checkpoint;
+  if (!isRecurrentSpec(spec)) throw new Error(`restoreSession: the checkpoint holds a ${modelKind(spec)} model; restore it with its own kind's session`);
+  return resumeSession(createModel(spec, dtypeOf(checkpoint.params)), checkpoint);
+}
+
+/** A session around `model` (built for checkpoint.spec, in its dtype) continuing where the checkpoint left off. */
+export function resumeSession<M extends Trainable>(model: M, checkpoint: Checkpoint): TrainingSession<M> {
   const { optimizer, schedule } = checkpoint;
   if (!optimizer || !schedule) throw new Error('restoreSession: the checkpoint has no optimizer state or schedule (weights only?)');
   validateSchedule(schedule);
-  const model = createModel(checkpoint.spec, dtypeOf(checkpoint.params));
+  if (model.params.length !== checkpoint.params.length) {
+    throw new Error(`restoreSession: the model has ${model.params.length} parameters, the checkpoint ${checkpoint.params.length}`);
+  }
   model.params.set(checkpoint.params);
   const opt = createOptimizer(optimizer.config, model.params, model.grads);
   opt.importState(optimizer.state);

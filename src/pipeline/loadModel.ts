@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeCheckpoint } from '../engine/checkpoint';
+import { isRecurrentSpec, modelKind, type AnyModelSpec } from '../engine/modelKinds';
 import { createModel, type LayerActivations } from '../engine/model';
 import { modelStepper, type StepModel } from '../engine/sampler';
 import type { ModelSpec } from '../engine/spec';
@@ -59,6 +60,13 @@ function loadCheckpoint(runDir: string): LoadedModel {
 
 /** A run's trained weights and metadata, from its checkpoint (bad or missing: InputError). */
 export function readRunCheckpoint(runDir: string): { spec: ModelSpec; params: Float32Array; meta: ModelMeta; step: number } {
+  const { spec, ...rest } = readAnyRunCheckpoint(runDir);
+  if (!isRecurrentSpec(spec)) throw inputError(runDir, `holds a ${modelKind(spec)} model; this command needs a recurrent (lm, tag, classify) model`);
+  return { spec, ...rest };
+}
+
+/** A run's checkpointed weights and metadata, whatever the model kind. */
+export function readAnyRunCheckpoint(runDir: string): { spec: AnyModelSpec; params: Float32Array; meta: ModelMeta; step: number } {
   if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw inputError(runDir, 'no such run folder');
   const file = runFile(runDir, 'checkpoint');
   if (!fs.existsSync(file)) throw inputError(runDir, `has no ${RUN_FILES.checkpoint}; expected a run folder with a trained model`);

@@ -5,6 +5,8 @@ import { createOptimizer } from '../../../src/engine/optim';
 import { Rng } from '../../../src/engine/rng';
 import { paramCount, type ModelSpec } from '../../../src/engine/spec';
 import { vecFrom, type DType } from '../../../src/engine/tensor';
+import { seq2seqParamCount, type Seq2SeqSpec } from '../../../src/engine/seq2seq/spec';
+import { modelKind } from '../../../src/engine/modelKinds';
 
 const spec: ModelSpec = {
   cell: 'lstm', vocabSize: 7, embedding: 3, hidden: 4, layers: 1, bidirectional: false, peephole: false,
@@ -67,6 +69,36 @@ describe('engine-train/checkpoint', () => {
   for (const [name, corrupt, message] of corruptions) {
     it(`detects ${name}`, () => assert.throws(() => decodeCheckpoint(corrupt(bytes), 'run.ckpt'), message));
   }
+
+  it('a spec without `kind` (every checkpoint written before model kinds) decodes as a recurrent model', () => {
+    const decoded = decodeCheckpoint(encodeCheckpoint(sampleCheckpoint('f32')));
+    assert.equal('kind' in decoded.spec, false);
+    assert.equal(modelKind(decoded.spec), 'recurrent');
+  });
+
+  it('a seq2seq checkpoint round-trips with its kind, its layout sizing the params', () => {
+    const s2s: Seq2SeqSpec = {
+      kind: 'seq2seq', cell: 'gru', sourceVocab: 9, targetVocab: 6, embedding: 3, hidden: 4, layers: 2, bidirectional: true,
+      peephole: false, resetAfter: true, activation: 'tanh', dropout: 0, attention: 'additive',
+    };
+    const rng = new Rng(2);
+    const params = vecFrom('f32', Array.from({ length: seq2seqParamCount(s2s) }, () => rng.normal()));
+    const checkpoint: Checkpoint = { spec: s2s, params, step: 7, optimizer: null, schedule: null, clip: null, rngs: { teacher: rng.getState() }, states: {}, extra: null };
+    const decoded = decodeCheckpoint(encodeCheckpoint(checkpoint));
+    assert.deepEqual(decoded, checkpoint);
+    assert.equal(modelKind(decoded.spec), 'seq2seq');
+    assert.throws(() => encodeCheckpoint({ ...checkpoint, params: params.subarray(1) }), /params has \d+ values, the spec needs \d+/);
+  });
+
+  it('refuses a model kind this version does not know, naming it', () => {
+    const bytes = encodeCheckpoint({ ...sampleCheckpoint('f32'), spec: { ...spec, kind: 'recurrent' } });
+    const text = new TextDecoder().decode(bytes);
+    const at = text.indexOf('"kind":"recurrent"') + '"kind":"'.length;
+    const forged = bytes.slice();
+    forged.set(new TextEncoder().encode('embedding'), at);  // same length as "recurrent"
+    new DataView(forged.buffer).setUint32(forged.length - 4, crc32(forged, 0, forged.length - 4), true);
+    assert.throws(() => decodeCheckpoint(forged, 'run.ckpt'), /run\.ckpt: model kind "embedding" is not known to this version \(expected recurrent, seq2seq\)/);
+  });
 
   it('refuses to encode params that do not fit the spec', () => {
     assert.throws(() => encodeCheckpoint({ ...sampleCheckpoint('f32'), params: vecFrom('f32', [1, 2]) }), /params has 2 values, the spec needs \d+/);
