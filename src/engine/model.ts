@@ -6,7 +6,7 @@
 
 import { directions, featureSize, gateCount, layerInputSize, paramCount, paramLayout, type ModelSpec, type ParamEntry } from './spec';
 import { allocVec, dtypeOf, vecFrom, type DType, type Vec } from './tensor';
-import { LayerWorkspace, RecurrentLayer, type DirectionWeights } from './layers/recurrent';
+import { LayerWorkspace, RecurrentLayer, directionViews, type DirectionWeights } from './layers/recurrent';
 import { embeddingBackward, embeddingForward } from './layers/embedding';
 import { denseBackward, denseForward } from './layers/dense';
 import { dropoutBackward, dropoutForward } from './layers/dropout';
@@ -378,16 +378,6 @@ class RecurrentModel implements Model {
     const H = spec.hidden, GH = gateCount(spec.cell) * H, I = layerInputSize(spec, l);
     const W = this.view(buffer, `layer${l}.W`), R = this.view(buffer, `layer${l}.R`), Bias = this.view(buffer, `layer${l}.B`);
     const P = spec.cell === 'lstm' && spec.peephole ? this.view(buffer, `layer${l}.P`) : null;
-    const views: DirectionWeights[] = [];
-    for (let d = 0; d < D; d++) {
-      views.push({
-        W: W.subarray(d * GH * I, (d + 1) * GH * I),
-        R: R.subarray(d * GH * H, (d + 1) * GH * H),
-        Wb: Bias.subarray(2 * d * GH, (2 * d + 1) * GH),
-        Rb: Bias.subarray((2 * d + 1) * GH, (2 * d + 2) * GH),
-        P: P ? P.subarray(d * 3 * H, (d + 1) * 3 * H) : null,
-      });
-    }
-    return views;
+    return directionViews(W, R, Bias, P, D, GH, H, I);
   }
 }

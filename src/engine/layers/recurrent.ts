@@ -227,10 +227,11 @@ export class RecurrentLayer {
    * x, tokens  the forward's input;  dX (T*B, I) overwritten with dL/dx, or null when not needed
    * dFinal     (B, D*H) dL/d(final hidden states), or null
    * dLdaSq     (T) += Σ over directions and batch of (dL/da<t>)², or null
+   * dFinalC    (B, D*H) lstm: dL/d(final cell states), or null (a seq2seq decoder starts from them)
    */
   backward(
     ws: LayerWorkspace, x: Vec | null, tokens: Int32Array, dX: Vec | null,
-    valid: Uint8Array | null, dFinal: Vec | null, dLdaSq: Float64Array | null,
+    valid: Uint8Array | null, dFinal: Vec | null, dLdaSq: Float64Array | null, dFinalC: Vec | null = null,
   ): void {
     const { T, B } = ws;
     const { D, H, I, spec } = this;
@@ -241,7 +242,9 @@ export class RecurrentLayer {
       for (let b = 0; b < B; b++) {
         for (let j = 0; j < H; j++) dh[b * H + j] = dFinal ? dFinal[b * DH + d * H + j] : 0;
       }
-      dc.fill(0);
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) dc[b * H + j] = dFinalC ? dFinalC[b * DH + d * H + j] : 0;
+      }
       for (let s = T - 1; s >= 0; s--) {
         const t = d === 0 ? s : T - 1 - s;
         for (let b = 0; b < B; b++) {
@@ -355,4 +358,19 @@ export class RecurrentLayer {
     const skipFrom = this.spec.cell === 'gru' && this.spec.resetAfter ? 2 * this.H : GH;
     for (let k = 0; k < GH; k++) bias[k] = w.Wb[k] + (k < skipFrom ? w.Rb[k] : 0);
   }
+}
+
+/** Per-direction views of one layer's W (D, G*H, I), R (D, G*H, H), B (D, 2*G*H) and P (D, 3*H) or null. */
+export function directionViews(W: Vec, R: Vec, Bias: Vec, P: Vec | null, D: number, GH: number, H: number, I: number): DirectionWeights[] {
+  const views: DirectionWeights[] = [];
+  for (let d = 0; d < D; d++) {
+    views.push({
+      W: W.subarray(d * GH * I, (d + 1) * GH * I),
+      R: R.subarray(d * GH * H, (d + 1) * GH * H),
+      Wb: Bias.subarray(2 * d * GH, (2 * d + 1) * GH),
+      Rb: Bias.subarray((2 * d + 1) * GH, (2 * d + 2) * GH),
+      P: P ? P.subarray(d * 3 * H, (d + 1) * 3 * H) : null,
+    });
+  }
+  return views;
 }
