@@ -1,4 +1,4 @@
-// Bundles the extension host, the training worker, the CLI and one browser bundle per webview.
+// Bundles the extension host, the two workers (training, inference), the CLI and one browser bundle per webview.
 // Usage: node scripts/build.mjs [--watch] [--minify]
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, mkdirSync, copyFileSync } from 'node:fs';
@@ -17,8 +17,8 @@ const nodeCommon = {
 
 const nodeEntries = [
   { in: 'src/host/extension.ts', out: 'extension' },
-  { in: 'src/pipeline/worker.ts', out: 'worker' },
-  { in: 'src/host/inference/inferenceWorker.ts', out: 'inferenceWorker' },
+  { in: 'src/pipeline/training/trainingWorker.ts', out: 'trainingWorker' },
+  { in: 'src/pipeline/inference/inferenceWorker.ts', out: 'inferenceWorker' },
   { in: 'src/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ].filter((e) => existsSync(join(root, e.in)));
 

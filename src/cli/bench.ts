@@ -17,7 +17,7 @@ import { loadModel } from '../pipeline/loadModel';
 import { packageRoot } from '../pipeline/packageRoot';
 import { readJsonLines } from '../pipeline/atomicFile';
 import { runFile, type MetricsLine } from '../pipeline/runStore';
-import { startTraining } from '../pipeline/training';
+import { startTraining } from '../pipeline/training/trainingClient';
 import { generateBenchCorpus } from './benchCorpus';
 import { jsonLine, processIO, type CliIO } from './output';
 

@@ -1,7 +1,7 @@
-// rnn-lab sample | label | predict: thin wrappers over src/pipeline/inference.ts.
+// rnn-lab sample | label | predict: thin wrappers over src/pipeline/inference/textInference.ts.
 import * as path from 'node:path';
 import { inputError } from '../pipeline/errors';
-import { labelText, predictLogits, sampleText } from '../pipeline/inference';
+import { labelText, predictLogits, sampleText } from '../pipeline/inference/textInference';
 import { loadModel } from '../pipeline/loadModel';
 import type { RnnConfig } from '../pipeline/config';
 import { readTextFile } from '../pipeline/textFile';

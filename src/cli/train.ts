@@ -2,7 +2,7 @@
 // FILE is the data file (or a .rnnconfig, or with --resume a run folder). Trains in a worker thread.
 import * as path from 'node:path';
 import type { WorkerToHost } from '../protocol/worker';
-import { startTraining } from '../pipeline/training';
+import { startTraining } from '../pipeline/training/trainingClient';
 import { loadConfig } from '../pipeline/config';
 import { newRunDir } from '../pipeline/runStore';
 import { numberOption, parseArgs, UsageError } from './args';

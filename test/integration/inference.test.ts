@@ -12,7 +12,7 @@ import type { RnnLabApi, TokenDecoration } from '../../src/protocol/api';
 import { createInferenceFeature, type InferenceFeature } from '../../src/host/inference';
 import type { SampleOutcome } from '../../src/host/inference/samplesPanel';
 import { exportRunToOnnx } from '../../src/pipeline/loadModel';
-import { startTraining } from '../../src/pipeline/training';
+import { startTraining } from '../../src/pipeline/training/trainingClient';
 
 const extensionId = 'rnn-lab.rnn-lab';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

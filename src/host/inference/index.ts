@@ -6,7 +6,7 @@ import type { SampleSettings } from '../../protocol/inference';
 import { Commands } from '../commands';
 import type { FeatureContext } from '../feature';
 import { importOnnx } from './importOnnx';
-import { InferenceClient } from './inferenceClient';
+import { InferenceClient } from '../../pipeline/inference/inferenceClient';
 import { ModelMemory, modelPathOf, pickModel } from './modelChoice';
 import { PredictionsPanel } from './predictionsPanel';
 import { SamplesPanel, type SampleOutcome } from './samplesPanel';

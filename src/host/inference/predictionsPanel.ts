@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { TokenPrediction } from '../../protocol/api';
 import type { HostToPredictions, PredictionResult, PredictionsToHost } from '../../protocol/predictions';
 import { renderShell, webviewOptions } from '../webview/html';
-import type { InferenceClient, InferenceJob } from './inferenceClient';
+import type { InferenceClient, InferenceJob } from '../../pipeline/inference/inferenceClient';
 import { modelName, modelRef } from './modelChoice';
 
 export const predictionsViewType = 'rnnLab.predictions';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostToSamples, ModelOption, SampleRecord, SampleSettings, SamplesToHost } from '../../protocol/samples';
 import { renderShell, webviewOptions } from '../webview/html';
-import type { InferenceClient, InferenceJob } from './inferenceClient';
+import type { InferenceClient, InferenceJob } from '../../pipeline/inference/inferenceClient';
 import { modelName, modelRef, runModels, type ModelMemory } from './modelChoice';
 
 export const samplesViewType = 'rnnLab.samples';

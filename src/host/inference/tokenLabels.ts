@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { TokenDecoration } from '../../protocol/api';
 import type { LabelResult, LineLabelItem, ModelInfo, PredictedToken, TextRegion, TokenLabelItem } from '../../protocol/inference';
-import type { InferenceClient, InferenceJob, LabelAnswer } from './inferenceClient';
+import type { InferenceClient, InferenceJob, LabelAnswer } from '../../pipeline/inference/inferenceClient';
 import { defaultLabel, LabelStyles, surprisalLevel } from './labelStyle';
 import { modelName, modelRef } from './modelChoice';
 

@@ -1,7 +1,7 @@
 // The real TrainingStarter: the pipeline's startTraining (a worker_threads worker per run, at background
 // CPU priority so the editor stays responsive). A worker that dies without a last message still ends
 // its session, through the handle's outcome.
-import { startTraining } from '../../pipeline/training';
+import { startTraining } from '../../pipeline/training/trainingClient';
 import type { TrainingStarter } from './sessions';
 
 export const pipelineStarter: TrainingStarter = (start, onMessage) => {

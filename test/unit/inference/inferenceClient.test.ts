@@ -9,13 +9,13 @@ import { initParams } from '../../../src/engine/init';
 import { Rng } from '../../../src/engine/rng';
 import { paramCount, type ModelSpec } from '../../../src/engine/spec';
 import { exportModel } from '../../../src/onnx';
-import { labelText, sampleText } from '../../../src/pipeline/inference';
+import { labelText, sampleText } from '../../../src/pipeline/inference/textInference';
 import { loadModel } from '../../../src/pipeline/loadModel';
 import { toOnnxMetadata } from '../../../src/pipeline/modelMeta';
 import { SPECIAL_TOKENS, splitTokens } from '../../../src/pipeline/tokenizer';
 import type { ModelRef } from '../../../src/protocol/inference';
-import { InferenceClient, InferenceError } from '../../../src/host/inference/inferenceClient';
-import { probabilities, topK } from '../../../src/host/inference/predictTokens';
+import { InferenceClient, InferenceError } from '../../../src/pipeline/inference/inferenceClient';
+import { probabilities, topK } from '../../../src/pipeline/inference/predictTokens';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-inference-'));
 
@@ -61,7 +61,7 @@ describe('inference worker', function () {
   let lm: ModelRef, tag: ModelRef, classify: ModelRef;
 
   before(() => {
-    client = new InferenceClient(path.resolve(__dirname, '../../../src/host/inference/inferenceWorker.js'));
+    client = new InferenceClient(path.resolve(__dirname, '../../../src/pipeline/inference/inferenceWorker.js'));
     lm = { path: writeModel('lm', 'lm', 'char', lmText + 'xyz', []), backend: 'engine' };
     tag = { path: writeModel('tag', 'tag', 'word', tagText, ['0', '1']), backend: 'engine' };
     classify = { path: writeModel('classify', 'classify', 'word', classText, ['food', 'weather']), backend: 'engine' };

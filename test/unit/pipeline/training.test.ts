@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { WorkerStart, WorkerToHost } from '../../../src/protocol/worker';
 import { readJsonLines } from '../../../src/pipeline/atomicFile';
 import { listRuns, readRunStatus } from '../../../src/pipeline/runStore';
-import { startTraining } from '../../../src/pipeline/training';
+import { startTraining } from '../../../src/pipeline/training/trainingClient';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-train-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

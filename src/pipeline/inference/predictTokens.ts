@@ -5,8 +5,8 @@
 // backend); activations from the engine. Node-level, no vscode.
 //
 // T = tokens shown, C = head outputs (vocabulary for lm, labels otherwise), H = hidden, D = directions.
-import { linesOf, predictLogits } from '../../pipeline/inference';
-import { LINE_BREAK, UNK, type Tokenizer } from '../../pipeline/tokenizer';
+import { linesOf, predictLogits } from './textInference';
+import { LINE_BREAK, UNK, type Tokenizer } from '../tokenizer';
 import type { LayerActivations } from '../../engine/model';
 import type { Alternative, LayerTrace, PredictedToken, PredictionResult, TextRegion } from '../../protocol/inference';
 import type { OpenModel } from './modelCache';

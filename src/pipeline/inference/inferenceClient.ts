@@ -7,7 +7,7 @@ import type {
   HostToInference, InferenceToHost, LabelResult, ModelInfo, ModelRef, PredictionResult, SampleSettings, TextRegion,
 } from '../../protocol/inference';
 
-/** The worker script beside this module: dist/inferenceWorker.js bundled, out/src/host/inference/ under tsc. */
+/** The worker script beside this module: dist/inferenceWorker.js bundled, out/src/pipeline/inference/ under tsc. */
 export const INFERENCE_WORKER_SCRIPT = path.join(__dirname, 'inferenceWorker.js');
 
 export class InferenceError extends Error {

@@ -2,9 +2,9 @@
 // file under them changes (a run still training writes new checkpoints). Node-level, no vscode.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inputError } from '../../pipeline/errors';
-import { loadModel, type LoadedModel } from '../../pipeline/loadModel';
-import { RUN_FILES, runFile } from '../../pipeline/runStore';
+import { inputError } from '../errors';
+import { loadModel, type LoadedModel } from '../loadModel';
+import { RUN_FILES, runFile } from '../runStore';
 import type { ModelInfo, ModelRef } from '../../protocol/inference';
 
 export interface OpenModel {

@@ -1,8 +1,8 @@
 // The data feed of a run: the next training batch and its targets (lm windows with carried state,
 // or shuffled padded sequences), the cursor a checkpoint keeps, and evaluation on held-out data.
-import type { StepTargets } from '../engine/train-step';
-import { LmWindows, SequenceBatches, type SequenceBatch } from './batching';
-import { evaluateLm, evaluateSequences, oneHot, type Evaluation } from './evaluate';
+import type { StepTargets } from '../../engine/train-step';
+import { LmWindows, SequenceBatches, type SequenceBatch } from '../batching';
+import { evaluateLm, evaluateSequences, oneHot, type Evaluation } from '../evaluate';
 import type { OpenRun, RunExtra } from './runSetup';
 
 /** The data feed of one task: next training batch + its targets, and the cursor for checkpoints. */

@@ -1,12 +1,12 @@
 // What a trained model says about a text: per-token labels (tagger), per-line classes (classifier),
 // per-token surprisal (language model), raw logits (predict). Ranges are UTF-16 offsets in the text.
 // The CLI's label/predict and the editor's decorations both call these.
-import { inputError } from './errors';
-import { argmax } from './evaluate';
-import type { LoadedModel } from './loadModel';
-import { EOS, LINE_BREAK, NON_TEXT_TOKENS, type Tokenizer } from './tokenizer';
-import { Rng } from '../engine/rng';
-import { sampleTokens } from '../engine/sampler';
+import { inputError } from '../errors';
+import { argmax } from '../evaluate';
+import type { LoadedModel } from '../loadModel';
+import { EOS, LINE_BREAK, NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
+import { Rng } from '../../engine/rng';
+import { sampleTokens } from '../../engine/sampler';
 
 /** tag: label + p; lm: surprisal (nats). */
 export interface TokenLabel {

@@ -2,8 +2,8 @@
 // predictions and samples run here, never on the extension host's thread. One job at a time, in
 // order; a job pauses every few milliseconds so that `cancel` messages are read. No vscode import.
 import { parentPort } from 'node:worker_threads';
-import { isInputError } from '../../pipeline/errors';
-import { sampleText } from '../../pipeline/inference';
+import { isInputError } from '../errors';
+import { sampleText } from './textInference';
 import { useWasmKernels } from '../../engine/wasm';
 import type { HostToInference, InferenceToHost } from '../../protocol/inference';
 import { labelRegions, LineLabelCache } from './labelRegions';

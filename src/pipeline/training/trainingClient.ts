@@ -2,7 +2,7 @@
 // startTraining(start) → a handle with the worker's typed messages, stop() and the final outcome.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HostToWorker, WorkerStart, WorkerToHost } from '../protocol/worker';
+import type { HostToWorker, WorkerStart, WorkerToHost } from '../../protocol/worker';
 
 export type TrainingOutcome = Extract<WorkerToHost, { type: 'done' } | { type: 'error' }>;
 
@@ -18,8 +18,8 @@ export interface TrainingHandle {
   readonly outcome: Promise<TrainingOutcome>;
 }
 
-/** The worker script beside this module: dist/worker.js when bundled, out/src/pipeline/worker.js under tsc. */
-export const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
+/** The worker script beside this module: dist/trainingWorker.js bundled, out/src/pipeline/training/ under tsc. */
+export const WORKER_SCRIPT = path.join(__dirname, 'trainingWorker.js');
 
 export function startTraining(start: WorkerStart): TrainingHandle {
   const worker = new Worker(WORKER_SCRIPT, { workerData: start });

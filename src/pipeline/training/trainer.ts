@@ -1,20 +1,20 @@
 // The training loop of one run, as the worker runs it: step, evaluate, sample, checkpoint, append
-// metrics, report typed messages. No worker_threads here (see worker.ts), so tests can drive it
+// metrics, report typed messages. No worker_threads here (see trainingWorker.ts), so tests can drive it
 // through the same TrainerIO; opening the run is runSetup.ts, the data feed feed.ts.
-import { encodeCheckpoint } from '../engine/checkpoint';
-import { Rng } from '../engine/rng';
-import { modelStepper, sample } from '../engine/sampler';
-import { paramCount } from '../engine/spec';
-import { snapshotSession, trainStep, type StepMetrics } from '../engine/train-step';
-import { exportModel } from '../onnx/export';
-import type { HostToWorker, ProgressReport, WorkerStart, WorkerToHost } from '../protocol/worker';
-import { appendJsonLine, writeFileAtomic } from './atomicFile';
-import { isInputError } from './errors';
+import { encodeCheckpoint } from '../../engine/checkpoint';
+import { Rng } from '../../engine/rng';
+import { modelStepper, sample } from '../../engine/sampler';
+import { paramCount } from '../../engine/spec';
+import { snapshotSession, trainStep, type StepMetrics } from '../../engine/train-step';
+import { exportModel } from '../../onnx/export';
+import type { HostToWorker, ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
+import { appendJsonLine, writeFileAtomic } from '../atomicFile';
+import { isInputError } from '../errors';
 import { createFeed } from './feed';
-import { toOnnxMetadata } from './modelMeta';
-import { runFile, type MetricsLine } from './runStore';
+import { toOnnxMetadata } from '../modelMeta';
+import { runFile, type MetricsLine } from '../runStore';
 import { SAMPLE_STREAM, markStatus, openRun, type OpenRun, type RunExtra } from './runSetup';
-import { NON_TEXT_TOKENS, type Tokenizer } from './tokenizer';
+import { NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
 
 export interface TrainerIO {
   post(message: WorkerToHost): void;

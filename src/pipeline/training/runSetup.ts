@@ -3,19 +3,19 @@
 // and metrics bookkeeping. The loop itself is in trainer.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeCheckpoint } from '../engine/checkpoint';
-import type { OptimizerConfig } from '../engine/optim';
-import { Rng } from '../engine/rng';
-import type { ScheduleConfig } from '../engine/schedule';
-import { createTrainingSession, restoreSession, type TrainingSession } from '../engine/train-step';
-import type { WorkerStart } from '../protocol/worker';
-import { readJsonLines, writeFileAtomic } from './atomicFile';
-import { loadConfig, parseConfig, type RnnConfig } from './config';
-import { modelSpecFor, prepareDataset, resolveTask, type Dataset } from './dataset';
-import { InputError, inputError } from './errors';
-import { checkMeta, type ModelMeta } from './modelMeta';
-import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from './runStore';
-import { loadGloveVectors } from './vectors';
+import { decodeCheckpoint } from '../../engine/checkpoint';
+import type { OptimizerConfig } from '../../engine/optim';
+import { Rng } from '../../engine/rng';
+import type { ScheduleConfig } from '../../engine/schedule';
+import { createTrainingSession, restoreSession, type TrainingSession } from '../../engine/train-step';
+import type { WorkerStart } from '../../protocol/worker';
+import { readJsonLines, writeFileAtomic } from '../atomicFile';
+import { loadConfig, parseConfig, type RnnConfig } from '../config';
+import { modelSpecFor, prepareDataset, resolveTask, type Dataset } from '../dataset';
+import { InputError, inputError } from '../errors';
+import { checkMeta, type ModelMeta } from '../modelMeta';
+import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from '../runStore';
+import { loadGloveVectors } from '../vectors';
 
 /** Random streams of a run (the engine uses 0 for init, 1 for dropout). */
 export const DATA_STREAM = 2;

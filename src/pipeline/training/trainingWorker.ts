@@ -1,12 +1,12 @@
-// Entry of the training worker (worker_threads; bundled to dist/worker.js): runs one run's training
+// Entry of the training worker (worker_threads; bundled to dist/trainingWorker.js): runs one run's training
 // loop and forwards its messages; `stop` and `sample` requests from the host are queued for the loop.
 import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { HostToWorker, WorkerStart } from '../protocol/worker';
-import { useWasmKernels } from '../engine/wasm';
+import type { HostToWorker, WorkerStart } from '../../protocol/worker';
+import { useWasmKernels } from '../../engine/wasm';
 import { runTraining } from './trainer';
 
-if (!parentPort) throw new Error('worker.ts must run inside a worker thread (startTraining spawns it)');
+if (!parentPort) throw new Error('trainingWorker.ts must run inside a worker thread (startTraining spawns it)');
 const port = parentPort;
 // On Linux the nice value is per thread and pid 0 means this one: the extension host's own thread keeps
 // its priority, so typing stays smooth while training takes what CPU is left.

@@ -2,7 +2,7 @@
 // a time, so each line's result is cached by its text: after an edit only the changed lines run.
 // A language model's surprisal depends on everything before, so a region is labelled whole.
 // Work is cut into slices with a pause between them, so a cancel message can get in. Node-level.
-import { labelText, linesOf } from '../../pipeline/inference';
+import { labelText, linesOf } from './textInference';
 import type { LabelResult, LineLabelItem, TextRegion, TokenLabelItem } from '../../protocol/inference';
 import type { OpenModel } from './modelCache';
 
