@@ -12,7 +12,7 @@ import { importModel } from './import';
 
 /** Tensors as the native binding takes and returns them (onnxruntime-common's Tensor fits). */
 interface NativeTensor { readonly type: string; readonly data: unknown; readonly dims: readonly number[] }
-type TensorCtor = new (type: string, data: Float32Array | BigInt64Array, dims: readonly number[]) => NativeTensor;
+type TensorCtor = new (type: string, data: Float32Array | BigInt64Array | Int32Array, dims: readonly number[]) => NativeTensor;
 
 /**
  * onnxruntime-node's native InferenceSession (dist/binding): synchronous run. The public
@@ -44,6 +44,42 @@ function loadRuntime(): Runtime {
   native.initOrt();
   runtime = { Tensor: ort.Tensor, createSession: () => new native.binding.InferenceSession() };
   return runtime;
+}
+
+/** A loaded onnxruntime session, synchronous: feeds by input name, returns the fetched outputs. */
+export interface OrtSession {
+  run(feeds: Record<string, { type: 'int64' | 'int32' | 'float32'; data: BigInt64Array | Int32Array | Float32Array; dims: readonly number[] }>,
+    fetch: readonly string[]): Record<string, Float32Array>;
+  dispose(): void;
+}
+
+/** Loads model bytes into a native session (onnxruntime-node required on first use); `name` labels errors. */
+export function createOrtSession(bytes: Uint8Array, name: string): OrtSession {
+  const { Tensor, createSession } = loadRuntime();
+  const session = createSession();
+  try {
+    session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {});
+  } catch (err) {
+    throw new Error(`${name}: onnxruntime could not load the model: ${(err as Error).message}`);
+  }
+  let disposed = false;
+  return {
+    run(feeds, fetch) {
+      if (disposed) throw new Error(`${name}: the onnxruntime session was disposed`);
+      const native: Record<string, NativeTensor> = {};
+      for (const [key, t] of Object.entries(feeds)) native[key] = new Tensor(t.type, t.data as Float32Array, t.dims);
+      const fetches: Record<string, null> = {};
+      for (const key of fetch) fetches[key] = null;
+      const out = session.run(native, fetches, {});
+      const result: Record<string, Float32Array> = {};
+      for (const key of fetch) result[key] = out[key].data as Float32Array;
+      return result;
+    },
+    dispose() {
+      if (!disposed) session.dispose();
+      disposed = true;
+    },
+  };
 }
 
 /** Hidden (and lstm cell) state of every layer and direction for one sequence: (L, D, 1, H). */

@@ -48,7 +48,10 @@ export function engineRunner(model: Seq2SeqModel): Seq2SeqRunner<EncodedSources,
   return {
     targetVocab: model.spec.targetVocab,
     encode: (source, Tx, B, lengths) => { const memory = model.encode(source, Tx, B, lengths); return { memory, state: memory.state }; },
-    step: (memory, rowOf, prev, state) => model.decodeStep(memory, rowOf, prev, state),
+    step: (memory, rowOf, prev, state) => {
+      const out = model.decodeStep(memory, rowOf, prev, state);
+      return { logits: out.logits, attention: out.attention.length ? out.attention : null, state: out.state };
+    },
     selectRows: (state, rows) => selectStateRows(state, rows, decoderHidden(model.spec)),
   };
 }
