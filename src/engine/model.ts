@@ -6,10 +6,13 @@
 
 import { directions, featureSize, gateCount, layerInputSize, paramCount, paramLayout, type ModelSpec, type ParamEntry } from './spec';
 import { allocVec, dtypeOf, vecFrom, type DType, type Vec } from './tensor';
-import { LayerWorkspace, RecurrentLayer, directionViews, type DirectionWeights } from './layers/recurrent';
+import { LayerWorkspace, RecurrentLayer, directionViews, type DirectionWeights, type LayerActivations } from './layers/recurrent';
 import { embeddingBackward, embeddingForward } from './layers/embedding';
 import { denseBackward, denseForward } from './layers/dense';
-import { dropoutBackward, dropoutForward } from './layers/dropout';
+import { dropoutBackward, dropoutForward, type UniformSource } from './layers/dropout';
+
+// Defined beside the layers that use them (so layers/ never imports this file); re-exported for callers.
+export type { LayerActivations, UniformSource };
 
 /** A minibatch of token ids. Steps t >= lengths[b] are padding: no loss, no effect on the state. */
 export interface Batch {
@@ -27,11 +30,6 @@ export interface RecurrentState {
   readonly B: number;
   readonly h: Vec;
   readonly c: Vec | null;           // lstm only
-}
-
-/** Anything with a uniform draw in [0, 1): the engine's Rng (src/engine/rng.ts) fits. */
-export interface UniformSource {
-  uniform(): number;
 }
 
 export interface ForwardOptions {
@@ -57,19 +55,6 @@ export interface GateStat {
   readonly gate: string;            // lstm i, o, f, c; gru z, r, h; rnn a
   readonly mean: number;
   readonly saturated: number;       // share of activations within 0.05 of their range's ends
-}
-
-/** One layer's activations over the last forward window, copied (for display, e.g. LSTMVis-style). */
-export interface LayerActivations {
-  readonly layer: number;
-  readonly T: number;
-  readonly B: number;
-  readonly D: number;
-  readonly H: number;
-  readonly gates: readonly string[];  // gate names in ONNX order (G of them)
-  readonly hidden: Float32Array;      // (T, B, D*H) a<t>, directions concatenated (after dropout when training)
-  readonly gateValues: Float32Array;  // (T, B, D, G*H) gate activations (after σ / tanh)
-  readonly cell: Float32Array | null; // (T, B, D*H) lstm c<t>
 }
 
 export interface Model {

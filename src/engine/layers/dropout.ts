@@ -4,7 +4,11 @@
 // N = number of values.
 
 import type { Vec } from '../tensor';
-import type { UniformSource } from '../model';
+
+/** Anything with a uniform draw in [0, 1): the engine's Rng (src/engine/rng.ts) fits. */
+export interface UniformSource {
+  uniform(): number;
+}
 
 /** x (N) *= mask (N), where mask is drawn now: 0 with probability p, else 1/(1-p). */
 export function dropoutForward(x: Vec, mask: Vec, N: number, p: number, rng: UniformSource): void {

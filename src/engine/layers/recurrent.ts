@@ -16,7 +16,6 @@ import { directions, gateCount, layerInputSize, type ModelSpec } from '../spec';
 import { rnnCellBackward, rnnCellForward } from '../cells/rnn';
 import { gruCellBackward, gruCellForward } from '../cells/gru';
 import { lstmCellBackward, lstmCellForward } from '../cells/lstm';
-import type { LayerActivations } from '../model';
 
 /** One direction's parameters (or gradients): views into the flat buffer. */
 export interface DirectionWeights {
@@ -25,6 +24,19 @@ export interface DirectionWeights {
   readonly Wb: Vec;         // (G*H)
   readonly Rb: Vec;         // (G*H)
   readonly P: Vec | null;   // (3H) lstm peepholes [Pi; Po; Pf]
+}
+
+/** One layer's activations over the last forward window, copied (for display, e.g. LSTMVis-style). */
+export interface LayerActivations {
+  readonly layer: number;
+  readonly T: number;
+  readonly B: number;
+  readonly D: number;
+  readonly H: number;
+  readonly gates: readonly string[];  // gate names in ONNX order (G of them)
+  readonly hidden: Float32Array;      // (T, B, D*H) a<t>, directions concatenated (after dropout when training)
+  readonly gateValues: Float32Array;  // (T, B, D, G*H) gate activations (after σ / tanh)
+  readonly cell: Float32Array | null; // (T, B, D*H) lstm c<t>
 }
 
 /** Gate names in ONNX order, as gateStats reports them. */

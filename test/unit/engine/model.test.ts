@@ -2,6 +2,8 @@
 // exactly, step() equals forward(), gradients accumulate, gate statistics, shapes and errors.
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ModelSpec } from '../../../src/engine/spec';
 import { createModel, type Model } from '../../../src/engine/model';
 import { softmaxCrossEntropy } from '../../../src/engine/loss';
@@ -218,5 +220,17 @@ describe('engine model activations', () => {
       }
     }
     assert.ok(top.gateValues.every((v) => v >= -1 && v <= 1));
+  });
+});
+
+describe('engine model layering', () => {
+  it('the layers never import the model (types they share live beside them, below it)', () => {
+    const engine = path.join(__dirname, '..', '..', '..', '..', 'src', 'engine');
+    for (const folder of ['layers', 'cells']) {
+      for (const file of fs.readdirSync(path.join(engine, folder))) {
+        const source = fs.readFileSync(path.join(engine, folder, file), 'utf8');
+        assert.doesNotMatch(source, /from '\.\.\/model'/, `${folder}/${file} imports ../model`);
+      }
+    }
   });
 });
