@@ -5,7 +5,7 @@
 // D = directions, G = gates, C = head outputs, L = layers. Buffers are time-major: (T, B, ·).
 
 import { directions, featureSize, gateCount, layerInputSize, paramCount, paramLayout, type ModelSpec, type ParamEntry } from './spec';
-import { allocVec, dtypeOf, vecFrom, type DType, type Vec } from './tensor';
+import { allocVec, type DType, type Vec } from './tensor';
 import { LayerWorkspace, RecurrentLayer, directionViews, type DirectionWeights, type LayerActivations } from './layers/recurrent';
 import { embeddingBackward, embeddingForward } from './layers/embedding';
 import { denseBackward, denseForward } from './layers/dense';
@@ -93,10 +93,19 @@ export function createModel(spec: ModelSpec, dtype: DType = 'f32'): Model {
   return new RecurrentModel(spec, dtype);
 }
 
-/** A copy of a state, in fresh buffers of the same type. */
-export function cloneState(state: RecurrentState): RecurrentState {
-  const copy = (v: Vec): Vec => vecFrom(dtypeOf(v), v);
-  return { B: state.B, h: copy(state.h), c: state.c ? copy(state.c) : null };
+/**
+ * A copy of a state (models reuse their state buffers, so keep a copy): into `into`'s buffers when
+ * it has the same shape, else into fresh ones of from's type. Fresh ones are plain typed arrays, not
+ * allocVec's: states are copied at every evaluation and checkpoint, and the WebAssembly arena never
+ * frees (forward copies an initial state into its own buffers, so kernels never need it there).
+ */
+export function copyState(from: RecurrentState, into?: RecurrentState | null): RecurrentState {
+  if (into && into.B === from.B && into.h.length === from.h.length && (into.c === null) === (from.c === null)) {
+    into.h.set(from.h);
+    if (into.c && from.c) into.c.set(from.c);
+    return into;
+  }
+  return { B: from.B, h: from.h.slice(), c: from.c ? from.c.slice() : null };
 }
 
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0;

@@ -8,7 +8,7 @@
 //
 // T = window length, B = batch, C = head outputs.
 
-import { createModel, type Batch, type Model, type RecurrentState } from './model';
+import { copyState, createModel, type Batch, type Model, type RecurrentState } from './model';
 import { sequenceCrossEntropy, sigmoidCrossEntropy, softmaxCrossEntropy } from './loss';
 import { createOptimizer, type Optimizer, type OptimizerConfig } from './optim';
 import { learningRate, validateSchedule, type ScheduleConfig } from './schedule';
@@ -168,17 +168,10 @@ function expectLength(what: string, got: number, expected: number, shape: string
 
 /** Copies the window's final state into the session's own buffers (the model reuses its). */
 function keepState(session: TrainingSession, state: RecurrentState): void {
-  const kept = session.carried;
-  if (kept && kept.B === state.B) {
-    kept.h.set(state.h);
-    if (kept.c && state.c) kept.c.set(state.c);
-    return;
-  }
-  session.carried = copyState(state);
+  session.carried = copyState(state, session.carried);
 }
 
 const copyVec = (v: Vec): Vec => vecFrom(dtypeOf(v), v);
-const copyState = (s: RecurrentState): RecurrentState => ({ B: s.B, h: copyVec(s.h), c: s.c ? copyVec(s.c) : null });
 
 /** ‖g‖ per group of consecutive layout entries sharing a name prefix (embedding, layer{l}, head; seq2seq: encoder, decoder, attention, head). */
 export function gradientGroupNorms(model: Trainable): GroupNorm[] {

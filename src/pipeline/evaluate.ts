@@ -1,7 +1,7 @@
 // Validation loss (and token / sequence accuracy for tag and classify) of a model on held-out data,
 // forward only. lm: windows over the held-out text with the state carried, at most MAX_LM_WINDOWS.
 import { softmaxCrossEntropy, sigmoidCrossEntropy, sequenceCrossEntropy } from '../engine/loss';
-import type { Model, RecurrentState } from '../engine/model';
+import { copyState, type Model, type RecurrentState } from '../engine/model';
 import { LmWindows, evalBatches, type Example } from './batching';
 import type { IdArray } from './idBuffer';
 
@@ -63,11 +63,4 @@ export function argmax(v: ArrayLike<number>, offset: number, n: number): number 
   let best = 0;
   for (let k = 1; k < n; k++) if (v[offset + k] > v[offset + best]) best = k;
   return best;
-}
-
-function copyState(from: RecurrentState, into: RecurrentState | undefined): RecurrentState {
-  if (!into) return { B: from.B, h: from.h.slice(), c: from.c ? from.c.slice() : null };
-  into.h.set(from.h);
-  if (into.c && from.c) into.c.set(from.c);
-  return into;
 }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelSpec } from '../../../src/engine/spec';
-import { createModel, type Model } from '../../../src/engine/model';
+import { copyState, createModel, type Model } from '../../../src/engine/model';
 import { softmaxCrossEntropy } from '../../../src/engine/loss';
 import { Rng } from '../../../src/engine/rng';
 import { makeSpec, randomModel, randomTokens } from './helpers';
@@ -223,7 +223,26 @@ describe('engine model activations', () => {
   });
 });
 
-describe('engine model layering', () => {
+describe('engine model states', () => {
+  const state = (B: number, h: number[], c: number[] | null) => ({ B, h: Float64Array.from(h), c: c ? Float64Array.from(c) : null });
+  const cases: { what: string; from: ReturnType<typeof state>; into: ReturnType<typeof state> | null; reused: boolean }[] = [
+    { what: 'no target: fresh buffers', from: state(1, [1, 2], [3, 4]), into: null, reused: false },
+    { what: 'same shape: into its buffers', from: state(1, [1, 2], [3, 4]), into: state(1, [0, 0], [0, 0]), reused: true },
+    { what: 'same shape without cells', from: state(2, [1, 2], null), into: state(2, [9, 9], null), reused: true },
+    { what: 'another batch size: fresh', from: state(2, [1, 2, 5, 6], null), into: state(1, [0, 0], null), reused: false },
+    { what: 'cells missing in the target: fresh', from: state(1, [1, 2], [3, 4]), into: state(1, [0, 0], null), reused: false },
+  ];
+  for (const { what, from, into, reused } of cases) {
+    it(`copyState, ${what}`, () => {
+      const copy = copyState(from, into);
+      assert.equal(copy === into, reused);
+      assert.deepEqual([copy.B, Array.from(copy.h), copy.c && Array.from(copy.c)], [from.B, Array.from(from.h), from.c && Array.from(from.c)]);
+      assert.ok(copy.h !== from.h && copy.h instanceof Float64Array, 'a copy of the same type, not the same buffer');
+      from.h[0] = 42;
+      assert.notEqual(copy.h[0], 42);
+    });
+  }
+
   it('the layers never import the model (types they share live beside them, below it)', () => {
     const engine = path.join(__dirname, '..', '..', '..', '..', 'src', 'engine');
     for (const folder of ['layers', 'cells']) {
