@@ -1,6 +1,9 @@
-// Opening a trained model for inference, for the CLI and the extension alike. MODEL is a run folder
-// (its checkpoint; model.onnx when the ort backend is asked for) or an .onnx file (imported into the
-// engine, or run by onnxruntime). src/onnx is required lazily: nothing loads it until it is needed.
+// Opening a trained model for inference, for the CLI and the extension alike. MODEL is a run folder or
+// an .onnx file (imported into the engine, or run by onnxruntime). A run folder stands for its
+// model.onnx: the lowest-validation-loss model when the run has validation data, else the latest
+// (DESIGN.md §4), so eval, label, sample, predict, export and the editor all use the model early
+// stopping kept; only a run that has not written model.onnx yet is read from its checkpoint.
+// src/onnx is required lazily: nothing loads it until it is needed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeCheckpoint } from '../engine/checkpoint';
@@ -9,7 +12,7 @@ import { createModel, type LayerActivations } from '../engine/model';
 import { modelStepper, type StepModel } from '../engine/sampler';
 import type { ModelSpec } from '../engine/spec';
 import { inputError } from './errors';
-import { checkMeta, fromOnnxMetadata, toOnnxMetadata, tokenizerOf, type ModelMeta } from './modelMeta';
+import { checkMeta, fromOnnxMetadata, stepOfMetadata, toOnnxMetadata, tokenizerOf, type ModelMeta } from './modelMeta';
 import { RUN_FILES, runFile } from './runStore';
 import type { Tokenizer } from './tokenizer';
 
@@ -23,6 +26,8 @@ export interface LoadedModel {
   readonly meta: ModelMeta | null;
   readonly tokenizer: Tokenizer | null;
   readonly warnings: readonly string[];
+  /** The training step of the weights (rnnlab.step, or the checkpoint's), when known. */
+  readonly step?: number;
   /** Logits (T, B, C), or (B, C) for a classifier, of time-major tokens (T, B); a fresh array. */
   forward(tokens: Int32Array, T: number, B: number): Float32Array | Float64Array;
   /** Batch-1 stepping with carried state (sampling, surprisal). */
@@ -38,24 +43,32 @@ const onnx = (): OnnxModule => require('../onnx') as OnnxModule;
 export function loadModel(source: string, backend: Backend = 'engine'): LoadedModel {
   if (!fs.existsSync(source)) throw inputError(source, 'no such model; expected a run folder or an .onnx file');
   if (fs.statSync(source).isDirectory()) {
-    const onnxFile = runFile(source, 'model');
-    if (backend === 'ort') {
-      if (!fs.existsSync(onnxFile)) throw inputError(source, `has no ${RUN_FILES.model} for the ort backend; export it first (rnn-lab export ${source} ${onnxFile}) or use --backend engine`);
-      return loadOnnx(onnxFile, 'ort', source);
-    }
-    // An imported model's run folder holds model.onnx and no checkpoint.
-    if (!fs.existsSync(runFile(source, 'checkpoint')) && fs.existsSync(onnxFile)) return loadOnnx(onnxFile, 'engine', source);
-    return loadCheckpoint(source);
+    const file = runModelFile(source);
+    if (file.endsWith('.onnx')) return loadOnnx(file, backend, source);
+    return loadCheckpoint(source, backend);
   }
   if (!source.toLowerCase().endsWith('.onnx')) throw inputError(source, 'expected a run folder or an .onnx file');
   return loadOnnx(source, backend, source);
 }
 
-function loadCheckpoint(runDir: string): LoadedModel {
-  const { spec, params, meta } = readRunCheckpoint(runDir);
+/**
+ * The file a run folder's model is read from: model.onnx (an imported run has only that), else
+ * checkpoint.bin (a run that has not saved model.onnx yet).
+ */
+export function runModelFile(runDir: string): string {
+  const onnxFile = runFile(runDir, 'model');
+  if (fs.existsSync(onnxFile)) return onnxFile;
+  const checkpoint = runFile(runDir, 'checkpoint');
+  if (fs.existsSync(checkpoint)) return checkpoint;
+  throw inputError(runDir, `has no ${RUN_FILES.checkpoint} or ${RUN_FILES.model} yet; expected a run that has saved a model`);
+}
+
+function loadCheckpoint(runDir: string, backend: Backend): LoadedModel {
+  const { spec, params, meta, step } = readRunCheckpoint(runDir);
+  if (backend === 'ort') return ortModel(onnx().exportModel(spec, params, toOnnxMetadata(meta, step)), runDir, runDir);
   const model = createModel(spec, 'f32');
   model.params.set(params);
-  return engineModel(runDir, model, meta, []);
+  return engineModel(runDir, model, meta, [], step);
 }
 
 /** A run's trained weights and metadata, from its checkpoint (bad or missing: InputError). */
@@ -88,22 +101,7 @@ export function readAnyRunCheckpoint(runDir: string): { spec: AnyModelSpec; para
 function loadOnnx(file: string, backend: Backend, source: string): LoadedModel {
   const bytes = new Uint8Array(fs.readFileSync(file));
   const where = path.basename(file);
-  if (backend === 'ort') {
-    let ort;
-    try {
-      ort = onnx().openOrtSession(bytes);
-    } catch (e) {
-      throw inputError(where, `${(e as Error).message}`);
-    }
-    const meta = metaOf(ort.metadata, where);
-    return {
-      source, backend, spec: ort.spec, meta, tokenizer: meta ? tokenizerOf(meta) : null, warnings: ort.warnings,
-      forward: (tokens, T, B) => ort.predict(tokens, T, B),
-      stepper: ort as StepModel<unknown>,
-      activations: () => null,
-      dispose: () => ort.dispose(),
-    };
-  }
+  if (backend === 'ort') return ortModel(bytes, where, source);
   let imported;
   try {
     imported = onnx().importModel(bytes, where);
@@ -112,7 +110,25 @@ function loadOnnx(file: string, backend: Backend, source: string): LoadedModel {
   }
   const model = createModel(imported.spec, 'f32');
   model.params.set(imported.params);
-  return engineModel(source, model, metaOf(imported.metadata, where), imported.warnings);
+  return engineModel(source, model, metaOf(imported.metadata, where), imported.warnings, stepOfMetadata(imported.metadata));
+}
+
+function ortModel(bytes: Uint8Array, where: string, source: string): LoadedModel {
+  let ort;
+  try {
+    ort = onnx().openOrtSession(bytes);
+  } catch (e) {
+    throw inputError(where, `${(e as Error).message}`);
+  }
+  const meta = metaOf(ort.metadata, where);
+  return {
+    source, backend: 'ort', spec: ort.spec, meta, tokenizer: meta ? tokenizerOf(meta) : null, warnings: ort.warnings,
+    step: stepOfMetadata(ort.metadata),
+    forward: (tokens, T, B) => ort.predict(tokens, T, B),
+    stepper: ort as StepModel<unknown>,
+    activations: () => null,
+    dispose: () => ort.dispose(),
+  };
 }
 
 function metaOf(metadata: Record<string, string>, where: string): ModelMeta | null {
@@ -124,9 +140,9 @@ function metaOf(metadata: Record<string, string>, where: string): ModelMeta | nu
   }
 }
 
-function engineModel(source: string, model: ReturnType<typeof createModel>, meta: ModelMeta | null, warnings: string[]): LoadedModel {
+function engineModel(source: string, model: ReturnType<typeof createModel>, meta: ModelMeta | null, warnings: string[], step: number | undefined): LoadedModel {
   return {
-    source, backend: 'engine', spec: model.spec, meta, tokenizer: meta ? tokenizerOf(meta) : null, warnings,
+    source, backend: 'engine', spec: model.spec, meta, tokenizer: meta ? tokenizerOf(meta) : null, warnings, step,
     forward: (tokens, T, B) => model.forward({ tokens, T, B }, { train: false }).logits.slice(),
     stepper: modelStepper(model) as StepModel<unknown>,
     activations: (tokens) => {
@@ -137,8 +153,11 @@ function engineModel(source: string, model: ReturnType<typeof createModel>, meta
   };
 }
 
-/** A run's model as ONNX bytes with its metadata (rnn-lab export, Export Model to ONNX…). */
+/** A run's model as ONNX bytes with its metadata (rnn-lab export, Export Model to ONNX…): its model.onnx. */
 export function exportRunToOnnx(runDir: string): Uint8Array {
-  const { spec, params, meta } = readRunCheckpoint(runDir);
-  return onnx().exportModel(spec, params, toOnnxMetadata(meta));
+  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw inputError(runDir, 'no such run folder');
+  const file = runModelFile(runDir);
+  if (file.endsWith('.onnx')) return new Uint8Array(fs.readFileSync(file));
+  const { spec, params, meta, step } = readRunCheckpoint(runDir);
+  return onnx().exportModel(spec, params, toOnnxMetadata(meta, step));
 }

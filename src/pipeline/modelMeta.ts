@@ -3,7 +3,8 @@
 //
 // ONNX keys (values are JSON strings): rnnlab.version, rnnlab.task, rnnlab.tokenizer
 // ({"kind","lowercase"}), rnnlab.vocab (array, id order), rnnlab.labels (array, class order;
-// [] for lm), rnnlab.config (the .rnnconfig the model was trained with, resolved).
+// [] for lm), rnnlab.config (the .rnnconfig the model was trained with, resolved), rnnlab.step (the
+// training step of these weights; absent in imported models).
 import type { Task } from './formats';
 import { TASKS } from './formats';
 import { Tokenizer, type TokenizerKind, type TokenizerSpec } from './tokenizer';
@@ -24,10 +25,12 @@ export const META_KEYS = {
   vocab: 'rnnlab.vocab',
   labels: 'rnnlab.labels',
   config: 'rnnlab.config',
+  step: 'rnnlab.step',
 } as const;
 
-export function toOnnxMetadata(meta: ModelMeta): Record<string, string> {
+export function toOnnxMetadata(meta: ModelMeta, step?: number): Record<string, string> {
   return {
+    ...(step !== undefined ? { [META_KEYS.step]: JSON.stringify(step) } : {}),
     [META_KEYS.version]: JSON.stringify(MODEL_META_VERSION),
     [META_KEYS.task]: JSON.stringify(meta.task),
     [META_KEYS.tokenizer]: JSON.stringify({ kind: meta.tokenizer.kind, lowercase: meta.tokenizer.lowercase }),
@@ -40,7 +43,7 @@ export function toOnnxMetadata(meta: ModelMeta): Record<string, string> {
 /** Reads metadata back; `where` names the model file in errors. Throws on a missing or bad key. */
 export function fromOnnxMetadata(props: Readonly<Record<string, string>>, where: string): ModelMeta {
   const read = (key: string): unknown => {
-    if (!(key in props)) throw new Error(`${where}: metadata_props has no "${key}"; expected a model written by RNN Lab (keys ${Object.values(META_KEYS).join(', ')})`);
+    if (!(key in props)) throw new Error(`${where}: metadata_props has no "${key}"; expected a model written by RNN Lab (keys ${Object.values(META_KEYS).filter((k) => k !== META_KEYS.step).join(', ')})`);
     try {
       return JSON.parse(props[key]);
     } catch {
@@ -64,6 +67,12 @@ export function checkMeta(raw: any, where: string): ModelMeta {
   if (!Array.isArray(t.vocab) || t.vocab.some((v: unknown) => typeof v !== 'string')) fail('vocab must be an array of strings');
   if (!Array.isArray(raw.labels) || raw.labels.some((v: unknown) => typeof v !== 'string')) fail('labels must be an array of strings');
   return { task: raw.task, tokenizer: { kind: t.kind, lowercase: !!t.lowercase, vocab: t.vocab }, labels: raw.labels, config: raw.config ?? null };
+}
+
+/** The training step a model file's weights are from (rnnlab.step), when it says. */
+export function stepOfMetadata(props: Readonly<Record<string, string>>): number | undefined {
+  const step = Number(props[META_KEYS.step]);
+  return props[META_KEYS.step] !== undefined && Number.isInteger(step) && step >= 0 ? step : undefined;
 }
 
 export const tokenizerOf = (meta: ModelMeta): Tokenizer => new Tokenizer(meta.tokenizer);

@@ -35,6 +35,8 @@ export interface RunStatusFile {
   readonly totalSteps: number;
   readonly loss?: number;
   readonly bestValLoss?: number;
+  readonly bestStep?: number;        // the step of bestValLoss
+  readonly modelStep?: number;       // the step whose weights model.onnx holds
   readonly pid: number;              // the process training it (the extension host or the CLI)
   readonly startedAt: number;
   readonly updatedAt: number;
@@ -96,7 +98,10 @@ export function listRuns(runsDir: string): RunSummary[] {
     const dir = path.join(runsDir, entry.name);
     const s = readRunStatus(dir);
     if (!s) continue;
-    runs.push({ id: entry.name, dir, status: effectiveStatus(dir, s), task: s.task, step: s.step, loss: s.loss, bestValLoss: s.bestValLoss });
+    runs.push({
+      id: entry.name, dir, status: effectiveStatus(dir, s), task: s.task, step: s.step, loss: s.loss,
+      bestValLoss: s.bestValLoss, bestStep: s.bestStep, modelStep: s.modelStep,
+    });
   }
   return runs.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }

@@ -1,7 +1,7 @@
 // The object activate() returns: state that VS Code's API does not expose, for integration tests
 // and other extensions. Types only.
 
-export type RunStatus = 'training' | 'stopped' | 'finished' | 'failed' | 'imported';
+export type RunStatus = 'training' | 'stopped' | 'finished' | 'early-stopped' | 'failed' | 'imported';
 
 export interface RunSummary {
   readonly id: string;            // folder name, e.g. 20261126-101500-corpus
@@ -11,6 +11,8 @@ export interface RunSummary {
   readonly step: number;
   readonly loss?: number;
   readonly bestValLoss?: number;
+  readonly bestStep?: number;     // the step of the lowest validation loss
+  readonly modelStep?: number;    // the step model.onnx holds (the best one with validation data, else the latest)
 }
 
 /** One inline decoration, in document offsets (UTF-16, as VS Code counts). */

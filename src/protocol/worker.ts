@@ -38,5 +38,5 @@ export type WorkerToHost =
   | { readonly type: 'progress'; readonly progress: ProgressReport }
   | { readonly type: 'sample'; readonly step: number; readonly text: string }
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
-  | { readonly type: 'done'; readonly reason: 'finished' | 'stopped' | 'early-stopped'; readonly step: number; readonly bestValLoss?: number }
+  | { readonly type: 'done'; readonly reason: 'finished' | 'stopped' | 'early-stopped'; readonly step: number; readonly bestValLoss?: number; readonly bestStep?: number }
   | { readonly type: 'error'; readonly message: string; readonly badInput: boolean };

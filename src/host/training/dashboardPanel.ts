@@ -89,7 +89,7 @@ class DashboardPanel implements vscode.Disposable {
       deps.sessions.onDidEnd(({ session, ending }) => {
         if (!same(session)) return;
         this.flushSoon.flush();
-        const status: RunStatus = ending.type === 'error' ? 'failed' : ending.reason === 'stopped' ? 'stopped' : 'finished';
+        const status: RunStatus = ending.type === 'error' ? 'failed' : ending.reason;
         this.post({ type: 'status', status, message: ending.type === 'error' ? ending.message : undefined });
       }),
     );

@@ -13,6 +13,7 @@ const icons: Record<RunStatus, vscode.ThemeIcon> = {
   training: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
   stopped: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('charts.yellow')),
   finished: new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green')),
+  'early-stopped': new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
   imported: new vscode.ThemeIcon('package'),
 };

@@ -3,8 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inputError } from '../errors';
-import { loadModel, type LoadedModel } from '../loadModel';
-import { RUN_FILES, runFile } from '../runStore';
+import { loadModel, runModelFile, type LoadedModel } from '../loadModel';
 import type { ModelInfo, ModelRef } from '../../protocol/inference';
 
 export interface OpenModel {
@@ -13,20 +12,11 @@ export interface OpenModel {
   readonly info: ModelInfo;
 }
 
-/**
- * The file a model path stands for: a run folder's checkpoint, or its model.onnx when it has no
- * checkpoint (an imported run) or the ort backend is asked for; an .onnx file itself.
- */
+/** The file a model path stands for (a run folder's model.onnx, see runModelFile; an .onnx file itself). */
 export function modelFile(ref: ModelRef): { file: string; loadPath: string } {
   if (!fs.existsSync(ref.path)) throw inputError(ref.path, 'no such model; expected a run folder or an .onnx file');
   if (!fs.statSync(ref.path).isDirectory()) return { file: ref.path, loadPath: ref.path };
-  const checkpoint = runFile(ref.path, 'checkpoint');
-  const onnx = runFile(ref.path, 'model');
-  if (ref.backend === 'ort' || !fs.existsSync(checkpoint)) {
-    if (fs.existsSync(onnx)) return { file: onnx, loadPath: ref.backend === 'ort' ? ref.path : onnx };
-    throw inputError(ref.path, `has no ${RUN_FILES.checkpoint} or ${RUN_FILES.model} yet; expected a run that has saved a model`);
-  }
-  return { file: checkpoint, loadPath: ref.path };
+  return { file: runModelFile(ref.path), loadPath: ref.path };
 }
 
 export class ModelCache {

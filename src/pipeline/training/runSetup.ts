@@ -29,6 +29,7 @@ export interface RunExtra {
   readonly bestValLoss: number | null;
   readonly evalsSinceBest: number;
   readonly startedAt: number;
+  readonly bestStep?: number | null;   // the step model.onnx holds when there is validation data (absent in older checkpoints)
 }
 
 export interface OpenRun {
@@ -62,7 +63,8 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
     markStatus(runDir, { status: 'training', step: session.step, totalSteps, message: undefined });
     truncateMetrics(runDir, session.step);
     removeStaleTempFiles(runDir);
-    return { start, config, dataset, session, meta, totalSteps, extra };
+    const extended = trainingTo(totalSteps, config, meta, snapshot);
+    return { start, config: extended.config, dataset, session, meta: extended.meta, totalSteps, extra };
   }
 
   if (fs.existsSync(runFile(runDir, 'checkpoint')) || fs.existsSync(runFile(runDir, 'status'))) {
@@ -84,10 +86,25 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
   const meta: ModelMeta = { task, tokenizer: dataset.tokenizer.spec, labels: dataset.labels, config: { ...config, task } };
   fs.mkdirSync(runDir, { recursive: true });
   created();
-  writeFileAtomic(runFile(runDir, 'config'), '// Snapshot of the config this run trains with (paths resolved).\n' + JSON.stringify({ ...config, task }, null, 2) + '\n');
+  writeSnapshot(snapshot, { ...config, task });
   const now = Date.now();
   writeRunStatus(runDir, { status: 'training', task, step: 0, totalSteps: t.steps, pid: process.pid, startedAt: now, updatedAt: now });
   return { start, config, dataset, session, meta, totalSteps: t.steps, extra: null };
+}
+
+function writeSnapshot(file: string, config: RnnConfig): void {
+  writeFileAtomic(file, '// Snapshot of the config this run trains with (paths resolved).\n' + JSON.stringify(config, null, 2) + '\n');
+}
+
+/**
+ * A resume with --steps trains to a new total: the snapshot and the model's metadata (rnnlab.config in
+ * model.onnx) say the new training.steps, so a later resume and the exported model agree with run.json.
+ */
+function trainingTo(totalSteps: number, config: RnnConfig, meta: ModelMeta, snapshot: string): { config: RnnConfig; meta: ModelMeta } {
+  if (totalSteps === config.training.steps) return { config, meta };
+  const extended: RnnConfig = { ...config, task: meta.task, training: { ...config.training, steps: totalSteps } };
+  writeSnapshot(snapshot, extended);
+  return { config: extended, meta: { ...meta, config: extended } };
 }
 
 /** Without a config file: the schema's defaults, trained on `dataPath`. */

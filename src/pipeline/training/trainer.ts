@@ -51,23 +51,30 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   let epoch = run.extra?.epoch ?? 0;
   let bestValLoss = run.extra?.bestValLoss ?? null;
   let evalsSinceBest = run.extra?.evalsSinceBest ?? 0;
+  let bestStep = run.extra?.bestStep ?? null;
   const startedAt = run.extra?.startedAt ?? Date.now();
   let checkpointStep: number | null = run.extra ? session.step : null;
   io.post({ type: 'started', runDir, totalSteps, task: meta.task, paramCount: paramCount(session.model.spec) });
 
-  const extra = (): RunExtra => ({ meta, cursor: feed.cursor(), epoch, bestValLoss, evalsSinceBest, startedAt });
+  const extra = (): RunExtra => ({ meta, cursor: feed.cursor(), epoch, bestValLoss, evalsSinceBest, startedAt, bestStep });
+  // model.onnx: the weights as standard ONNX with the vocabulary and task (inference, ort, Netron, PyTorch).
+  // With validation data it is the best model so far (written at each new best), else the latest.
+  const saveModel = () => {
+    const { spec, params } = session.model;
+    writeFileAtomic(runFile(runDir, 'model'), exportModel(spec, params instanceof Float32Array ? params : Float32Array.from(params), toOnnxMetadata(meta, session.step)));
+    markStatus(runDir, { modelStep: session.step, bestStep: bestStep ?? undefined, bestValLoss: bestValLoss ?? undefined });
+  };
+  // checkpoint.bin: always the latest state, for resume.
   const checkpoint = () => {
     writeFileAtomic(runFile(runDir, 'checkpoint'), encodeCheckpoint(snapshotSession(session, extra())));
-    // model.onnx beside it: the same weights as standard ONNX with the vocabulary and task (ort backend, Netron, PyTorch).
-    const { spec, params } = session.model;
-    writeFileAtomic(runFile(runDir, 'model'), exportModel(spec, params instanceof Float32Array ? params : Float32Array.from(params), toOnnxMetadata(meta)));
+    if (bestStep === null) saveModel();
     checkpointStep = session.step;
     io.post({ type: 'checkpoint', step: session.step, path: runFile(runDir, 'checkpoint') });
   };
   const finish = (reason: 'finished' | 'stopped' | 'early-stopped', last?: StepMetrics) => {
     checkpoint();
-    markStatus(runDir, { status: reason === 'stopped' ? 'stopped' : 'finished', step: session.step, totalSteps, loss: last?.loss, bestValLoss: bestValLoss ?? undefined });
-    io.post({ type: 'done', reason, step: session.step, bestValLoss: bestValLoss ?? undefined });
+    markStatus(runDir, { status: reason, step: session.step, totalSteps, loss: last?.loss, bestValLoss: bestValLoss ?? undefined, bestStep: bestStep ?? undefined });
+    io.post({ type: 'done', reason, step: session.step, bestValLoss: bestValLoss ?? undefined, bestStep: bestStep ?? undefined });
   };
 
   // metrics.jsonl keeps about 5000 lines a run, and at least one a second when steps are slow.
@@ -106,7 +113,12 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
       if (ev) {
         valLoss = ev.loss;
         valAccuracy = ev.accuracy;
-        if (bestValLoss === null || ev.loss < bestValLoss) { bestValLoss = ev.loss; evalsSinceBest = 0; } else evalsSinceBest++;
+        if (bestValLoss === null || ev.loss < bestValLoss) {
+          bestValLoss = ev.loss;
+          bestStep = step;
+          evalsSinceBest = 0;
+          saveModel();
+        } else evalsSinceBest++;
       }
     }
     const now = Date.now();

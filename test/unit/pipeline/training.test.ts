@@ -48,7 +48,8 @@ describe('pipeline/trainer in a worker', function () {
     assert.equal(listRuns(path.join(dir, 'runs'))[0].status, 'stopped');
 
     const second = await train({ runDir, resume: true, steps: stoppedAt + 4 });
-    assert.deepEqual(second.outcome, { type: 'done', reason: 'finished', step: stoppedAt + 4, bestValLoss: (second.outcome as { bestValLoss?: number }).bestValLoss });
+    const best = second.outcome as { bestValLoss?: number; bestStep?: number };
+    assert.deepEqual(second.outcome, { type: 'done', reason: 'finished', step: stoppedAt + 4, bestValLoss: best.bestValLoss, bestStep: best.bestStep });
     const steps = readJsonLines<{ step: number }>(path.join(runDir, 'metrics.jsonl')).map((l) => l.step);
     assert.deepEqual(steps, Array.from({ length: stoppedAt + 4 }, (_, i) => i + 1));
     assert.equal(readRunStatus(runDir)?.status, 'finished');
