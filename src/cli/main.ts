@@ -2,13 +2,14 @@
 // (0 done, 1 the work failed, 2 bad usage or input, with a one-line message).
 import { isInputError } from '../pipeline/errors';
 import { EXPORT_USAGE, exportCommand } from './exportOnnx';
+import { EXPORT_PYTORCH_USAGE, exportPyTorchCommand } from './exportPyTorch';
 import { LABEL_USAGE, PREDICT_USAGE, SAMPLE_USAGE, labelCommand, predictCommand, sampleCommand } from './infer';
 import type { CliIO } from './output';
 import { TRAIN_USAGE, train } from './train';
 
 const BENCH_USAGE = 'rnn-lab bench [--json]';
 
-export const USAGE = ['usage:', TRAIN_USAGE, SAMPLE_USAGE, LABEL_USAGE, PREDICT_USAGE, EXPORT_USAGE, BENCH_USAGE]
+export const USAGE = ['usage:', TRAIN_USAGE, SAMPLE_USAGE, LABEL_USAGE, PREDICT_USAGE, EXPORT_USAGE, EXPORT_PYTORCH_USAGE, BENCH_USAGE]
   .map((line, i) => (i === 0 ? line : `  ${line}`)).join('\n')
   + '\nMODEL is a run folder or an .onnx file. Exit codes: 0 done, 1 failed, 2 bad usage or input.\n';
 
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       case 'label': return labelCommand(rest, io);
       case 'predict': return predictCommand(rest, io);
       case 'export': return exportCommand(rest, io);
+      case 'export-pytorch': return exportPyTorchCommand(rest, io);
       case 'bench': return await bench(rest, io);
       case undefined:
       case 'help':
@@ -29,7 +31,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         io.out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        io.err(`rnn-lab: unknown command ${JSON.stringify(command)}; expected train, sample, label, predict, export or bench\n${USAGE}`);
+        io.err(`rnn-lab: unknown command ${JSON.stringify(command)}; expected train, sample, label, predict, export, export-pytorch or bench\n${USAGE}`);
         return 2;
     }
   } catch (e) {
