@@ -1,6 +1,8 @@
-// `npm test`: build, compile and type-check, then the three test layers — unit (plain Node), integration
-// (mocha inside code-server's extension host), e2e (the packaged VSIX driven through the UI).
-// Usage: node scripts/test.mjs [unit] [integration] [e2e]   (all three when none is named)
+// `npm test`: build, compile and type-check, then the test layers — unit (plain Node), pytorch (the
+// exported PyTorch project against real PyTorch, which scripts/torch-venv.sh installs: the layer fails
+// when it cannot), integration (mocha inside code-server's extension host), e2e (the packaged VSIX
+// driven through the UI).
+// Usage: node scripts/test.mjs [unit] [pytorch] [integration] [e2e]   (all when none is named)
 // Prints per-layer counts and a last line "N passed, N failed"; exits 1 if a step or layer failed
 // or a layer ran no test.
 import { spawn } from 'node:child_process';
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 import { installExtension, repoRoot, startCodeServer } from './code-server.mjs';
 import { runIntegration, summaryPrefix } from './integration-layer.mjs';
 
-const allLayers = ['unit', 'integration', 'e2e'];
+const allLayers = ['unit', 'pytorch', 'integration', 'e2e'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !allLayers.includes(name));
 if (unknown.length) {
@@ -48,6 +50,17 @@ const testFiles = (dir) => {
 
 const runLayer = {
   unit: () => mochaLayer(join(repoRoot, 'out', 'test', 'unit'), 20_000),
+
+  /** The PyTorch of scripts/torch-venv.sh (last line of its output) for test/pytorch/*.test.ts. */
+  async pytorch() {
+    const venv = await run('bash', [join(repoRoot, 'scripts', 'torch-venv.sh')], { capture: true });
+    const python = venv.stdout.trim().split('\n').pop();
+    if (venv.code !== 0 || !python) {
+      console.error('test: scripts/torch-venv.sh could not provide a PyTorch; the pytorch layer cannot run');
+      return { passed: 0, failed: 0, pending: 0, exitCode: 1 };
+    }
+    return mochaLayer(join(repoRoot, 'out', 'test', 'pytorch'), 600_000, { RNNLAB_TORCH_PYTHON: python });
+  },
 
   integration: () => runIntegration(),
 
