@@ -939,11 +939,12 @@ def onnx_bytes(model, metadata):
     example = torch.zeros(3, 2, dtype=torch.int64)
     options = {'dynamo': False} if 'dynamo' in torch.onnx.export.__code__.co_varnames else {}
     buffer = io.BytesIO()
-    warnings.filterwarnings('ignore', module=r'torch\.onnx')   # its notes on tracing and batch sizes do not apply here
     logits_axes = {0: 'B'} if model.spec['manyToOne'] else {0: 'T', 1: 'B'}
-    torch.onnx.export(graph, (example,), buffer, opset_version=14, input_names=['tokens'], output_names=['logits', 'probs'],
-                      dynamic_axes={'tokens': {0: 'T', 1: 'B'}, 'logits': logits_axes, 'probs': logits_axes},
-                      do_constant_folding=True, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # the exporter's notes on tracing and batch sizes do not apply to this graph
+        torch.onnx.export(graph, (example,), buffer, opset_version=14, input_names=['tokens'], output_names=['logits', 'probs'],
+                          dynamic_axes={'tokens': {0: 'T', 1: 'B'}, 'logits': logits_axes, 'probs': logits_axes},
+                          do_constant_folding=True, **options)
     return with_metadata(buffer.getvalue(), metadata)
 
 
