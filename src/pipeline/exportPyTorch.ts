@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeCheckpoint, type Checkpoint } from '../engine/checkpoint';
+import { isRecurrentSpec } from '../engine/modelKinds';
 import { directions } from '../engine/spec';
 import { writeFileAtomic } from './atomicFile';
 import { loadConfig, type RnnConfig } from './config';
@@ -19,7 +20,7 @@ import type { Task } from './formats';
 import { checkMeta } from './modelMeta';
 import { packageRoot } from './packageRoot';
 import { RUN_FILES, runFile } from './runStore';
-import type { RunExtra } from './runSetup';
+import type { RunExtra } from './training/runSetup';
 
 export const PYTORCH_FILES = { train: 'train.py', readme: 'README.md', requirements: 'requirements.txt', startJson: 'start.json', startBin: 'start.bin' } as const;
 const TRAINABLE: readonly Task[] = ['lm', 'tag', 'classify'];
@@ -105,6 +106,7 @@ function readRunStart(runDir: string): RunStart {
 export function encodeStart(start: RunStart): { json: string; bin: Uint8Array } {
   const { checkpoint: ck, extra } = start;
   const spec = ck.spec;
+  if (!isRecurrentSpec(spec)) throw new Error(`encodeStart: a ${spec.kind} model; expected a recurrent one`);
   const chunks: Float32Array[] = [];
   const tensors: Record<string, { offset: number; length: number; shape: number[] }> = {};
   let offset = 0;

@@ -2,6 +2,7 @@
 // metrics.jsonl, samples.jsonl, checkpoint.bin, model.onnx, and run.json: the run's status, so the
 // Runs view can tell training / stopped / finished / failed after a reload.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunStatus, RunSummary } from '../protocol/api';
 import { readJsonLines, writeFileAtomic } from './atomicFile';
@@ -38,6 +39,7 @@ export interface RunStatusFile {
   readonly bestStep?: number;        // the step of bestValLoss
   readonly modelStep?: number;       // the step whose weights model.onnx holds
   readonly pid: number;              // the process training it (the extension host or the CLI)
+  readonly host?: string;            // the machine of pid, when another may write the folder (an exported PyTorch project's train.py)
   readonly startedAt: number;
   readonly updatedAt: number;
   readonly message?: string;         // why it failed or stopped
@@ -76,7 +78,8 @@ export const readMetrics = (runDir: string): MetricsLine[] => readJsonLines<Metr
  * killed) is `stopped` when it left a checkpoint, else `failed`.
  */
 export function effectiveStatus(runDir: string, s: RunStatusFile): RunStatus {
-  if (s.status !== 'training' || processAlive(s.pid)) return s.status;
+  // A process on another machine (a torchrun job writing to a shared disk) cannot be checked from here.
+  if (s.status !== 'training' || (s.host !== undefined && s.host !== os.hostname()) || processAlive(s.pid)) return s.status;
   return fs.existsSync(runFile(runDir, 'checkpoint')) ? 'stopped' : 'failed';
 }
 

@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import socket
 import struct
 import sys
 import time
@@ -1203,6 +1204,7 @@ class Trainer:
         self.net = DistributedDataParallel(self.model, device_ids=[dist_env.device] if dist_env.device.type == 'cuda' else None) \
             if dist_env.on else self.model
         self.params = list(self.model.parameters())
+        self.modelStep = None
 
     def validation_source(self):
         v = self.config['data']['validation']
@@ -1261,11 +1263,13 @@ class Trainer:
             return
         now = int(time.time() * 1000)
         record = {'status': status, 'task': self.dataset.task, 'step': self.step, 'totalSteps': self.totalSteps, 'pid': os.getpid(),
-                  'startedAt': self.startedAt, 'updatedAt': now, 'exportedFrom': SOURCE, 'world': self.env.world}
+                  'host': socket.gethostname(), 'startedAt': self.startedAt, 'updatedAt': now, 'exportedFrom': SOURCE, 'world': self.env.world}
         if self.bestValLoss is not None:
             record['bestValLoss'] = self.bestValLoss
         if self.bestStep is not None:
             record['bestStep'] = self.bestStep
+        if self.modelStep is not None:
+            record['modelStep'] = self.modelStep
         record.update({k: v for k, v in extra.items() if v is not None})
         write_atomic(os.path.join(self.run_dir, 'run.json'), json.dumps(record, indent=2) + '\n')
 
@@ -1280,6 +1284,7 @@ class Trainer:
     def write_model(self):
         if self.env.rank == 0:
             write_atomic(os.path.join(self.run_dir, 'model.onnx'), onnx_bytes(self.model, self.metadata()))
+            self.modelStep = self.step
 
     def save_checkpoint(self):
         carried = self.gathered_state()
@@ -1399,7 +1404,7 @@ class Trainer:
                     self.write_model()     # without validation data, model.onnx is the latest model
             if stop:
                 break
-        self.write_status('finished', loss=None)
+        self.write_status('early-stopped' if self.step < self.totalSteps else 'finished', loss=None)
         if self.env.rank == 0:
             print(f'train.py: done at step {self.step}; {os.path.join(self.run_dir, "model.onnx")}', flush=True)
 

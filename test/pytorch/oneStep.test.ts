@@ -9,8 +9,8 @@ import { sequenceCrossEntropy, sigmoidCrossEntropy, softmaxCrossEntropy } from '
 import { Rng } from '../../src/engine/rng';
 import { trainStep } from '../../src/engine/train-step';
 import { exportPyTorchProject } from '../../src/pipeline/exportPyTorch';
-import { createFeed } from '../../src/pipeline/feed';
-import { openRun } from '../../src/pipeline/runSetup';
+import { createFeed } from '../../src/pipeline/training/feed';
+import { openRun } from '../../src/pipeline/training/runSetup';
 import { nameSentence, taggedFile, topicLines } from '../unit/cli/generators';
 import { tempDir } from '../unit/cli/cliHarness';
 import { harness, maxAbs, maxAbsDiff } from './torchHarness';
