@@ -3,7 +3,7 @@
 // M, N, K as in src/engine/kernels.ts: C (M,N) += alpha * op(A) (M,K) · op(B) (K,N); pointers and
 // strides in bytes.
 
-export const exports = ['gemm'];
+export const exports = ['gemm', 'pack_b', 'gemm_pb'];
 
 /** Blocking of the packed GEMM (floats): KC×NC of op(B) packed, MC×KC of op(A). */
 export const KC = 256, MC = 128, NC = 1024;
@@ -221,7 +221,7 @@ ${step(0)}
       (br $rl))))`);
   }
   out.push(`
-  (func (export "gemm") (param $M i32) (param $j0 i32) (param $j1 i32) (param $K i32) (param $alpha f32)
+  (func $gemm (export "gemm") (param $M i32) (param $j0 i32) (param $j1 i32) (param $K i32) (param $alpha f32)
     (param $A i32) (param $ars i32) (param $aks i32) (param $B i32) (param $bks i32) (param $bns i32)
     (param $C i32) (param $ldc i32) (param $ws i32)
     (local $pc i32) (local $kc i32) (local $jc i32) (local $nc i32) (local $ic i32) (local $mc i32)
@@ -268,6 +268,53 @@ ${step(0)}
           (br $il)))
         (local.set $jc (i32.add (local.get $jc) (local.get $nc)))
         (br $jl)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $kc)))
+      (br $kl))))`);
+
+  // pack_b: all of op(B) (K,N) into panels of 8 columns over the whole K ([K][8] each, zero-padded
+  // past N; ceil(N/8)*8*K floats at dst), so a matrix used by many GEMMs (a layer's R over the T
+  // steps of a window) is packed once. gemm_pb is the packed GEMM on such a B: C (M,N) += alpha *
+  // op(A) · B, op(A)(i,k) at A + i*ars + k*aks, A packed block by block into ws as in gemm.
+  out.push(`
+  (func $pack_b (export "pack_b") (param $N i32) (param $K i32) (param $B i32) (param $bks i32) (param $bns i32) (param $dst i32)
+    (call $pack8 (local.get $N) (local.get $K) (local.get $B) (local.get $bns) (local.get $bks) (local.get $dst)))
+  (func $gemm_pb (export "gemm_pb") (param $M i32) (param $N i32) (param $K i32) (param $alpha f32)
+    (param $A i32) (param $ars i32) (param $aks i32) (param $Bp i32) (param $C i32) (param $ldc i32) (param $ws i32)
+    (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32) (local $jr i32) (local $ir i32) (local $apack i32) (local $pb i32)
+    (local.set $apack (i32.add (local.get $ws) (i32.const 128)))
+    (local.set $pc (i32.const 0))
+    (block $kdone (loop $kl
+      (br_if $kdone (i32.ge_s (local.get $pc) (local.get $K)))
+      (local.set $kc (select (i32.sub (local.get $K) (local.get $pc)) (i32.const ${KC}) (i32.lt_s (i32.sub (local.get $K) (local.get $pc)) (i32.const ${KC}))))
+      (local.set $ic (i32.const 0))
+      (block $idone (loop $il
+        (br_if $idone (i32.ge_s (local.get $ic) (local.get $M)))
+        (local.set $mc (select (i32.sub (local.get $M) (local.get $ic)) (i32.const ${MC}) (i32.lt_s (i32.sub (local.get $M) (local.get $ic)) (i32.const ${MC}))))
+        (call $pack4 (local.get $mc) (local.get $kc)
+          (i32.add (local.get $A) (i32.add (i32.mul (local.get $ic) (local.get $ars)) (i32.mul (local.get $pc) (local.get $aks))))
+          (local.get $ars) (local.get $aks) (local.get $apack))
+        (local.set $jr (i32.const 0))
+        (block $jrdone (loop $jrl
+          (br_if $jrdone (i32.ge_s (local.get $jr) (local.get $N)))
+          ;; panel jr/8 starts at Bp + jr*K*4 bytes; this K block at pc*32 bytes into it
+          (local.set $pb (i32.add (i32.add (local.get $Bp) (i32.shl (i32.mul (local.get $jr) (local.get $K)) (i32.const 2))) (i32.shl (local.get $pc) (i32.const 5))))
+          (local.set $ir (i32.const 0))
+          (block $irdone (loop $irl
+            (br_if $irdone (i32.ge_s (local.get $ir) (local.get $mc)))
+            (call $micro (local.get $kc)
+              (i32.add (local.get $apack) (i32.mul (local.get $ir) (i32.shl (local.get $kc) (i32.const 2))))
+              (local.get $pb)
+              (i32.add (local.get $C) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc)) (i32.shl (local.get $jr) (i32.const 2))))
+              (local.get $ldc) (local.get $alpha)
+              (select (i32.sub (local.get $mc) (local.get $ir)) (i32.const 4) (i32.lt_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const 4)))
+              (select (i32.sub (local.get $N) (local.get $jr)) (i32.const 8) (i32.lt_s (i32.sub (local.get $N) (local.get $jr)) (i32.const 8)))
+              (local.get $ws))
+            (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
+            (br $irl)))
+          (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
+          (br $jrl)))
+        (local.set $ic (i32.add (local.get $ic) (local.get $mc)))
+        (br $il)))
       (local.set $pc (i32.add (local.get $pc) (local.get $kc)))
       (br $kl))))`);
 

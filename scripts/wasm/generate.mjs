@@ -23,9 +23,11 @@ import * as gemmSmall from './gemm-small.mjs';
 import * as gemmPacked from './gemm-packed.mjs';
 import * as cells from './cells.mjs';
 import * as rows from './rows.mjs';
+import * as sequence from './sequence.mjs';
+import * as softmax from './softmax.mjs';
 
 /** The module's pieces, in the order their functions appear in it. */
-const pieces = { 'gemm-small': gemmSmall, 'gemm-packed': gemmPacked, cells, rows };
+const pieces = { 'gemm-small': gemmSmall, 'gemm-packed': gemmPacked, cells, rows, sequence, softmax };
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'engine', 'wasm');
 

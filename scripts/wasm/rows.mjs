@@ -8,7 +8,7 @@ export function wat() {
   const out = [];
   // scale_rows: C *= beta (beta = 0 writes zeros, so NaNs in C do not survive).
   out.push(`
-  (func (export "scale_rows") (param $M i32) (param $N i32) (param $beta f32) (param $C i32) (param $ldc i32)
+  (func $scale_rows (export "scale_rows") (param $M i32) (param $N i32) (param $beta f32) (param $C i32) (param $ldc i32)
     (local $p i32) (local $end i32) (local $b4 v128) (local $zero i32)
     (local.set $b4 (f32x4.splat (local.get $beta)))
     (local.set $zero (f32.eq (local.get $beta) (f32.const 0)))
@@ -34,7 +34,7 @@ export function wat() {
   // add_rows: each of M rows of Y (stride ldy) += x (N); x_stride 0 = bias broadcast (addBiasRows),
   // and with the roles swapped (Y one row, x walking the rows of A) it is sumRows.
   out.push(`
-  (func (export "add_rows") (param $M i32) (param $N i32) (param $X i32) (param $ldx i32) (param $Y i32) (param $ldy i32)
+  (func $add_rows (export "add_rows") (param $M i32) (param $N i32) (param $X i32) (param $ldx i32) (param $Y i32) (param $ldy i32)
     (local $px i32) (local $py i32) (local $end i32)
     (block $done (loop $rows
       (br_if $done (i32.le_s (local.get $M) (i32.const 0)))

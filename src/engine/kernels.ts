@@ -12,6 +12,10 @@
 //   sumSquares:  Σ x[i]² over n elements                              (gradient norms)
 //   lstmPointwise*, gruPointwise*: the element-wise half of a cell step (cells/lstm.ts, cells/gru.ts
 //                hold the equations and the GEMMs); whole Vecs, no offsets, B rows of H (or G*H).
+//   softmaxCrossEntropyRows: the loss and dL/dlogits of a softmax head, unmasked rows (loss.ts)
+//   lstmSequence*, gruSequence*: a recurrent layer's whole window in one direction (T steps of the
+//                recurrent GEMM and the pointwise half), for LSTM without peepholes and GRU with
+//                resetAfter, without padding; the reference is the per-step loop (sequenceKernels).
 // A kernel may read and write only the elements these definitions name; it never allocates.
 
 import { sigmoid, tanh } from './cells/activations';
@@ -46,6 +50,114 @@ export interface Kernels {
   gruPointwiseForward(B: number, H: number, gates: Vec, recur: Vec, Rb: Vec, extra: Vec, h: Vec, hPrev: Vec): void;
   /** Its backward. dGates, dRecur (B, 3H) overwritten; dhPrev (B, H) +=; dh (B, H); gates, extra, hPrev the forward's. */
   gruPointwiseBackward(B: number, H: number, dGates: Vec, dRecur: Vec, dhPrev: Vec, dh: Vec, gates: Vec, extra: Vec, hPrev: Vec): void;
+  /**
+   * An LSTM layer's window in one direction (no peepholes, no padding): for each step t (T-1 down to
+   * 0 when reverse) gates_t += hBefore_t·Rᵀ, lstmPointwiseForward, and out's row block t = h_t.
+   * gates (T, B, 4H): input part in, i, o, f, c̃ out. hs, cs (T+1, B, H): the state before step t is
+   * block t (reverse: t+1), after it block t+1 (reverse: t); the initial state is already in place.
+   * tanhC (T, B, H) out. R (4H, H). out: row r of (T*B) at out[outOff + r*ldo], H values written.
+   */
+  lstmSequenceForward(T: number, B: number, H: number, reverse: boolean, gates: Vec, hs: Vec, cs: Vec, tanhC: Vec,
+    R: Vec, out: Vec, outOff: number, ldo: number): void;
+  /**
+   * Its backward, steps in the opposite order. dOut: row r of (T*B) at dOut[outOff + r*ldo] (H
+   * values). dGates (T, B, 4H) out (overwritten). dh, dc (B, H) in: dL/dh and dL/dc of the final
+   * state (zeros when none); they and dhPrev, dcPrev (B, H) are scratch. dLdaSq (T) += Σ dh_t²
+   * (dh_t after adding dOut's row block t), unless null. gates, tanhC, hs, cs: the forward's.
+   */
+  lstmSequenceBackward(T: number, B: number, H: number, reverse: boolean, dOut: Vec, outOff: number, ldo: number,
+    dGates: Vec, gates: Vec, tanhC: Vec, cs: Vec, R: Vec, dh: Vec, dhPrev: Vec, dc: Vec, dcPrev: Vec, dLdaSq: Float64Array | null): void;
+  /**
+   * A GRU layer's window (resetAfter, no padding): per step recur = hBefore·Rᵀ (scratch (B, 3H)),
+   * gruPointwiseForward, out's row block t = h_t. gates (T, B, 3H), hs (T+1, B, H) as for LSTM,
+   * extra (T, B, H) out; R (3H, H), Rb (3H).
+   */
+  gruSequenceForward(T: number, B: number, H: number, reverse: boolean, gates: Vec, hs: Vec, extra: Vec, recur: Vec,
+    R: Vec, Rb: Vec, out: Vec, outOff: number, ldo: number): void;
+  /**
+   * Its backward: dGates, dRecur (T, B, 3H) out (overwritten); dh (B, H) in: dL/dh of the final
+   * state, scratch with dhPrev; dLdaSq as for LSTM.
+   */
+  gruSequenceBackward(T: number, B: number, H: number, reverse: boolean, dOut: Vec, outOff: number, ldo: number,
+    dGates: Vec, dRecur: Vec, gates: Vec, extra: Vec, hs: Vec, R: Vec, dh: Vec, dhPrev: Vec, dLdaSq: Float64Array | null): void;
+  /**
+   * Softmax cross-entropy of N rows, every row counted (loss.ts checks the targets and handles
+   * masks): logits (N, C); targets (N) in 0..C-1; dLogits (N, C) overwritten with
+   * (softmax - onehot) / count. Returns Σ over rows of -log softmax(row)[target].
+   */
+  softmaxCrossEntropyRows(N: number, C: number, logits: Vec, targets: Int32Array, dLogits: Vec, count: number): number;
+}
+
+type SequenceKernels = Pick<Kernels, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward'>;
+/** The kernels of one step, which the sequence kernels' reference loop is made of. */
+export type StepKernels = Omit<Kernels, keyof SequenceKernels>;
+
+/**
+ * The sequence kernels as a loop over steps of k's gemm and pointwise kernels: the reference (with
+ * the reference kernels) and the fallback of faster implementations.
+ */
+export function sequenceKernels(k: StepKernels): SequenceKernels {
+  /** Block indices of step s: [t, before, after]. */
+  const step = (T: number, s: number, reverse: boolean): [number, number, number] => {
+    const t = reverse ? T - 1 - s : s;
+    return reverse ? [t, t + 1, t] : [t, t, t + 1];
+  };
+  const block = (v: Vec, i: number, width: number) => v.subarray(i * width, (i + 1) * width);
+  const writeOut = (h: Vec, out: Vec, outOff: number, ldo: number, t: number, B: number, H: number) => {
+    for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) out[outOff + (t * B + b) * ldo + j] = h[b * H + j];
+  };
+  const addOutputGrad = (dh: Vec, dOut: Vec, outOff: number, ldo: number, t: number, B: number, H: number, dLdaSq: Float64Array | null) => {
+    for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) dh[b * H + j] += dOut[outOff + (t * B + b) * ldo + j];
+    if (dLdaSq) dLdaSq[t] += k.sumSquares(B * H, dh, 0);
+  };
+  return {
+    lstmSequenceForward(T, B, H, reverse, gates, hs, cs, tanhC, R, out, outOff, ldo) {
+      const G4 = 4 * H, BH = B * H;
+      for (let s = 0; s < T; s++) {
+        const [t, before, after] = step(T, s, reverse);
+        const g = block(gates, t, B * G4), h = block(hs, after, BH);
+        k.gemm(false, true, B, G4, H, 1, hs, before * BH, H, R, 0, H, 1, g, 0, G4);
+        k.lstmPointwiseForward(B, H, g, block(cs, before, BH), null, block(cs, after, BH), block(tanhC, t, BH), h);
+        writeOut(h, out, outOff, ldo, t, B, H);
+      }
+    },
+    lstmSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, gates, tanhC, cs, R, dh, dhPrev, dc, dcPrev, dLdaSq) {
+      const G4 = 4 * H, BH = B * H;
+      for (let s = T - 1; s >= 0; s--) {
+        const [t, before, after] = step(T, s, reverse);
+        addOutputGrad(dh, dOut, outOff, ldo, t, B, H, dLdaSq);
+        dhPrev.fill(0);
+        dcPrev.fill(0);
+        const dg = block(dGates, t, B * G4);
+        k.lstmPointwiseBackward(B, H, dg, dcPrev, null, dh, dc, block(gates, t, B * G4), block(tanhC, t, BH), block(cs, before, BH), block(cs, after, BH), null);
+        k.gemm(false, false, B, H, G4, 1, dg, 0, G4, R, 0, H, 1, dhPrev, 0, H);
+        [dh, dhPrev] = [dhPrev, dh];
+        [dc, dcPrev] = [dcPrev, dc];
+      }
+    },
+    gruSequenceForward(T, B, H, reverse, gates, hs, extra, recur, R, Rb, out, outOff, ldo) {
+      const G3 = 3 * H, BH = B * H;
+      for (let s = 0; s < T; s++) {
+        const [t, before, after] = step(T, s, reverse);
+        const hPrev = block(hs, before, BH), h = block(hs, after, BH);
+        k.gemm(false, true, B, G3, H, 1, hPrev, 0, H, R, 0, H, 0, recur, 0, G3);
+        k.gruPointwiseForward(B, H, block(gates, t, B * G3), recur, Rb, block(extra, t, BH), h, hPrev);
+        writeOut(h, out, outOff, ldo, t, B, H);
+      }
+    },
+    gruSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, dRecur, gates, extra, hs, R, dh, dhPrev, dLdaSq) {
+      const G3 = 3 * H, BH = B * H;
+      for (let s = T - 1; s >= 0; s--) {
+        const [t, before] = step(T, s, reverse);
+        addOutputGrad(dh, dOut, outOff, ldo, t, B, H, dLdaSq);
+        dhPrev.fill(0);
+        const dr = block(dRecur, t, B * G3);
+        k.gruPointwiseBackward(B, H, block(dGates, t, B * G3), dr, dhPrev, dh, block(gates, t, B * G3), block(extra, t, BH), block(hs, before, BH));
+        k.gemm(false, false, B, H, G3, 1, dr, 0, G3, R, 0, H, 1, dhPrev, 0, H);
+        [dh, dhPrev] = [dhPrev, dh];
+      }
+    },
+  };
 }
 
 function scaleC(M: number, N: number, beta: number, C: Vec, cOff: number, ldc: number): void {
@@ -240,11 +352,31 @@ function gruPointwiseBackward(B: number, H: number, dGates: Vec, dRecur: Vec, dh
   }
 }
 
+/** One row of softmax cross-entropy at offset o (see softmaxCrossEntropyRows); returns its loss. */
+export function softmaxCrossEntropyRow(C: number, logits: Vec, target: number, dLogits: Vec, o: number, count: number): number {
+  let max = -Infinity;
+  for (let k = 0; k < C; k++) if (logits[o + k] > max) max = logits[o + k];
+  // One exp per logit: e^(x - max) parked in dLogits, then scaled to softmax / count.
+  let sum = 0;
+  for (let k = 0; k < C; k++) sum += dLogits[o + k] = Math.exp(logits[o + k] - max);
+  const scale = 1 / (sum * count);
+  for (let k = 0; k < C; k++) dLogits[o + k] *= scale;
+  dLogits[o + target] -= 1 / count;
+  return Math.log(sum) + max - logits[o + target];
+}
+
+function softmaxCrossEntropyRows(N: number, C: number, logits: Vec, targets: Int32Array, dLogits: Vec, count: number): number {
+  let total = 0;
+  for (let r = 0; r < N; r++) total += softmaxCrossEntropyRow(C, logits, targets[r], dLogits, r * C, count);
+  return total;
+}
+
 /** The plain TypeScript kernels: the reference any faster implementation is tested against. */
-export const referenceKernels: Kernels = {
-  name: 'typescript', gemm, addBiasRows, sumRows, sumSquares,
+const stepKernels: StepKernels = {
+  name: 'typescript', gemm, addBiasRows, sumRows, sumSquares, softmaxCrossEntropyRows,
   lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
 };
+export const referenceKernels: Kernels = { ...stepKernels, ...sequenceKernels(stepKernels) };
 
 /** The active kernels. Engine code calls `kernels.gemm(...)`; the object is updated in place. */
 export const kernels: Kernels = { ...referenceKernels };

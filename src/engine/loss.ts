@@ -3,6 +3,7 @@
 // N = rows (T*B per token, time-major; B for many-to-one), C = classes / binary outputs.
 // mask (N): 1 = count this row, 0 = padding (no loss, zero gradient); null counts every row.
 
+import { kernels, softmaxCrossEntropyRow } from './kernels';
 import type { Vec } from './tensor';
 
 /** (T, B) mask from per-sequence lengths: 1 at t < lengths[b]. */
@@ -20,24 +21,19 @@ export function softmaxCrossEntropy(logits: Vec, targets: Int32Array, dLogits: V
   if (targets.length < N) throw new Error(`softmaxCrossEntropy: ${targets.length} targets, expected N = ${N}`);
   let count = 0;
   for (let r = 0; r < N; r++) if (!mask || mask[r]) count++;
+  for (let r = 0; r < N; r++) {
+    const target = targets[r];
+    if ((!mask || mask[r]) && !(target >= 0 && target < C)) throw new Error(`softmaxCrossEntropy: target ${target} at row ${r} is outside 0..${C - 1}`);
+  }
+  if (!mask) return N ? kernels.softmaxCrossEntropyRows(N, C, logits, targets, dLogits, count) / count : 0;
   let total = 0;
   for (let r = 0; r < N; r++) {
     const o = r * C;
-    if (mask && !mask[r]) {
+    if (!mask[r]) {
       dLogits.fill(0, o, o + C);
       continue;
     }
-    const target = targets[r];
-    if (!(target >= 0 && target < C)) throw new Error(`softmaxCrossEntropy: target ${target} at row ${r} is outside 0..${C - 1}`);
-    let max = -Infinity;
-    for (let k = 0; k < C; k++) if (logits[o + k] > max) max = logits[o + k];
-    // One exp per logit: e^(x - max) parked in dLogits, then scaled to softmax / count.
-    let sum = 0;
-    for (let k = 0; k < C; k++) sum += dLogits[o + k] = Math.exp(logits[o + k] - max);
-    total += Math.log(sum) + max - logits[o + target];
-    const scale = 1 / (sum * count);
-    for (let k = 0; k < C; k++) dLogits[o + k] *= scale;
-    dLogits[o + target] -= 1 / count;
+    total += softmaxCrossEntropyRow(C, logits, targets[r], dLogits, o, count);
   }
   return count ? total / count : 0;
 }

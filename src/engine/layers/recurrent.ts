@@ -179,6 +179,11 @@ export class RecurrentLayer {
         if (buf.cs) buf.cs[init + k] = initC ? initC[stateOff + k] : 0;
       }
 
+      if (this.wholeWindow(valid, w)) {
+        if (spec.cell === 'lstm') kernels.lstmSequenceForward(T, B, H, d === 1, buf.gates, buf.hs, buf.cs!, buf.extra, w.R, ws.out, d * H, DH);
+        else kernels.gruSequenceForward(T, B, H, d === 1, buf.gates, buf.hs, buf.extra, ws.recur, w.R, w.Rb, ws.out, d * H, DH);
+        continue;
+      }
       for (let s = 0; s < T; s++) {
         const t = d === 0 ? s : T - 1 - s;
         const h = buf.hAfter[t], hPrev = buf.hBefore[t];
@@ -257,7 +262,10 @@ export class RecurrentLayer {
       for (let b = 0; b < B; b++) {
         for (let j = 0; j < H; j++) dc[b * H + j] = dFinalC ? dFinalC[b * DH + d * H + j] : 0;
       }
-      for (let s = T - 1; s >= 0; s--) {
+      if (this.wholeWindow(valid, w)) {
+        if (spec.cell === 'lstm') kernels.lstmSequenceBackward(T, B, H, d === 1, ws.dOut, d * H, DH, buf.dGates, buf.gates, buf.extra, buf.cs!, w.R, dh, dhPrev, dc, dcPrev, dLdaSq);
+        else kernels.gruSequenceBackward(T, B, H, d === 1, ws.dOut, d * H, DH, buf.dGates, buf.dRecur!, buf.gates, buf.extra, buf.hs, w.R, dh, dhPrev, dLdaSq);
+      } else for (let s = T - 1; s >= 0; s--) {
         const t = d === 0 ? s : T - 1 - s;
         for (let b = 0; b < B; b++) {
           const o = (t * B + b) * DH + d * H;
@@ -362,6 +370,11 @@ export class RecurrentLayer {
       }
     }
     return names.map((gate, k) => ({ gate, mean: count ? sums[k] / count : 0, saturated: count ? saturated[k] / count : 0 }));
+  }
+
+  /** True when a direction's window goes through one sequence kernel (no padding, LSTM without peepholes, GRU resetAfter). */
+  private wholeWindow(valid: Uint8Array | null, w: DirectionWeights): boolean {
+    return !valid && ((this.spec.cell === 'lstm' && !w.P) || (this.spec.cell === 'gru' && this.spec.resetAfter));
   }
 
   /** Wb + Rb, except that with gru resetAfter Rbh stays inside the reset product (added by the cell). */

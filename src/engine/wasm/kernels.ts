@@ -6,10 +6,10 @@
 // M, N, K, op(A), op(B), lda/ldb/ldc as in ../kernels.ts. Pointers and strides passed to WASM are
 // in bytes.
 
-import { referenceKernels, type Kernels } from '../kernels';
+import { referenceKernels, sequenceKernels, type Kernels } from '../kernels';
 import type { Vec } from '../tensor';
 import type { WasmArena } from './arena';
-import { GemmTeam } from './parallel';
+import { GemmTeam, ROW_FNS, type RowFn } from './parallel';
 import { GEMM_WORKSPACE_BYTES, kernelsFmaWasmBase64, kernelsWasmBase64 } from './kernels.generated';
 import { WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly';
 
@@ -25,6 +25,21 @@ interface KernelExports {
   lstm_bwd(B: number, H: number, dGates: number, dcPrev: number, dh: number, dc: number, gates: number, tanhC: number, cPrev: number): void;
   gru_fwd(B: number, H: number, gates: number, recur: number, Rbh: number, extra: number, h: number, hPrev: number): void;
   gru_bwd(B: number, H: number, dGates: number, dRecur: number, dhPrev: number, dh: number, gates: number, extra: number, hPrev: number): void;
+  /** op(B) (K,N) into 8-column panels over the whole K at dst (ceil(N/8)*8*K floats). */
+  pack_b(N: number, K: number, B: number, bks: number, bns: number, dst: number): void;
+  /** C (M,N) += alpha·op(A)·B on B packed by pack_b. */
+  gemm_pb(M: number, N: number, K: number, alpha: number, A: number, ars: number, aks: number, Bp: number, C: number, ldc: number, ws: number): void;
+  /** Sequence kernels (scripts/wasm/sequence.mjs) over batch rows [r0, r1); ws last. */
+  lstm_seq_fwd(r0: number, r1: number, T: number, B: number, H: number, dir: number, gates: number, hs: number, cs: number, tanhC: number,
+    Rp: number, out: number, ldo: number, ws: number): void;
+  lstm_seq_bwd(r0: number, r1: number, T: number, B: number, H: number, dir: number, dOut: number, ldo: number, dGates: number, gates: number,
+    tanhC: number, cs: number, Rp: number, dh: number, dhP: number, dc: number, dcP: number, sq: number, ws: number): void;
+  gru_seq_fwd(r0: number, r1: number, T: number, B: number, H: number, dir: number, gates: number, hs: number, extra: number, recur: number,
+    Rbh: number, Rp: number, out: number, ldo: number, ws: number): void;
+  gru_seq_bwd(r0: number, r1: number, T: number, B: number, H: number, dir: number, dOut: number, ldo: number, dGates: number, dRecur: number,
+    gates: number, extra: number, hs: number, Rp: number, dh: number, dhP: number, sq: number, ws: number): void;
+  /** Softmax cross-entropy of rows [r0, r1) (scripts/wasm/softmax.mjs); invCountBits: 1/count as float32 bits. */
+  softmax_xent(r0: number, r1: number, C: number, logits: number, targets: number, dLogits: number, rowOut: number, invCountBits: number, ws: number): void;
 }
 
 const decodeBase64 = (b64: string): Uint8Array => {
@@ -132,7 +147,7 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       const [ars, aks] = transA ? [4, lda * 4] : [lda * 4, 4];
       const [bks, bns] = transB ? [4, ldb * 4] : [ldb * 4, 4];
       if (team && M >= PACK_MIN_ROWS && M * N * K >= splitMinMacs) {
-        team.gemm(wasm.gemm, M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
+        team.gemm(wasm, M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
       } else if (M >= PACK_MIN_ROWS || (transA && transB)) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
       else if (transB) wasm.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
       else wasm.gemm_xn(M, N, K, alpha, pa, ars, aks, pb, ldb * 4, pc, ldc * 4);
@@ -210,7 +225,98 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     wasm.gru_bwd(B, H, ptr(dGates), ptr(dRecur), ptr(dhPrev), ptr(dh), ptr(gates), ptr(extra), ptr(hPrev));
   }
 
+  // Sequence kernels: R packed once per call (pack_b) into `packed`, the window in one WASM call
+  // (or row chunks shared with the helper thread). Fallback: the per-step loop over these kernels.
+  let packedPtr = 0, packedBytes = 0, sqPtr = 0, sqBytes = 0;
+  const region = (bytes: number, ptr: number, have: number): [number, number] | null => {
+    if (bytes <= have) return [ptr, have];
+    const p = arena.reserve(bytes); // the old block is dropped (nothing is freed); sizes settle after the first window
+    return p < 0 ? null : [p, bytes];
+  };
+  /** R packed for the forward (op(B) = Rᵀ: K=H, N=GH) or the backward (op(B) = R: K=GH, N=H); 0 when there is no room. */
+  const packR = (R: Vec, GH: number, H: number, forward: boolean): number => {
+    const [N, K] = forward ? [GH, H] : [H, GH];
+    const got = region(Math.ceil(N / 8) * 8 * K * 4, packedPtr, packedBytes);
+    if (!got) return 0;
+    [packedPtr, packedBytes] = got;
+    if (forward) wasm.pack_b(N, K, ptr(R), 4, H * 4, packedPtr);
+    else wasm.pack_b(N, K, ptr(R), H * 4, 4, packedPtr);
+    return packedPtr;
+  };
+  /** Scratch for per-row Σdh² (T*B f64), 0 when not wanted or no room. */
+  const sqScratch = (dLdaSq: Float64Array | null, T: number, B: number): number => {
+    if (!dLdaSq) return 0;
+    const got = region(T * B * 8, sqPtr, sqBytes);
+    if (!got) return 0;
+    [sqPtr, sqBytes] = got;
+    return sqPtr;
+  };
+  const addSquares = (dLdaSq: Float64Array | null, sq: number, T: number, B: number): void => {
+    if (!dLdaSq || !sq) return;
+    const rows = new Float64Array(arena.memory.buffer, sq, T * B);
+    for (let t = 0; t < T; t++) {
+      let total = 0;
+      for (let b = 0; b < B; b++) total += rows[t * B + b];
+      dLdaSq[t] += total;
+    }
+  };
+  const rowFns = ROW_FNS.map((name) => wasm[name] as (...args: number[]) => void);
+  /** A row kernel over rows [0, B): halves on the two threads when the helper runs, else here. */
+  const runSeq = (fn: RowFn, B: number, ...args: number[]): void => {
+    if (team && B >= 8) team.rows(wasm, rowFns, fn, B, args, workspace);
+    else rowFns[ROW_FNS.indexOf(fn)](0, B, ...args, workspace);
+  };
+  const fallback = sequenceKernels({ name: 'wasm', gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares,
+    softmaxCrossEntropyRows: referenceKernels.softmaxCrossEntropyRows, lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward });
+
+  // Softmax cross-entropy: targets copied into the arena, per-row (sum, max - x[target]) pairs back.
+  let lossPtr = 0, lossBytes = 0;
+  const f32Bits = new Float32Array(1), bitsOf = new Int32Array(f32Bits.buffer);
+  function softmaxCrossEntropyRows(N: number, C: number, logits: Vec, targets: Int32Array, dLogits: Vec, count: number): number {
+    const got = inArena(logits, dLogits) ? region(N * 20 + 16, lossPtr, lossBytes) : null;
+    if (!got) return referenceKernels.softmaxCrossEntropyRows(N, C, logits, targets, dLogits, count);
+    [lossPtr, lossBytes] = got;
+    const rowOut = lossPtr, tgt = lossPtr + N * 16;
+    new Int32Array(arena.memory.buffer, tgt, N).set(targets.subarray(0, N));
+    f32Bits[0] = 1 / count;
+    runSeq('softmax_xent', N, C, ptr(logits), tgt, ptr(dLogits), rowOut, bitsOf[0]);
+    const rows = new Float64Array(arena.memory.buffer, rowOut, 2 * N);
+    let total = 0;
+    for (let r = 0; r < N; r++) total += Math.log(rows[2 * r]) + rows[2 * r + 1];
+    return total;
+  }
+
+  const sequence: Pick<Kernels, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward'> = {
+    lstmSequenceForward(T, B, H, reverse, gates, hs, cs, tanhC, R, out, outOff, ldo) {
+      const Rp = H % 4 === 0 && inArena(gates, hs, cs, tanhC, R, out) ? packR(R, 4 * H, H, true) : 0;
+      if (!Rp) return fallback.lstmSequenceForward(T, B, H, reverse, gates, hs, cs, tanhC, R, out, outOff, ldo);
+      runSeq('lstm_seq_fwd', B, T, B, H, reverse ? 1 : 0, ptr(gates), ptr(hs), ptr(cs), ptr(tanhC), Rp, ptr(out) + outOff * 4, ldo * 4);
+    },
+    lstmSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, gates, tanhC, cs, R, dh, dhPrev, dc, dcPrev, dLdaSq) {
+      const ok = H % 4 === 0 && inArena(dOut, dGates, gates, tanhC, cs, R, dh, dhPrev, dc, dcPrev);
+      const Rp = ok ? packR(R, 4 * H, H, false) : 0, sq = Rp ? sqScratch(dLdaSq, T, B) : 0;
+      if (!Rp || (dLdaSq && !sq)) return fallback.lstmSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, gates, tanhC, cs, R, dh, dhPrev, dc, dcPrev, dLdaSq);
+      runSeq('lstm_seq_bwd', B, T, B, H, reverse ? 1 : 0, ptr(dOut) + outOff * 4, ldo * 4, ptr(dGates), ptr(gates), ptr(tanhC), ptr(cs), Rp,
+        ptr(dh), ptr(dhPrev), ptr(dc), ptr(dcPrev), sq);
+      addSquares(dLdaSq, sq, T, B);
+    },
+    gruSequenceForward(T, B, H, reverse, gates, hs, extra, recur, R, Rb, out, outOff, ldo) {
+      const Rp = H % 4 === 0 && inArena(gates, hs, extra, recur, R, Rb, out) ? packR(R, 3 * H, H, true) : 0;
+      if (!Rp) return fallback.gruSequenceForward(T, B, H, reverse, gates, hs, extra, recur, R, Rb, out, outOff, ldo);
+      runSeq('gru_seq_fwd', B, T, B, H, reverse ? 1 : 0, ptr(gates), ptr(hs), ptr(extra), ptr(recur), ptr(Rb) + 2 * H * 4, Rp, ptr(out) + outOff * 4, ldo * 4);
+    },
+    gruSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, dRecur, gates, extra, hs, R, dh, dhPrev, dLdaSq) {
+      const ok = H % 4 === 0 && inArena(dOut, dGates, dRecur, gates, extra, hs, R, dh, dhPrev);
+      const Rp = ok ? packR(R, 3 * H, H, false) : 0, sq = Rp ? sqScratch(dLdaSq, T, B) : 0;
+      if (!Rp || (dLdaSq && !sq)) return fallback.gruSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, dRecur, gates, extra, hs, R, dh, dhPrev, dLdaSq);
+      runSeq('gru_seq_bwd', B, T, B, H, reverse ? 1 : 0, ptr(dOut) + outOff * 4, ldo * 4, ptr(dGates), ptr(dRecur), ptr(gates), ptr(extra), ptr(hs), Rp,
+        ptr(dh), ptr(dhPrev), sq);
+      addSquares(dLdaSq, sq, T, B);
+    },
+  };
+
   return {
+    ...sequence,
     lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
     get name() { return (useFma ? 'wasm-simd-fma' : 'wasm-simd') + (team ? ' ×2 threads' : ''); },
     fma: useFma, exports: wasm,
@@ -224,6 +330,6 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       team?.stop();
       team = null;
     },
-    gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares,
+    gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares, softmaxCrossEntropyRows,
   };
 }

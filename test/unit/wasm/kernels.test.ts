@@ -216,3 +216,25 @@ describe('WASM pointwise cell math matches the TypeScript reference', () => {
     }
   }
 });
+
+describe('WASM softmax cross-entropy matches the TypeScript reference', () => {
+  // C: below, at and past the SIMD width, with tails; logits up to ±20 (softmax near one-hot).
+  const shapes: [number, number, number][] = [[1, 1, 1], [5, 3, 4], [8, 4, 8], [9, 7, 20], [64, 96, 6], [3, 1003, 3], [33, 97, 12]];
+  for (const fma of [false, true]) {
+    const arena = new WasmArena();
+    const k = createWasmKernels(arena, fma);
+    for (const [N, C, scale] of shapes) {
+      it(`${k.name} N=${N} C=${C} logits in ±${scale}`, () => {
+        const logits = filled(N * C, 7).map((x) => x * scale);
+        const targets = new Int32Array(N).map((_, r) => (r * 13 + 5) % C);
+        const dRef = new Float32Array(N * C), count = N + 3;
+        const lossRef = referenceKernels.softmaxCrossEntropyRows(N, C, logits, targets, dRef, count);
+        const x = arena.allocF32(N * C)!, d = arena.allocF32(N * C)!;
+        x.set(logits);
+        const loss = k.softmaxCrossEntropyRows(N, C, x, targets, d, count);
+        assert.ok(Math.abs(loss - lossRef) <= 1e-5 * Math.max(1, Math.abs(lossRef)), `loss: wasm ${loss}, reference ${lossRef}`);
+        for (let i = 0; i < N * C; i++) assert.ok(Math.abs(d[i] - dRef[i]) <= 1e-6 * Math.max(1e-2, Math.abs(dRef[i])) + 1e-9, `dLogits[${i}]: wasm ${d[i]}, reference ${dRef[i]}`);
+      });
+    }
+  }
+});
