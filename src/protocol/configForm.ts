@@ -1,6 +1,7 @@
 // Messages between the .rnnconfig form editor (webview/configForm) and its host
 // (src/host/config/configEditor.ts). Readonly discriminated unions on `type`; both sides switch
 // exhaustively. Types only: the webview imports them with `import type`.
+import type { MessageTransport } from './transport';
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -80,3 +81,6 @@ export type ConfigFormToHost =
   | { readonly type: 'train' }
   | { readonly type: 'openText' }
   | { readonly type: 'rendered'; readonly form: RenderedForm };
+
+/** The host's end of a config form's channel. */
+export type ConfigFormTransport = MessageTransport<HostToConfigForm, ConfigFormToHost>;

@@ -1,5 +1,6 @@
 // Messages between the extension host and the training dashboard webview (viewType rnnLab.dashboard).
 // Types only: the webview imports them with `import type`. Both sides switch exhaustively on `type`.
+import type { MessageTransport } from './transport';
 import type { RunStatus } from './api';
 
 /** One line of a run's metrics.jsonl, as the dashboard plots it. */
@@ -76,3 +77,6 @@ export interface DashboardState {
   readonly logScale?: boolean;
   readonly overlays?: readonly string[];   // run folders overlaid
 }
+
+/** The host's end of a dashboard panel's channel. */
+export type DashboardTransport = MessageTransport<HostToDashboard, DashboardToHost>;

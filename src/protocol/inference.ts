@@ -1,5 +1,6 @@
 // Messages between the extension host and the inference worker (worker_threads): token labels,
 // predictions with activations, streamed samples. Discriminated on `type`; types only.
+import type { MessageTransport } from './transport';
 
 export type InferenceBackend = 'engine' | 'ort';
 
@@ -114,3 +115,6 @@ export type InferenceToHost =
   | { readonly type: 'sampleDone'; readonly job: number; readonly tokens: number }
   | { readonly type: 'cancelled'; readonly job: number }
   | { readonly type: 'failed'; readonly job: number; readonly message: string; readonly badInput: boolean };
+
+/** The inference worker's end of its channel to the host (the job runner posts answers, reads jobs). */
+export type InferenceWorkerTransport = MessageTransport<InferenceToHost, HostToInference>;

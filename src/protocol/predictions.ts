@@ -1,5 +1,6 @@
 // Messages between the extension host and the Predictions panel webview (viewType rnnLab.predictions).
 // Types only: the webview imports them with `import type`. Both sides switch exhaustively on `type`.
+import type { MessageTransport } from './transport';
 import type { PredictionResult } from './inference';
 
 export type { Alternative, LayerTrace, PredictedToken, PredictionResult } from './inference';
@@ -17,3 +18,6 @@ export type PredictionsToHost =
   /** Reveal and select this range of the document in its editor. */
   | { readonly type: 'reveal'; readonly start: number; readonly end: number }
   | { readonly type: 'refresh' };
+
+/** The host's end of the Predictions panel's channel. */
+export type PredictionsTransport = MessageTransport<HostToPredictions, PredictionsToHost>;

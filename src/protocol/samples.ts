@@ -1,5 +1,6 @@
 // Messages between the extension host and the Samples panel webview (viewType rnnLab.samples).
 // Types only: the webview imports them with `import type`. Both sides switch exhaustively on `type`.
+import type { MessageTransport } from './transport';
 import type { SampleSettings } from './inference';
 
 export type { SampleSettings } from './inference';
@@ -41,3 +42,6 @@ export type SamplesToHost =
   | { readonly type: 'copy'; readonly id: number }
   | { readonly type: 'insert'; readonly id: number }
   | { readonly type: 'clearHistory' };
+
+/** The host's end of the Samples panel's channel. */
+export type SamplesTransport = MessageTransport<HostToSamples, SamplesToHost>;

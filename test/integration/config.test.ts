@@ -2,14 +2,17 @@
 // that value in the text (byte for byte) and undo restores it; a text edit, or a change on disk,
 // reaches the rendered form; an invalid value shows a diagnostic from VS Code's JSON server (our
 // schema) and an error in the form; completion offers model.cell's enum and data file paths;
-// the Train button; New RNN Config.
+// the Train button; New RNN Config. The forms under test are built here, by a ConfigEditorProvider
+// of the test's own around real webviews, through a recording transport: the test posts what the
+// webview would and reads what the host posts and what the webview reports it rendered.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RnnLabApi } from '../../src/protocol/api';
-import type { ConfigFormToHost } from '../../src/protocol/configForm';
-import { configFormTestCommand, type ConfigFormProbe, type ConfigFormProbeResult } from '../../src/host/config';
+import type { ConfigFormToHost, HostToConfigForm, RenderedForm } from '../../src/protocol/configForm';
+import { ConfigEditorProvider, configEditorViewType } from '../../src/host/config/configEditor';
+import { TransportRecorder, type RecordedTransport } from './transports';
 
 const extensionId = 'rnn-lab.rnn-lab';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,14 +43,37 @@ const original = `// integration test config: comments and layout must survive f
 }
 `;
 
-const probe = (uri: vscode.Uri, p: ConfigFormProbe) =>
-  vscode.commands.executeCommand<ConfigFormProbeResult>(configFormTestCommand, uri.toString(), p);
-const send = (uri: vscode.Uri, message: ConfigFormToHost) => probe(uri, { kind: 'message', message });
+type Form = RecordedTransport<HostToConfigForm, ConfigFormToHost>;
+const recorder = new TransportRecorder();
+let provider: ConfigEditorProvider;
+
+/**
+ * Opens `uri` in a text editor (it keeps the document open and takes undo) and its form, built by
+ * the test's provider, in a webview panel beside it; resolves once the form posted its first state.
+ */
+async function openForm(uri: vscode.Uri): Promise<{ form: Form; document: vscode.TextDocument }> {
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: false });
+  const panel = vscode.window.createWebviewPanel('rnnLab.test.configForm', path.basename(uri.fsPath),
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+  const index = recorder.count(configEditorViewType);
+  provider.resolveCustomTextEditor(document, panel);
+  const form = await recorder.nth<HostToConfigForm, ConfigFormToHost>(configEditorViewType, index);
+  await form.sentMatching('the first state', (m): m is Extract<HostToConfigForm, { type: 'init' }> => m.type === 'init', 90_000);
+  return { form, document };
+}
 
 /** What the webview shows once it has rendered the document's current version. */
-async function renderedNow(uri: vscode.Uri, document: vscode.TextDocument) {
-  const result = await probe(uri, { kind: 'rendered', version: document.version, timeoutMs: 15_000 });
-  return result.rendered!;
+function renderedNow(form: Form, document: vscode.TextDocument): Promise<RenderedForm> {
+  const version = document.version;
+  return form.until(`version ${version} rendered`, () => form.received.map((m) => (m.type === 'rendered' ? m.form : undefined))
+    .reverse().find((f) => f && f.version >= version), 30_000);
+}
+
+/** Undo in the document's text editor (the form's panel may have focus). */
+async function undo(document: vscode.TextDocument): Promise<void> {
+  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+  await vscode.commands.executeCommand('undo');
 }
 
 async function replaceText(document: vscode.TextDocument, from: string, to: string): Promise<void> {
@@ -63,9 +89,13 @@ describe('config editor', function () {
   let dir: string;
   let uri: vscode.Uri;
   let document: vscode.TextDocument;
+  let form: Form;
+  const send = (message: ConfigFormToHost) => form.deliver(message);
 
   before(async () => {
-    await vscode.extensions.getExtension(extensionId)!.activate();
+    const extension = vscode.extensions.getExtension(extensionId)!;
+    await extension.activate();
+    provider = new ConfigEditorProvider(extension.extensionUri, recorder.connect);
     const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
     dir = fs.mkdtempSync(path.join(root, 'config-it-'));
     fs.writeFileSync(path.join(dir, 'corpus.txt'), 'hello world\n');
@@ -74,9 +104,7 @@ describe('config editor', function () {
     const file = path.join(dir, 'form.rnnconfig');
     fs.writeFileSync(file, original);
     uri = vscode.Uri.file(file);
-    await vscode.commands.executeCommand('vscode.openWith', uri, 'rnnLab.configEditor');
-    document = await until('the document', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()));
-    await until('the form to post its first state', async () => (await probe(uri, { kind: 'state' })).posted);
+    ({ form, document } = await openForm(uri));
   });
 
   after(async () => {
@@ -85,8 +113,8 @@ describe('config editor', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('opens *.rnnconfig in the form by default and shows the text\'s values', async () => {
-    const rendered = await renderedNow(uri, document);
+  it('shows the text\'s values in the form', async () => {
+    const rendered = await renderedNow(form, document);
     assert.equal(rendered.controls['model.cell'], 'lstm');
     assert.equal(rendered.controls['model.hidden'], '64');
     assert.equal(rendered.controls['training.seed'], '7');
@@ -97,38 +125,38 @@ describe('config editor', function () {
   });
 
   it('a form edit changes only that value in the text, byte for byte; undo restores it', async () => {
-    await send(uri, { type: 'edit', key: 'model.cell', value: 'gru' });
+    await send({ type: 'edit', key: 'model.cell', value: 'gru' });
     assert.equal(document.getText(), original.replace('"cell": "lstm",', '"cell": "gru",'));
     assert.ok(document.isDirty);
-    const rendered = await renderedNow(uri, document);
+    const rendered = await renderedNow(form, document);
     assert.equal(rendered.controls['model.cell'], 'gru');
     assert.ok(rendered.hidden.includes('model.peephole'));
     assert.ok(!rendered.hidden.includes('model.resetAfter'));
 
-    await send(uri, { type: 'edit', key: 'model.layers', value: 2 });
+    await send({ type: 'edit', key: 'model.layers', value: 2 });
     assert.equal(document.getText(), original.replace('"cell": "lstm",', '"cell": "gru",')
       .replace('"embedding": 16\n', '"embedding": 16,\n    "layers": 2\n'));
 
-    await vscode.commands.executeCommand('undo');
+    await undo(document);
     await until('undo of layers', () => !document.getText().includes('layers'));
-    await vscode.commands.executeCommand('undo');
+    await undo(document);
     await until('undo of the cell', () => document.getText() === original);
-    assert.equal((await renderedNow(uri, document)).controls['model.cell'], 'lstm');
+    assert.equal((await renderedNow(form, document)).controls['model.cell'], 'lstm');
   });
 
   it('reset removes the key and keeps the neighbours\' comments', async () => {
-    await send(uri, { type: 'reset', key: 'model.embedding' });
+    await send({ type: 'reset', key: 'model.embedding' });
     assert.equal(document.getText(), original.replace('"hidden": 64,\n    "embedding": 16\n', '"hidden": 64\n'));
-    assert.equal((await renderedNow(uri, document)).controls['model.embedding'], '64');   // the default
-    await vscode.commands.executeCommand('undo');
+    assert.equal((await renderedNow(form, document)).controls['model.embedding'], '64');   // the default
+    await undo(document);
     await until('undo of the reset', () => document.getText() === original);
   });
 
   it('a text edit updates the form at once', async () => {
     await replaceText(document, '"hidden": 64', '"hidden": 256');
-    assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '256');
+    assert.equal((await renderedNow(form, document)).controls['model.hidden'], '256');
     await replaceText(document, '"hidden": 256', '"hidden": 64');
-    assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '64');
+    assert.equal((await renderedNow(form, document)).controls['model.hidden'], '64');
   });
 
   it('a change on disk updates the form', async () => {
@@ -136,16 +164,16 @@ describe('config editor', function () {
     if (document.isDirty) assert.ok(await document.save());
     fs.writeFileSync(uri.fsPath, original.replace('"hidden": 64', '"hidden": 48'));
     await until('the document to reload from disk', () => document.getText().includes('"hidden": 48'), 30_000);
-    assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '48');
+    assert.equal((await renderedNow(form, document)).controls['model.hidden'], '48');
     fs.writeFileSync(uri.fsPath, original);
     await until('the document to reload the original', () => document.getText() === original, 30_000);
-    assert.equal((await renderedNow(uri, document)).controls['model.hidden'], '64');
+    assert.equal((await renderedNow(form, document)).controls['model.hidden'], '64');
     assert.ok(!document.isDirty);
   });
 
   it('an invalid value: a diagnostic in the text editor and an error in the form', async () => {
     await replaceText(document, '"hidden": 64', '"hidden": 0');
-    const rendered = await renderedNow(uri, document);
+    const rendered = await renderedNow(form, document);
     assert.match(rendered.errors['model.hidden'], /Must be >= 1/);
     const line = document.getText().split('\n').findIndex((l) => l.includes('"hidden": 0'));
     const diagnostics = await until('a JSON diagnostic on "hidden": 0', () => {
@@ -154,13 +182,13 @@ describe('config editor', function () {
     });
     assert.match(diagnostics[0].message, /minimum of 1/);
     await replaceText(document, '"hidden": 0', '"hidden": 64');
-    assert.equal((await renderedNow(uri, document)).errors['model.hidden'], undefined);
+    assert.equal((await renderedNow(form, document)).errors['model.hidden'], undefined);
     assert.equal(document.getText(), original);
   });
 
   it('a field that does not apply to the cell: the schema\'s errorMessage in both editors', async () => {
     await replaceText(document, '"cell": "lstm",', '"cell": "gru", "peephole": true,');
-    const rendered = await renderedNow(uri, document);
+    const rendered = await renderedNow(form, document);
     assert.match(rendered.errors['model.peephole'], /peephole applies only to lstm cells/);
     assert.ok(!rendered.hidden.includes('model.peephole'), 'a pinned field with a wrong value stays visible');
     const line = document.getText().split('\n').findIndex((l) => l.includes('"peephole": true'));
@@ -168,17 +196,17 @@ describe('config editor', function () {
       vscode.languages.getDiagnostics(uri).find((d) => d.range.start.line === line && /only to lstm/.test(d.message)));
     assert.ok(diagnostic);
     await replaceText(document, '"cell": "gru", "peephole": true,', '"cell": "lstm",');
-    const after = await renderedNow(uri, document);
+    const after = await renderedNow(form, document);
     assert.equal(after.errors['model.peephole'], undefined);
     assert.equal(document.getText(), original);
   });
 
   it('a file that is not JSON shows the parse error with its position', async () => {
     await replaceText(document, '"task": "lm", ', '"task": "lm" ');
-    const rendered = await renderedNow(uri, document);
+    const rendered = await renderedNow(form, document);
     assert.match(rendered.banner, /line 4, column 3/);
     await replaceText(document, '"task": "lm" ', '"task": "lm", ');
-    assert.equal((await renderedNow(uri, document)).banner, '');
+    assert.equal((await renderedNow(form, document)).banner, '');
     await sleep(300);   // time for a stray edit from the form to arrive
     assert.equal(document.getText(), original, 'the form must not write while the text is broken');
   });
@@ -220,14 +248,11 @@ describe('config editor', function () {
     fs.writeFileSync(file, '{\n  "task": "lm",\n  "data": { "train": "corpus.txt", "validation": 0 },\n'
       + '  "model": { "cell": "gru", "hidden": 8, "embedding": 4 },\n'
       + '  "training": { "batchSize": 2, "sequenceLength": 4, "steps": 3, "evalEvery": 1, "sampleEvery": 0 }\n}\n');
-    const tiny = vscode.Uri.file(file);
-    await vscode.commands.executeCommand('vscode.openWith', tiny, 'rnnLab.configEditor');
-    await until('the tiny config\'s form', async () => (await probe(tiny, { kind: 'state' })).posted);
+    const { form: tinyForm, document: tinyDocument } = await openForm(vscode.Uri.file(file));
     const before = new Set(api.runs().map((r) => r.dir));
-    await send(tiny, { type: 'edit', key: 'training.seed', value: 11 });
-    const tinyDocument = vscode.workspace.textDocuments.find((d) => d.uri.toString() === tiny.toString())!;
+    await tinyForm.deliver({ type: 'edit', key: 'training.seed', value: 11 });
     assert.ok(tinyDocument.isDirty);
-    await send(tiny, { type: 'train' });
+    await tinyForm.deliver({ type: 'train' });
     assert.ok(!tinyDocument.isDirty, 'saved before training: the worker reads the file from disk');
     const run = await until('a finished run of tiny.rnnconfig', () => api.runs().find((r) => !before.has(r.dir) && r.status === 'finished'), 90_000);
     assert.equal(run.step, 3);
@@ -241,8 +266,9 @@ describe('config editor', function () {
     const text = fs.readFileSync(created.fsPath, 'utf8');
     const preset = fs.readFileSync(path.join(vscode.extensions.getExtension(extensionId)!.extensionPath, 'presets', 'bilstm-tagger.rnnconfig'), 'utf8');
     assert.equal(text, preset.replace('"train": "",', '"train": "corpus.txt",'));
-    const opened = await until('the new config in the form', async () => ((await probe(created, { kind: 'state' })).open ? true : undefined));
-    assert.ok(opened);
+    const formTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputCustom
+      && t.input.viewType === configEditorViewType && t.input.uri.toString() === created.toString());
+    assert.ok(await until('the new config open in the form editor', formTab));
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('rnnLab.newConfig', vscode.Uri.file(dir), { preset: 'bilstm-tagger', name: 'tagger' })),
       /already exists/);

@@ -9,10 +9,13 @@ import * as path from 'path';
 import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
 import type { RnnLabApi, TokenDecoration } from '../../src/protocol/api';
+import type { HostToSamples, SampleRecord, SamplesToHost } from '../../src/protocol/samples';
 import { createInferenceFeature, type InferenceFeature } from '../../src/host/inference';
-import type { SampleOutcome } from '../../src/host/inference/samplesPanel';
+import { samplesViewType } from '../../src/host/inference/samplesPanel';
+import { InferenceClient } from '../../src/pipeline/inference/inferenceClient';
 import { exportRunToOnnx } from '../../src/pipeline/loadModel';
 import { startTraining } from '../../src/pipeline/training/trainingClient';
+import { RecordingInference, TransportRecorder } from './transports';
 
 const extensionId = 'rnn-lab.rnn-lab';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -174,31 +177,45 @@ describe('inference in the editor', function () {
     assert.deepEqual(api.decorations(uri), []);
   });
 
-  describe('live re-labelling (a feature built by the test, to read its counters)', () => {
+  describe('live re-labelling (a feature built by the test, its client recording the label jobs)', () => {
     let feature: InferenceFeature;
+    let jobs: RecordingInference;
     const delayMs = 2500;   // generous: an edit on a loaded machine can take a while
-    before(() => { feature = createInferenceFeature(extension.extensionUri, memento(), () => delayMs); });
+    before(() => {
+      jobs = new RecordingInference(new InferenceClient());
+      feature = createInferenceFeature(extension.extensionUri, memento(), () => delayMs, { client: jobs });
+    });
     after(() => feature.dispose());
+    /** Started, cancelled and answered label jobs from the `from`-th on, lines computed and cached in the answers. */
+    const statsFrom = (from: number) => {
+      const since = jobs.labelJobs.slice(from);
+      const answers = since.flatMap((j) => (j.answer ? [j.answer] : []));
+      return {
+        jobsStarted: since.length, jobsCancelled: since.filter((j) => j.cancelled).length, jobsAnswered: answers.length,
+        linesComputed: answers.reduce((n, a) => n + a.linesComputed, 0), linesCached: answers.reduce((n, a) => n + a.linesCached, 0),
+      };
+    };
 
     it('debounces rapid edits into one job and re-runs only the changed lines', async () => {
       const editor = await openFile(path.join(dir, 'live.txt'), Array.from({ length: 40 }, () => example).join('\n'));
+      const first = jobs.labelJobs.length;
       await feature.labels.label(editor.document, tagger);
-      const stats = feature.labels.stats;
-      assert.deepEqual([stats.jobsStarted, stats.jobsApplied], [1, 1]);
+      assert.deepEqual([statsFrom(first).jobsStarted, statsFrom(first).jobsAnswered], [1, 1]);
       const gaps: number[] = [];
       for (let i = 0, last = Date.now(); i < 12; i++) {
         await editor.edit((b) => b.insert(new vscode.Position(5, 0), 'Ron '));
         gaps.push(Date.now() - last);
         last = Date.now();
       }
-      await until('the edits relabelled', () => stats.jobsApplied >= 2, 20_000);
+      await jobs.until('the edits relabelled', () => statsFrom(first).jobsAnswered >= 2, 20_000);
       await sleep(delayMs + 500);
+      const stats = statsFrom(first);
       console.log(`inference: 12 edits, gaps ${gaps.join(' ')} ms, ${JSON.stringify(stats)}`);
       // One job after the burst; a gap longer than the delay (a very slow machine) may add one more.
       const slowGaps = gaps.slice(1).filter((g) => g >= delayMs).length;
       assert.ok(stats.jobsStarted >= 2 && stats.jobsStarted <= 2 + slowGaps, `jobs ${stats.jobsStarted} for 12 edits (${slowGaps} gaps over ${delayMs} ms)`);
       // 40 equal lines: each job ran the one new line text and took the other 39 from the cache.
-      assert.deepEqual([stats.linesComputed, stats.linesCached], [stats.jobsApplied, 39 * stats.jobsApplied]);
+      assert.deepEqual([stats.linesComputed, stats.linesCached], [stats.jobsAnswered, 39 * stats.jobsAnswered]);
       const decorations = feature.labels.decorations(editor.document.uri.toString());
       assertExactRanges(editor.document, decorations);
       assert.equal(decorations.length, 40 * 9 + 12);
@@ -208,14 +225,13 @@ describe('inference in the editor', function () {
       // Distinct lines, so the worker has real work (nothing cached) when the edit lands.
       const lines = Array.from({ length: 3000 }, (_, i) => `Harry Potter ${i} and Hermione Granger invented a new spell`);
       const editor = await openFile(path.join(dir, 'cancel.txt'), lines.join('\n'));
-      const stats = feature.labels.stats;
-      const cancelledBefore = stats.jobsCancelled;
+      const first = jobs.labelJobs.length;
       const running = feature.labels.label(editor.document, tagger);
       await editor.edit((b) => b.insert(new vscode.Position(1, 0), 'Ron '));
       assert.equal(await running, undefined, 'the superseded job gave nothing');
-      assert.equal(stats.jobsCancelled, cancelledBefore + 1);
-      const applied = stats.jobsApplied;
-      await until('the edited text labelled', () => stats.jobsApplied > applied, 60_000);
+      assert.deepEqual(jobs.labelJobs.slice(first).map((j) => j.cancelled), [true], 'the edit cancelled the running job');
+      // The job after the debounce (its answer is applied by the time the wait sees it).
+      await jobs.until('the edited text labelled', () => jobs.labelJobs[first + 1]?.answer, 60_000);
       const decorations = feature.labels.decorations(editor.document.uri.toString());
       assertExactRanges(editor.document, decorations);
       assert.equal(decorations.length, 3000 * 10 + 1);
@@ -265,15 +281,34 @@ describe('inference in the editor', function () {
     for (const t of tags) assert.ok(Math.abs(t.top.reduce((s, a) => s + a.p, 0) - 1) < 1e-4, 'label probabilities sum to 1');
   });
 
-  it('streams a sample into the Samples panel, several chunks', async () => {
-    const outcome = await vscode.commands.executeCommand<SampleOutcome>('rnnLab.sample',
+  it('Sample from Model… generates into the Samples panel', async () => {
+    const outcome = await vscode.commands.executeCommand<SampleRecord>('rnnLab.sample',
       { model: lm, settings: { prime: 'The keeper ', length: 120, temperature: 0.8, seed: 3 } });
-    console.log(`inference: sample of ${outcome.tokens} tokens in ${outcome.chunksDelivered} chunks: ${JSON.stringify(outcome.text.slice(0, 60))}…`);
     assert.equal(outcome.status, 'done');
     assert.equal(outcome.tokens, 120);
     assert.ok(outcome.text.startsWith('The keeper '));
     assert.equal([...outcome.text].length, 'The keeper '.length + 120);
-    assert.ok(outcome.chunksDelivered > 1, `chunks: ${outcome.chunksDelivered}`);
+  });
+
+  it('streams a sample into the Samples panel webview, several chunks (a panel built by the test)', async () => {
+    const recorder = new TransportRecorder();
+    const feature = createInferenceFeature(extension.extensionUri, memento(), undefined, { connect: recorder.connect });
+    try {
+      await feature.samples.open(lm);
+      const panel = await recorder.nth<HostToSamples, SamplesToHost>(samplesViewType);
+      await panel.sentMatching('the panel\'s init', (m): m is Extract<HostToSamples, { type: 'init' }> => m.type === 'init', 90_000);
+      const outcome = await feature.samples.generate(lm, { ...feature.samples.settings(), prime: 'The keeper ', length: 120, temperature: 0.8, seed: 3 });
+      const ofThis = panel.sent.filter((m) => ('id' in m && m.id === outcome.id) || (m.type === 'started' && m.sample.id === outcome.id));
+      const chunks = ofThis.flatMap((m) => (m.type === 'chunk' ? [m] : []));
+      console.log(`inference: sample of ${outcome.tokens} tokens in ${chunks.length} chunks: ${JSON.stringify(outcome.text.slice(0, 60))}…`);
+      assert.equal(ofThis[0].type, 'started');
+      assert.deepEqual(ofThis[ofThis.length - 1], { type: 'finished', id: outcome.id, status: 'done', tokens: 120, message: undefined });
+      assert.ok(chunks.length > 1, `chunks: ${chunks.length}`);
+      assert.equal('The keeper ' + chunks.map((c) => c.text).join(''), outcome.text, 'the chunks add up to the sample');
+      assert.deepEqual(chunks.map((c) => c.tokens), chunks.map((_, i) => i + 1), 'one token per chunk, counted');
+    } finally {
+      feature.dispose();
+    }
   });
 
   it('imports an .onnx file as a run that can be sampled; refuses a bad file', async () => {
@@ -283,7 +318,7 @@ describe('inference in the editor', function () {
     assert.ok(runDir && fs.existsSync(path.join(runDir, 'model.onnx')));
     const run = await until('the imported run listed', () => api.runs().find((r) => r.dir === runDir));
     assert.deepEqual([run.status, run.task], ['imported', 'lm']);
-    const outcome = await vscode.commands.executeCommand<SampleOutcome>('rnnLab.sample', { dir: runDir, settings: { prime: 'a', length: 20, seed: 1 } });
+    const outcome = await vscode.commands.executeCommand<SampleRecord>('rnnLab.sample', { dir: runDir, settings: { prime: 'a', length: 20, seed: 1 } });
     assert.equal(outcome.tokens, 20);
     fs.rmSync(runDir, { recursive: true, force: true });
 

@@ -9,9 +9,12 @@ import * as path from 'path';
 import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
 import type { RnnLabApi, RunSummary } from '../../src/protocol/api';
+import type { DashboardToHost, HostToDashboard } from '../../src/protocol/dashboard';
 import { createTrainingFeature, type TrainingFeature } from '../../src/host/training';
+import { dashboardViewType } from '../../src/host/training/dashboardPanel';
 import { pointsFromMetrics } from '../../src/host/training/metricPoints';
 import { readMetrics, readRunStatus, runFile } from '../../src/pipeline/runStore';
+import { TransportRecorder } from './transports';
 
 const extensionId = 'rnn-lab.rnn-lab';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -182,7 +185,8 @@ describe('training in the editor', function () {
 
   describe('after a reload', () => {
     let fresh: TrainingFeature;
-    before(() => { fresh = createTrainingFeature(extension.extensionUri, undefined, () => [runsFolder]); });
+    const recorder = new TransportRecorder();
+    before(() => { fresh = createTrainingFeature(extension.extensionUri, undefined, () => [runsFolder], recorder.connect); });
     after(() => fresh.dispose());
 
     it('a fresh Runs view re-reads the run folders with status and step', () => {
@@ -202,25 +206,28 @@ describe('training in the editor', function () {
     it('the panel serializer restores a dashboard that the webview fills after its ready message', async () => {
       const panel = vscode.window.createWebviewPanel('rnnLab.dashboard', 'restored', vscode.ViewColumn.Active, { enableScripts: true });
       fresh.dashboards.restore(panel, { runDir: runA.dir, smoothing: 0.8 });
-      const delivered = await until('the restored dashboard got its init', () => {
-        const d = fresh.dashboards.delivered(runA.dir);
-        return d && d.inits > 0 ? d : undefined;
-      }, 90_000);   // a webview boots slowly on a loaded machine (24 s seen at load 7 per core)
+      const dashboard = await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType);
+      // A webview boots slowly on a loaded machine (24 s seen at load 7 per core).
+      const init = await dashboard.sentMatching('the restored dashboard got its init',
+        (m): m is Extract<HostToDashboard, { type: 'init' }> => m.type === 'init', 90_000);
+      assert.deepEqual(dashboard.received[0], { type: 'ready' }, 'init answers the webview\'s ready');
       const clipNorm = 5;
-      assert.equal(delivered.lastInitMetrics, pointsFromMetrics(readMetrics(runA.dir), clipNorm).length);
-      assert.ok(delivered.lastInitMetrics > 0);
-      assert.deepEqual(fresh.dashboards.openRuns(), [runA.dir]);
+      assert.equal(init.run.dir, runA.dir);
+      assert.equal(init.metrics.length, pointsFromMetrics(readMetrics(runA.dir), clipNorm).length);
+      assert.ok(init.metrics.length > 0);
+      assert.equal(init.run.status, 'stopped');
       panel.dispose();
-      await until('closed', () => fresh.dashboards.openRuns().length === 0);
+      assert.ok(dashboard.disposed, 'closing the panel closes its channel');
     });
 
     it('a saved state whose run folder is gone closes the panel instead of showing nothing', async () => {
       const panel = vscode.window.createWebviewPanel('rnnLab.dashboard', 'gone', vscode.ViewColumn.Active, { enableScripts: true });
       let disposed = false;
       panel.onDidDispose(() => { disposed = true; });
+      const before = recorder.count(dashboardViewType);
       fresh.dashboards.restore(panel, { runDir: path.join(runsFolder, 'no-such-run') });
       assert.ok(disposed);
-      assert.deepEqual(fresh.dashboards.openRuns(), []);
+      assert.equal(recorder.count(dashboardViewType), before, 'no dashboard made for it');
     });
   });
 });

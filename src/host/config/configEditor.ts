@@ -4,39 +4,34 @@
 // the text, from any editor or from disk, re-renders the form.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConfigFormToHost, FormGroup, FormState, HostToConfigForm, JsonValue, RenderedForm } from '../../protocol/configForm';
+import type { ConfigFormToHost, ConfigFormTransport, FormGroup, HostToConfigForm, JsonValue } from '../../protocol/configForm';
 import { Commands } from '../commands';
 import { renderShell, webviewOptions } from '../webview/html';
+import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { fieldEdits } from './fieldEdits';
 import { formGroups, formState } from './formModel';
 
 export const configEditorViewType = 'rnnLab.configEditor';
 
-/** One open form: its document, its panel, what it last posted and what the webview last showed. */
+/** One open form: its document and the channel to its webview. */
 export class ConfigFormSession implements vscode.Disposable {
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
-  lastPosted: FormState | undefined;
-  lastRendered: RenderedForm | undefined;
-  private readonly renderedListeners = new Set<() => void>();
 
   constructor(
     readonly document: vscode.TextDocument,
-    private readonly panel: vscode.WebviewPanel,
+    private readonly transport: ConfigFormTransport,
     private readonly groups: readonly FormGroup[],
-    onDispose: () => void,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length) this.postState('update');
       }),
-      panel.webview.onDidReceiveMessage((m: ConfigFormToHost) => { void this.handle(m); }),
-      panel.onDidDispose(() => { onDispose(); this.dispose(); }),
+      transport.onMessage((m) => this.handle(m)),
     );
   }
 
-  /** The one entry for the webview's messages; integration tests drive the form through it too. */
-  async handle(message: ConfigFormToHost): Promise<void> {
+  private async handle(message: ConfigFormToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -59,33 +54,12 @@ export class ConfigFormSession implements vscode.Disposable {
         await vscode.commands.executeCommand('vscode.openWith', this.document.uri, 'default');
         return;
       case 'rendered':
-        this.lastRendered = message.form;
-        for (const listener of [...this.renderedListeners]) listener();
-        return;
+        return;   // what the webview now shows: the host has nothing to do (a test's transport reads it)
       default: {
         const unknown: never = message;
         throw new Error(`config form: unknown message ${JSON.stringify(unknown)}`);
       }
     }
-  }
-
-  /** Resolves once the webview has rendered document version `version` (or a later one). */
-  whenRendered(version: number, timeoutMs: number): Promise<RenderedForm> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (this.lastRendered && this.lastRendered.version >= version) {
-          this.renderedListeners.delete(check);
-          clearTimeout(timer);
-          resolve(this.lastRendered);
-        }
-      };
-      const timer = setTimeout(() => {
-        this.renderedListeners.delete(check);
-        reject(new Error(`config form for ${this.document.uri.fsPath}: version ${version} not rendered within ${timeoutMs} ms (last rendered: ${this.lastRendered?.version ?? 'none'})`));
-      }, timeoutMs);
-      this.renderedListeners.add(check);
-      check();
-    });
   }
 
   private async applyField(key: string, value: JsonValue | undefined): Promise<void> {
@@ -113,33 +87,30 @@ export class ConfigFormSession implements vscode.Disposable {
   private postState(type: 'init' | 'update'): void {
     if (!this.ready) return;
     const state = formState(this.document.getText(), this.document.version, this.groups);
-    this.lastPosted = state;
     const message: HostToConfigForm = type === 'init'
       ? { type, fileName: path.basename(this.document.uri.path), groups: this.groups, state }
       : { type, state };
-    void this.panel.webview.postMessage(message);
+    this.transport.post(message);
   }
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
-    this.renderedListeners.clear();
+    this.transport.dispose();
   }
 }
 
 export class ConfigEditorProvider implements vscode.CustomTextEditorProvider {
-  /** Open forms by document URI (string form). */
-  readonly sessions = new Map<string, Set<ConfigFormSession>>();
   private groups: FormGroup[] | undefined;
 
-  static register(context: vscode.ExtensionContext): { provider: ConfigEditorProvider; registration: vscode.Disposable } {
-    const provider = new ConfigEditorProvider(context.extensionUri);
-    const registration = vscode.window.registerCustomEditorProvider(configEditorViewType, provider,
+  static register(context: vscode.ExtensionContext): vscode.Disposable {
+    return vscode.window.registerCustomEditorProvider(configEditorViewType, new ConfigEditorProvider(context.extensionUri),
       { webviewOptions: { retainContextWhenHidden: false }, supportsMultipleEditorsPerDocument: true });
-    return { provider, registration };
   }
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  /** `connect`: how a form reaches its webview (integration tests record the messages). */
+  constructor(private readonly extensionUri: vscode.Uri, private readonly connect: ConnectWebview = connectWebview) {}
 
+  /** Fills `panel` with the form of `document`; tests call it with a panel of their own. */
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.webview.html = renderShell(panel.webview, this.extensionUri, {
@@ -148,12 +119,8 @@ export class ConfigEditorProvider implements vscode.CustomTextEditorProvider {
       styles: ['dist/webview/configForm.css'],
     });
     this.groups ??= formGroups();
-    const key = document.uri.toString();
-    const session = new ConfigFormSession(document, panel, this.groups, () => {
-      this.sessions.get(key)?.delete(session);
-      if (this.sessions.get(key)?.size === 0) this.sessions.delete(key);
-    });
-    if (!this.sessions.has(key)) this.sessions.set(key, new Set());
-    this.sessions.get(key)!.add(session);
+    const transport = this.connect<HostToConfigForm, ConfigFormToHost>(panel.webview, configEditorViewType);
+    const session = new ConfigFormSession(document, transport, this.groups);
+    panel.onDidDispose(() => session.dispose());
   }
 }

@@ -2,19 +2,21 @@
 // clear, toggle) and Import ONNX Model…. All model work runs in one inference worker.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { InferenceClient, type InferenceService } from '../../pipeline/inference/inferenceClient';
 import type { SampleSettings } from '../../protocol/inference';
+import type { SampleRecord } from '../../protocol/samples';
 import { Commands } from '../commands';
 import type { FeatureContext } from '../feature';
+import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { importOnnx } from './importOnnx';
-import { InferenceClient } from '../../pipeline/inference/inferenceClient';
 import { ModelMemory, modelPathOf, pickModel } from './modelChoice';
 import { PredictionsPanel } from './predictionsPanel';
-import { SamplesPanel, type SampleOutcome } from './samplesPanel';
+import { SamplesPanel } from './samplesPanel';
 import { TokenLabels } from './tokenLabels';
 
 /** The live objects of the feature; integration tests may build their own set. */
 export interface InferenceFeature extends vscode.Disposable {
-  readonly client: InferenceClient;
+  readonly client: InferenceService;
   readonly memory: ModelMemory;
   readonly labels: TokenLabels;
   readonly samples: SamplesPanel;
@@ -23,13 +25,22 @@ export interface InferenceFeature extends vscode.Disposable {
 
 const debounceMs = (): number => vscode.workspace.getConfiguration('rnnLab').get<number>('labels.debounceMs') ?? 300;
 
-/** `delayMs`: the re-labelling debounce (default: the rnnLab.labels.debounceMs setting). */
-export function createInferenceFeature(extensionUri: vscode.Uri, state: vscode.Memento, delayMs: () => number = debounceMs): InferenceFeature {
-  const client = new InferenceClient();
+/** The seams of the feature: the worker's client and how panels reach their webviews. */
+export interface InferenceSeams {
+  readonly client?: InferenceService;
+  readonly connect?: ConnectWebview;
+}
+
+/**
+ * `delayMs`: the re-labelling debounce (default: the rnnLab.labels.debounceMs setting). Integration
+ * tests pass `seams` that wrap the real client and webview transports to watch jobs and messages.
+ */
+export function createInferenceFeature(extensionUri: vscode.Uri, state: vscode.Memento, delayMs: () => number = debounceMs,
+  { client = new InferenceClient(), connect = connectWebview }: InferenceSeams = {}): InferenceFeature {
   const memory = new ModelMemory(state);
   const labels = new TokenLabels(client, delayMs);
-  const samples = new SamplesPanel(extensionUri, client, memory, state);
-  const predictions = new PredictionsPanel(extensionUri, client, delayMs);
+  const samples = new SamplesPanel(extensionUri, client, memory, state, connect);
+  const predictions = new PredictionsPanel(extensionUri, client, delayMs, connect);
   const hover = vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], labels);
   const failures = labels.onDidFail((message) => void vscode.window.showErrorMessage(`RNN Lab: labelling failed: ${message}`));
   return {
@@ -63,7 +74,7 @@ export function registerInference(feature: FeatureContext): void {
   const { memory, labels, samples, predictions } = inference;
   const fail = (what: string, e: unknown) => void vscode.window.showErrorMessage(`RNN Lab: ${what}: ${(e as Error).message}`);
 
-  feature.registerCommand(Commands.sample, async (arg?: unknown): Promise<SampleOutcome | undefined> => {
+  feature.registerCommand(Commands.sample, async (arg?: unknown): Promise<SampleRecord | undefined> => {
     const modelPath = modelArgument(arg) ?? await pickModel('Sample from Model', ['lm'], memory);
     if (!modelPath) return undefined;
     await samples.open(modelPath);

@@ -4,9 +4,10 @@
 // clicking a token reveals it in the editor. One panel, revealed rather than recreated.
 import * as vscode from 'vscode';
 import type { TokenPrediction } from '../../protocol/api';
-import type { HostToPredictions, PredictionResult, PredictionsToHost } from '../../protocol/predictions';
+import type { InferenceJob, InferenceService } from '../../pipeline/inference/inferenceClient';
+import type { HostToPredictions, PredictionResult, PredictionsToHost, PredictionsTransport } from '../../protocol/predictions';
 import { renderShell, webviewOptions } from '../webview/html';
-import type { InferenceClient, InferenceJob } from '../../pipeline/inference/inferenceClient';
+import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { modelName, modelRef } from './modelChoice';
 
 export const predictionsViewType = 'rnnLab.predictions';
@@ -22,18 +23,16 @@ interface Target {
 }
 
 export class PredictionsPanel implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
+  private panel: { readonly view: vscode.WebviewPanel; readonly transport: PredictionsTransport } | undefined;
   private isReady = false;
   private target: Target | undefined;
   private result: PredictionResult | undefined;
   private job: InferenceJob<PredictionResult> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
-  /** What reached the webview (tests read it: the webview's DOM is out of the host's reach). */
-  readonly delivered = { shows: 0, tokens: 0 };
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly client: InferenceClient,
-    private readonly debounceMs: () => number) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly client: InferenceService,
+    private readonly debounceMs: () => number, private readonly connect: ConnectWebview = connectWebview) {
     this.subscriptions.push(vscode.workspace.onDidChangeTextDocument((e) => {
       if (!this.panel || !this.target || e.document !== this.target.document || !e.contentChanges.length) return;
       if (this.target.selection) return;   // a selection's offsets go stale with edits; refresh re-reads it
@@ -55,7 +54,7 @@ export class PredictionsPanel implements vscode.Disposable {
     const sel = editor.selection;
     const selection = sel.isEmpty ? null : { start: document.offsetAt(sel.start), end: document.offsetAt(sel.end) };
     this.target = { document, modelPath, selection };
-    if (this.panel) this.panel.reveal(vscode.ViewColumn.Beside, true);
+    if (this.panel) this.panel.view.reveal(vscode.ViewColumn.Beside, true);
     else this.create();
     return this.compute();
   }
@@ -91,15 +90,17 @@ export class PredictionsPanel implements vscode.Disposable {
   private create(): void {
     const panel = vscode.window.createWebviewPanel(predictionsViewType, 'RNN Lab Predictions',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: true });
-    this.panel = panel;
+    const transport = this.connect<HostToPredictions, PredictionsToHost>(panel.webview, predictionsViewType);
+    this.panel = { view: panel, transport };
     this.isReady = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'rnn-lab.svg');
     panel.webview.html = renderShell(panel.webview, this.extensionUri, {
       title: 'RNN Lab Predictions', script: 'predictions', styles: ['dist/webview/predictions.css'],
     });
-    panel.webview.onDidReceiveMessage((m: PredictionsToHost) => void this.receive(m), undefined, this.subscriptions);
+    transport.onMessage((m) => this.receive(m));
     panel.onDidDispose(() => {
-      if (this.panel !== panel) return;
+      transport.dispose();
+      if (this.panel?.transport !== transport) return;
       this.panel = undefined;
       this.result = undefined;
       this.job?.cancel();
@@ -108,9 +109,7 @@ export class PredictionsPanel implements vscode.Disposable {
   }
 
   private post(m: HostToPredictions): void {
-    if (!this.panel || !this.isReady) return;
-    void this.panel.webview.postMessage(m);
-    if (m.type === 'show') { this.delivered.shows++; this.delivered.tokens = m.result.tokens.length; }
+    if (this.panel && this.isReady) this.panel.transport.post(m);
   }
 
   private async receive(m: PredictionsToHost): Promise<void> {
@@ -144,7 +143,7 @@ export class PredictionsPanel implements vscode.Disposable {
   dispose(): void {
     this.job?.cancel();
     if (this.timer) clearTimeout(this.timer);
-    this.panel?.dispose();
+    this.panel?.view.dispose();
     for (const d of this.subscriptions) d.dispose();
   }
 }

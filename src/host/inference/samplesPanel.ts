@@ -3,9 +3,10 @@
 // worker streams the text token by token into the panel; a history of samples to copy or insert.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { HostToSamples, ModelOption, SampleRecord, SampleSettings, SamplesToHost } from '../../protocol/samples';
+import type { InferenceJob, InferenceService } from '../../pipeline/inference/inferenceClient';
+import type { HostToSamples, ModelOption, SampleRecord, SampleSettings, SamplesToHost, SamplesTransport } from '../../protocol/samples';
 import { renderShell, webviewOptions } from '../webview/html';
-import type { InferenceClient, InferenceJob } from '../../pipeline/inference/inferenceClient';
+import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { modelName, modelRef, runModels, type ModelMemory } from './modelChoice';
 
 export const samplesViewType = 'rnnLab.samples';
@@ -14,11 +15,8 @@ const ONNX_FILES_KEY = 'rnnLab.samples.onnxFiles';
 const HISTORY_KEPT = 30;
 const defaultSettings: SampleSettings = { prime: '', length: 200, temperature: 1, topK: 0, topP: 1, seed: 1 };
 
-/** A finished sample and how many chunk messages carried it to the webview. */
-export type SampleOutcome = SampleRecord & { readonly chunksDelivered: number };
-
 export class SamplesPanel implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
+  private panel: { readonly view: vscode.WebviewPanel; readonly transport: SamplesTransport } | undefined;
   private ready: Promise<void> = Promise.resolve();
   private markReady: () => void = () => undefined;
   private isReady = false;
@@ -29,8 +27,9 @@ export class SamplesPanel implements vscode.Disposable {
   private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly client: InferenceClient,
-    private readonly memory: ModelMemory, private readonly state: vscode.Memento) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly client: InferenceService,
+    private readonly memory: ModelMemory, private readonly state: vscode.Memento,
+    private readonly connect: ConnectWebview = connectWebview) {
     this.subscriptions.push(vscode.window.onDidChangeActiveTextEditor((e) => { if (e) this.lastEditor = e; }));
   }
 
@@ -38,7 +37,7 @@ export class SamplesPanel implements vscode.Disposable {
   async open(modelPath?: string): Promise<void> {
     if (modelPath) this.select(modelPath);
     if (this.panel) {
-      this.panel.reveal();
+      this.panel.view.reveal();
       this.post({ type: 'models', models: this.models(), selected: this.selected });
     } else {
       this.create();
@@ -47,7 +46,7 @@ export class SamplesPanel implements vscode.Disposable {
   }
 
   /** Generates one sample into the panel; resolves when it is done, cancelled or failed. */
-  async generate(modelPath: string, settings: SampleSettings): Promise<SampleOutcome> {
+  async generate(modelPath: string, settings: SampleSettings): Promise<SampleRecord> {
     this.cancel();
     this.select(modelPath);
     void this.state.update(SETTINGS_KEY, settings);
@@ -59,10 +58,9 @@ export class SamplesPanel implements vscode.Disposable {
       this.history = this.history.map((r) => (r.id === id ? next : r));
     };
     this.post({ type: 'started', sample: record });
-    let chunksDelivered = 0;
     const job = this.client.sample(modelRef(modelPath), settings, (text) => {
       update({ ...record, text: record.text + text, tokens: record.tokens + 1 });
-      if (this.post({ type: 'chunk', id, text, tokens: record.tokens })) chunksDelivered++;
+      this.post({ type: 'chunk', id, text, tokens: record.tokens });
     });
     this.current = { id, job };
     try {
@@ -75,7 +73,7 @@ export class SamplesPanel implements vscode.Disposable {
       if (this.current?.id === id) this.current = undefined;
     }
     this.post({ type: 'finished', id, status: record.status === 'streaming' ? 'done' : record.status, tokens: record.tokens, message: record.message });
-    return { ...record, chunksDelivered };
+    return record;
   }
 
   settings(): SampleSettings {
@@ -111,25 +109,25 @@ export class SamplesPanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(samplesViewType, 'RNN Lab Samples', vscode.ViewColumn.Beside, {
       ...webviewOptions(this.extensionUri), retainContextWhenHidden: true,
     });
-    this.panel = panel;
+    const transport = this.connect<HostToSamples, SamplesToHost>(panel.webview, samplesViewType);
+    this.panel = { view: panel, transport };
     this.isReady = false;
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'rnn-lab.svg');
     panel.webview.html = renderShell(panel.webview, this.extensionUri, {
       title: 'RNN Lab Samples', script: 'samples', styles: ['dist/webview/samples.css'],
     });
-    panel.webview.onDidReceiveMessage((m: SamplesToHost) => void this.receive(m), undefined, this.subscriptions);
+    transport.onMessage((m) => this.receive(m));
     panel.onDidDispose(() => {
-      if (this.panel === panel) this.panel = undefined;
+      transport.dispose();
+      if (this.panel?.transport === transport) this.panel = undefined;
       this.cancel();
     }, undefined, this.subscriptions);
   }
 
-  /** Posts to the webview once it is ready; false when nothing was sent. */
-  private post(m: HostToSamples): boolean {
-    if (!this.panel || !this.isReady) return false;
-    void this.panel.webview.postMessage(m);
-    return true;
+  /** Posts to the webview once it is ready (before, `init` will carry the state). */
+  private post(m: HostToSamples): void {
+    if (this.panel && this.isReady) this.panel.transport.post(m);
   }
 
   private async receive(m: SamplesToHost): Promise<void> {
@@ -181,7 +179,7 @@ export class SamplesPanel implements vscode.Disposable {
 
   dispose(): void {
     this.cancel();
-    this.panel?.dispose();
+    this.panel?.view.dispose();
     for (const d of this.subscriptions) d.dispose();
   }
 }

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { TokenDecoration } from '../../protocol/api';
 import type { LabelResult, LineLabelItem, ModelInfo, PredictedToken, TextRegion, TokenLabelItem } from '../../protocol/inference';
-import type { InferenceClient, InferenceJob, LabelAnswer } from '../../pipeline/inference/inferenceClient';
+import type { InferenceJob, InferenceService, LabelAnswer } from '../../pipeline/inference/inferenceClient';
 import { defaultLabel, LabelStyles, surprisalLevel } from './labelStyle';
 import { modelName, modelRef } from './modelChoice';
 
@@ -28,16 +28,7 @@ interface LabelledDocument {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-export interface TokenLabelStats {
-  jobsStarted: number;
-  jobsCancelled: number;
-  jobsApplied: number;
-  linesComputed: number;
-  linesCached: number;
-}
-
 export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
-  readonly stats: TokenLabelStats = { jobsStarted: 0, jobsCancelled: 0, jobsApplied: 0, linesComputed: 0, linesCached: 0 };
   private readonly docs = new Map<string, LabelledDocument>();
   private shown = true;
   private readonly statusItem = vscode.window.createStatusBarItem('rnnLab.tokenLabels', vscode.StatusBarAlignment.Right, 90);
@@ -46,7 +37,7 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
   /** A re-labelling after an edit or a scroll failed (bad model, worker crash): the message, to show. */
   readonly onDidFail = this.errors.event;
 
-  constructor(private readonly client: InferenceClient, private readonly debounceMs = defaultDebounceMs) {
+  constructor(private readonly client: InferenceService, private readonly debounceMs = defaultDebounceMs) {
     this.statusItem.name = 'RNN Lab Token Labels';
     this.statusItem.command = 'rnnLab.toggleTokenLabels';
     this.subscriptions.push(
@@ -122,7 +113,6 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
     if (!state.job) return;
     state.job.cancel();
     state.job = undefined;
-    this.stats.jobsCancelled++;
   }
 
   private async run(state: LabelledDocument): Promise<LabelResult | undefined> {
@@ -130,7 +120,6 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
     const regions = this.regionsOf(state.document);
     const job = this.client.label(modelRef(state.modelPath), regions);
     state.job = job;
-    this.stats.jobsStarted++;
     let answer: LabelAnswer | undefined;
     try {
       answer = await job.result;
@@ -148,9 +137,6 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
     state.info = answer.info;
     state.result = answer.result;
     state.regions = regions;
-    this.stats.jobsApplied++;
-    this.stats.linesComputed += answer.linesComputed;
-    this.stats.linesCached += answer.linesCached;
     this.apply(state);
     this.updateStatus();
     return answer.result;

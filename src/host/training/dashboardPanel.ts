@@ -5,13 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type {
-  DashboardRun, DashboardState, DashboardToHost, GradWindow, HostToDashboard, LiveFigures, MetricPoint, RunChoice,
+  DashboardRun, DashboardState, DashboardToHost, DashboardTransport, GradWindow, HostToDashboard, LiveFigures, MetricPoint, RunChoice,
 } from '../../protocol/dashboard';
 import type { RunStatus } from '../../protocol/api';
 import { parseConfig } from '../../pipeline/config';
 import { readJsonLines } from '../../pipeline/atomicFile';
 import { effectiveStatus, readMetrics, readRunStatus, runFile } from '../../pipeline/runStore';
 import { renderShell, webviewOptions } from '../webview/html';
+import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { pointFromProgress, pointsFromMetrics } from './metricPoints';
 import type { Session, TrainingSessions } from './sessions';
 import { throttle } from './throttle';
@@ -26,9 +27,11 @@ export interface DashboardDeps {
   readonly onRunsChanged: vscode.Event<void>;
   readonly stop: (runDir: string) => void;
   readonly resume: (runDir: string) => void;
+  /** How a panel reaches its webview (default: connectWebview). */
+  readonly connect?: ConnectWebview;
 }
 
-/** What the host knows of a run folder for the dashboard (also used by tests through the API). */
+/** What the host knows of a run folder for the dashboard. */
 export function readDashboardRun(runDir: string, session?: Session): { run: DashboardRun; metrics: MetricPoint[] } {
   const configFile = runFile(runDir, 'config');
   const config = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : '';
@@ -60,13 +63,12 @@ class DashboardPanel implements vscode.Disposable {
   private pendingGrads: GradWindow[] = [];
   private ready = false;
   private choicesKey = '';
-  /** What reached the webview so far (tests read it: the webview's DOM is out of the host's reach). */
-  readonly delivered = { inits: 0, lastInitMetrics: 0, progressPoints: 0, samples: 0 };
   private readonly flushSoon = throttle(() => this.flush(), 200);
-  readonly closed: Promise<void>;
+  private readonly transport: DashboardTransport;
 
   constructor(readonly panel: vscode.WebviewPanel, readonly runDir: string, private readonly deps: DashboardDeps,
     private readonly onClose: () => void) {
+    this.transport = (deps.connect ?? connectWebview)<HostToDashboard, DashboardToHost>(panel.webview, dashboardViewType);
     panel.webview.options = webviewOptions(deps.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'rnn-lab.svg');
     panel.title = `Training: ${path.basename(runDir)}`;
@@ -76,7 +78,7 @@ class DashboardPanel implements vscode.Disposable {
     });
     const same = (s: Session) => path.resolve(s.runDir) === path.resolve(runDir);
     this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((m: DashboardToHost) => this.receive(m)),
+      this.transport.onMessage((m) => this.receive(m)),
       deps.sessions.onDidStart((s) => { if (same(s)) this.sendInit(); }),
       deps.sessions.onDidProgress(({ session, progress }) => {
         if (!same(session)) return;
@@ -92,16 +94,12 @@ class DashboardPanel implements vscode.Disposable {
         const status: RunStatus = ending.type === 'error' ? 'failed' : ending.reason;
         this.post({ type: 'status', status, message: ending.type === 'error' ? ending.message : undefined });
       }),
+      panel.onDidDispose(() => this.dispose()),
     );
-    this.closed = new Promise((resolve) => this.subscriptions.push(panel.onDidDispose(() => { this.dispose(); resolve(); })));
   }
 
   private post(m: HostToDashboard): void {
-    if (!this.ready) return;
-    void this.panel.webview.postMessage(m);
-    if (m.type === 'init') { this.delivered.inits++; this.delivered.lastInitMetrics = m.metrics.length; }
-    if (m.type === 'progress') this.delivered.progressPoints += m.metrics.length;
-    if (m.type === 'sample') this.delivered.samples++;
+    if (this.ready) this.transport.post(m);
   }
 
   private receive(m: DashboardToHost): void {
@@ -166,6 +164,7 @@ class DashboardPanel implements vscode.Disposable {
   dispose(): void {
     this.flushSoon.cancel();
     for (const s of this.subscriptions) s.dispose();
+    this.transport.dispose();
     this.onClose();
   }
 }
@@ -215,11 +214,6 @@ export class DashboardPanels implements vscode.Disposable {
     const key = path.resolve(runDir);
     this.panels.set(key, new DashboardPanel(panel, runDir, this.deps, () => this.panels.delete(key)));
   }
-
-  /** Open dashboards by run folder (the API and the tests read this). */
-  openRuns(): string[] { return [...this.panels.values()].map((p) => p.runDir); }
-
-  delivered(runDir: string): DashboardPanel['delivered'] | undefined { return this.panels.get(path.resolve(runDir))?.delivered; }
 
   close(runDir: string): void { this.panels.get(path.resolve(runDir))?.panel.dispose(); }
 

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { WorkerStart } from '../../protocol/worker';
 import { Commands } from '../commands';
+import { connectWebview, type ConnectWebview } from '../webview/transport';
 import type { FeatureContext } from '../feature';
 import { DashboardPanels } from './dashboardPanel';
 import { pipelineStarter } from './pipelineStarter';
@@ -13,7 +14,10 @@ import { RunsTreeProvider } from './runsView';
 import { TrainingSessions, type TrainingStarter } from './sessions';
 import { trainOnFile, trainWithConfig } from './trainCommands';
 
-/** The live objects of the feature; integration tests build a second, fresh set (a "reload"). */
+/**
+ * The live objects of the feature. Integration tests build their own set (a "reload"), with a
+ * recording `connect` to read the messages its dashboards exchange with their webviews.
+ */
 export interface TrainingFeature extends vscode.Disposable {
   readonly sessions: TrainingSessions;
   readonly runsView: RunsTreeProvider;
@@ -23,11 +27,11 @@ export interface TrainingFeature extends vscode.Disposable {
 }
 
 export function createTrainingFeature(extensionUri: vscode.Uri, starter: TrainingStarter = pipelineStarter,
-  runsFolders: () => string[] = allRunsFolders): TrainingFeature {
+  runsFolders: () => string[] = allRunsFolders, connect: ConnectWebview = connectWebview): TrainingFeature {
   const sessions = new TrainingSessions(starter);
   const runsView = new RunsTreeProvider(sessions, runsFolders);
   const dashboards = new DashboardPanels({
-    extensionUri, sessions,
+    extensionUri, sessions, connect,
     runChoices: () => runsView.runs().map((r) => ({ id: r.id, dir: r.dir, task: r.task })),
     onRunsChanged: runsView.onDidChangeTreeData,
     stop: (runDir) => sessions.get(runDir)?.stop(),

@@ -36,9 +36,27 @@ interface Pending {
   fail(e: Error): void;
 }
 
+/**
+ * What the extension's inference features ask of the worker: InferenceClient in production; tests
+ * may wrap one to watch the jobs go by.
+ */
+export interface InferenceService {
+  info(model: ModelRef): InferenceJob<ModelInfo>;
+  label(model: ModelRef, regions: readonly TextRegion[]): InferenceJob<LabelAnswer>;
+  predict(model: ModelRef, region: TextRegion, options: PredictOptions): InferenceJob<PredictionResult>;
+  sample(model: ModelRef, settings: SampleSettings, onText: (text: string) => void): InferenceJob<number>;
+  dispose(): void;
+}
+
+export interface PredictOptions {
+  readonly topK: number;
+  readonly maxTokens: number;
+  readonly activations: boolean;
+}
+
 type JobRequest = HostToInference extends infer M ? M extends { job: number } ? Omit<M, 'job'> : never : never;
 
-export class InferenceClient {
+export class InferenceClient implements InferenceService {
   private worker: Worker | undefined;
   private nextJob = 1;
   private readonly pending = new Map<number, Pending>();
@@ -54,7 +72,7 @@ export class InferenceClient {
       ? { info: m.info, result: m.result, linesComputed: m.linesComputed, linesCached: m.linesCached } : undefined));
   }
 
-  predict(model: ModelRef, region: TextRegion, options: { topK: number; maxTokens: number; activations: boolean }): InferenceJob<PredictionResult> {
+  predict(model: ModelRef, region: TextRegion, options: PredictOptions): InferenceJob<PredictionResult> {
     return this.start({ type: 'predict', model, region, ...options }, (m) => (m.type === 'predictions' ? m.result : undefined));
   }
 

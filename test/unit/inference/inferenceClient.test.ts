@@ -5,39 +5,14 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initParams } from '../../../src/engine/init';
-import { Rng } from '../../../src/engine/rng';
-import { paramCount, type ModelSpec } from '../../../src/engine/spec';
-import { exportModel } from '../../../src/onnx';
 import { labelText, sampleText } from '../../../src/pipeline/inference/textInference';
 import { loadModel } from '../../../src/pipeline/loadModel';
-import { toOnnxMetadata } from '../../../src/pipeline/modelMeta';
-import { SPECIAL_TOKENS, splitTokens } from '../../../src/pipeline/tokenizer';
 import type { ModelRef } from '../../../src/protocol/inference';
 import { InferenceClient, InferenceError } from '../../../src/pipeline/inference/inferenceClient';
 import { probabilities, topK } from '../../../src/pipeline/inference/predictTokens';
+import { classText, lmText, tagText, writeModel } from './models';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-inference-'));
-
-/** A model with random weights for `task`, its vocabulary taken from `text`, written as .onnx. */
-function writeModel(name: string, task: 'lm' | 'tag' | 'classify', kind: 'char' | 'word', text: string, labels: string[]): string {
-  const vocab = [...SPECIAL_TOKENS, ...new Set(splitTokens(kind, text).map((s) => s.text).filter((t) => t !== '\n' || kind === 'char'))];
-  const spec: ModelSpec = {
-    cell: task === 'tag' ? 'gru' : 'lstm', vocabSize: vocab.length, embedding: 6, hidden: 5, layers: task === 'lm' ? 2 : 1,
-    bidirectional: task === 'tag', peephole: false, resetAfter: true, activation: 'tanh', dropout: 0,
-    outputs: task === 'lm' ? vocab.length : labels.length, head: 'softmax', manyToOne: task === 'classify',
-  };
-  const params = new Float32Array(paramCount(spec));
-  initParams(spec, params, new Rng(7));
-  const meta = { task, tokenizer: { kind, lowercase: false, vocab }, labels, config: null };
-  const file = path.join(dir, `${name}.onnx`);
-  fs.writeFileSync(file, exportModel(spec, params, toOnnxMetadata(meta)));
-  return file;
-}
-
-const lmText = 'Tabs\tand CRLF\r\nemoji 😀 e\u0301 done.\n';
-const tagText = 'Harry Potter and Hermione Granger invented a new spell\nRon Weasley ate a cake\n\nHarry left';
-const classText = 'food\tbread and jam\nweather\tstorm all night\n\nfood\tsoup at lunch';
 
 describe('probabilities and top-k', () => {
   const cases: { logits: number[]; head: 'softmax' | 'sigmoid'; p: number[]; top: [number, number][] }[] = [
@@ -62,9 +37,9 @@ describe('inference worker', function () {
 
   before(() => {
     client = new InferenceClient(path.resolve(__dirname, '../../../src/pipeline/inference/inferenceWorker.js'));
-    lm = { path: writeModel('lm', 'lm', 'char', lmText + 'xyz', []), backend: 'engine' };
-    tag = { path: writeModel('tag', 'tag', 'word', tagText, ['0', '1']), backend: 'engine' };
-    classify = { path: writeModel('classify', 'classify', 'word', classText, ['food', 'weather']), backend: 'engine' };
+    lm = { path: writeModel(dir, 'lm', 'lm', 'char', lmText + 'xyz', []), backend: 'engine' };
+    tag = { path: writeModel(dir, 'tag', 'tag', 'word', tagText, ['0', '1']), backend: 'engine' };
+    classify = { path: writeModel(dir, 'classify', 'classify', 'word', classText, ['food', 'weather']), backend: 'engine' };
   });
   after(() => {
     client.dispose();

@@ -1,0 +1,100 @@
+// The inference worker's jobs: info, labels, predictions and streamed samples, one at a time in
+// order; a long job pauses every few milliseconds so that `cancel` messages are read. No
+// worker_threads here (see inferenceWorker.ts): unit tests drive it through an in-memory IO.
+import { isInputError } from '../errors';
+import type { HostToInference, InferenceToHost, InferenceWorkerTransport } from '../../protocol/inference';
+import { labelRegions, LineLabelCache } from './labelRegions';
+import { ModelCache } from './modelCache';
+import { predictRegion } from './predictTokens';
+import { sampleText } from './textInference';
+
+export interface InferenceIO extends Pick<InferenceWorkerTransport, 'post' | 'onMessage'> {
+  /** Lets the event loop run (messages arrive) inside a long job. */
+  pause(): Promise<void>;
+}
+
+type Job = Exclude<HostToInference, { type: 'cancel' }>;
+
+/** A streamed sample yields to the event loop after this long. */
+const SLICE_MS = 10;
+
+/** Serves the host's jobs on `io` until the thread ends; models and the line cache live as long. */
+export function runInferenceJobs(io: InferenceIO): void {
+  const models = new ModelCache();
+  const lineCache = new LineLabelCache();
+  const queue: Job[] = [];
+  const cancelled = new Set<number>();
+  let running = false;
+  const post = (m: InferenceToHost) => io.post(m);
+
+  io.onMessage((m) => {
+    if (m.type === 'cancel') {
+      const queued = queue.findIndex((j) => j.job === m.job);
+      if (queued >= 0) {
+        queue.splice(queued, 1);
+        post({ type: 'cancelled', job: m.job });
+      } else {
+        cancelled.add(m.job);
+      }
+      return;
+    }
+    queue.push(m);
+    if (!running) void drain();
+  });
+
+  async function drain(): Promise<void> {
+    running = true;
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      try {
+        await run(job);
+      } catch (e) {
+        post({ type: 'failed', job: job.job, message: (e as Error).message, badInput: isInputError(e) });
+      }
+      cancelled.delete(job.job);
+    }
+    running = false;
+  }
+
+  async function run(job: Job): Promise<void> {
+    const alive = async () => { await io.pause(); return !cancelled.has(job.job); };
+    const stop = () => post({ type: 'cancelled', job: job.job });
+    switch (job.type) {
+      case 'info':
+        post({ type: 'info', job: job.job, info: models.get(job.model).info });
+        return;
+      case 'label': {
+        const model = models.get(job.model);
+        const outcome = await labelRegions(model, job.regions, lineCache, alive);
+        if (!outcome) return stop();
+        post({ type: 'labels', job: job.job, info: model.info, ...outcome });
+        return;
+      }
+      case 'predict': {
+        const model = models.get(job.model);
+        const result = predictRegion(model, job.region, job.topK, job.maxTokens, job.activations);
+        if (cancelled.has(job.job)) return stop();
+        post({ type: 'predictions', job: job.job, result });
+        return;
+      }
+      case 'sample': {
+        const model = models.get(job.model);
+        let total = 0;
+        let sliceStart = Date.now();
+        for (const piece of sampleText(model.loaded, job.settings)) {
+          post({ type: 'sampleChunk', job: job.job, text: piece, tokens: 1 });
+          total++;
+          if (Date.now() - sliceStart >= SLICE_MS) {   // a turn of the loop lets a cancel in
+            if (!(await alive())) return stop();
+            sliceStart = Date.now();
+          }
+        }
+        post({ type: 'sampleDone', job: job.job, tokens: total });
+        return;
+      }
+      default: {
+        const never: never = job;
+        throw new Error(`inference worker: unknown job ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}
