@@ -9,6 +9,7 @@ export const Commands = {
   openDashboard: 'rnnLab.openDashboard',
   stopTraining: 'rnnLab.stopTraining',
   exportOnnx: 'rnnLab.exportOnnx',
+  exportPyTorch: 'rnnLab.exportPyTorch',
   importOnnx: 'rnnLab.importOnnx',
   newConfig: 'rnnLab.newConfig',
   // Runs view and config editor actions.
@@ -25,4 +26,5 @@ export const designCommands: readonly CommandId[] = [
   Commands.trainOnFile, Commands.sample, Commands.labelTokens, Commands.clearTokenLabels,
   Commands.showPredictions, Commands.openDashboard, Commands.stopTraining, Commands.exportOnnx,
   Commands.importOnnx, Commands.newConfig,
+  Commands.exportPyTorch,   // §4
 ];

@@ -20,6 +20,7 @@ const designTable: [id: string, title: string][] = [
   ['rnnLab.exportOnnx', 'Export Model to ONNX…'],
   ['rnnLab.importOnnx', 'Import ONNX Model…'],
   ['rnnLab.newConfig', 'New RNN Config…'],
+  ['rnnLab.exportPyTorch', 'Export as PyTorch Project…'],   // §4
 ];
 
 /** Every place onnxruntime could show up in this process: JS modules and mapped shared objects. */

@@ -183,6 +183,17 @@ describe('training in the editor', function () {
     assert.ok(Object.keys(imported.metadata).some((k) => k.startsWith('rnnlab.')), `metadata keys ${Object.keys(imported.metadata)}`);
   });
 
+  it('exports a stopped run as a PyTorch project that continues it from its step', async () => {
+    const target = path.join(dir, 'pytorch-project');
+    await vscode.commands.executeCommand('rnnLab.exportPyTorch', runB.dir, vscode.Uri.file(target));
+    assert.deepEqual(fs.readdirSync(target).sort(), ['README.md', 'requirements.txt', 'start.bin', 'start.json', 'train.py']);
+    const start = JSON.parse(fs.readFileSync(path.join(target, 'start.json'), 'utf8'));
+    assert.equal(start.step, readRunStatus(runB.dir)!.step);
+    assert.equal(start.spec.cell, 'lstm');
+    assert.match(fs.readFileSync(path.join(target, 'train.py'), 'utf8'), /^START = 'start'$/m);
+    assert.match(fs.readFileSync(path.join(target, 'README.md'), 'utf8'), new RegExp(`continues the run from its step ${start.step}`));
+  });
+
   describe('after a reload', () => {
     let fresh: TrainingFeature;
     const recorder = new TransportRecorder();
@@ -218,6 +229,31 @@ describe('training in the editor', function () {
       assert.equal(init.run.status, 'stopped');
       panel.dispose();
       assert.ok(dashboard.disposed, 'closing the panel closes its channel');
+    });
+
+    it('follows a run another machine writes (an exported PyTorch project on a shared disk): Runs view and dashboard', async () => {
+      const external = path.join(runsFolder, '20261201-120000-torchrun');
+      fs.mkdirSync(external, { recursive: true });
+      fs.copyFileSync(runFile(runA.dir, 'config'), runFile(external, 'config'));
+      const now = Date.now();
+      fs.writeFileSync(runFile(external, 'status'), JSON.stringify({ status: 'training', task: 'lm', step: 2, totalSteps: 10, pid: 2 ** 22 + 1, host: 'another-machine', startedAt: now, updatedAt: now }));
+      const line = (step: number) => JSON.stringify({ step, epoch: 0, loss: 3 - step / 10, tokensPerSec: 100, gradNorm: 1, lr: 0.002, time: now + step, clipped: false }) + '\n';
+      fs.writeFileSync(runFile(external, 'metrics'), line(1) + line(2));
+      fresh.runsView.refresh();
+      const listed = await until('the external run listed', () => fresh.runsView.runs().find((r) => r.dir === external));
+      assert.equal(listed.status, 'training', 'a run on another machine is not judged by a local pid');
+      const nth = recorder.count(dashboardViewType);
+      fresh.dashboards.open(external);
+      const dashboard = await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType, nth);
+      type Init = Extract<HostToDashboard, { type: 'init' }>;
+      const isInit = (steps: number) => (m: HostToDashboard): m is Init => m.type === 'init' && m.metrics.length === steps;
+      const first = await dashboard.sentMatching('the dashboard shows its 2 steps', isInit(2), 90_000);
+      assert.equal(first.run.status, 'training');
+      fs.appendFileSync(runFile(external, 'metrics'), line(3));
+      const next = await dashboard.sentMatching('the dashboard follows the third step', isInit(3), 30_000);
+      assert.equal(next.metrics.at(-1)!.step, 3);
+      fresh.dashboards.close(external);
+      fs.rmSync(external, { recursive: true, force: true });
     });
 
     it('a saved state whose run folder is gone closes the panel instead of showing nothing', async () => {

@@ -96,6 +96,18 @@ class DashboardPanel implements vscode.Disposable {
       }),
       panel.onDidDispose(() => this.dispose()),
     );
+    this.followFiles();
+  }
+
+  /** A run another process writes (an exported PyTorch project's train.py, perhaps on another machine
+   * through a shared disk) is followed through its files: polled (fs.watchFile), which network disks allow. */
+  private followFiles(): void {
+    const reread = throttle(() => { if (!this.deps.sessions.get(this.runDir)) this.sendInit(); }, 1000);
+    const changed = (now: fs.Stats, before: fs.Stats) => { if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) reread(); };
+    for (const file of [runFile(this.runDir, 'metrics'), runFile(this.runDir, 'status')]) {
+      fs.watchFile(file, { interval: 1000, persistent: false }, changed);
+      this.subscriptions.push({ dispose: () => { fs.unwatchFile(file, changed); reread.cancel(); } });
+    }
   }
 
   private post(m: HostToDashboard): void {

@@ -9,6 +9,7 @@ import { DashboardPanels } from './dashboardPanel';
 import { pipelineStarter } from './pipelineStarter';
 import { TrainingProgressUi } from './progressUi';
 import * as runCommands from './runCommands';
+import { exportPyTorch } from './exportPyTorch';
 import { allRunsFolders } from './runsFolder';
 import { RunsTreeProvider } from './runsView';
 import { TrainingSessions, type TrainingStarter } from './sessions';
@@ -70,6 +71,7 @@ export function registerTraining(feature: FeatureContext): void {
   feature.registerCommand(Commands.deleteRun, (arg?: unknown) => runCommands.deleteRun(deps, arg));
   feature.registerCommand(Commands.revealRun, (arg?: unknown) => runCommands.revealRun(deps, arg));
   feature.registerCommand(Commands.exportOnnx, (arg?: unknown, to?: unknown) => runCommands.exportOnnx(deps, arg, to));
+  feature.registerCommand(Commands.exportPyTorch, (arg?: unknown, to?: unknown) => exportPyTorch(deps, arg, to));
   feature.registerCommand(Commands.openDashboard, (arg?: unknown) => runCommands.openDashboard(deps, arg));
   feature.registerCommand(Commands.refreshRuns, () => runsView.refresh());
   feature.api.runs = () => runsView.runs();
