@@ -6,10 +6,23 @@ sequence 64 (truncated BPTT, state carried and detached), Adam lr 2e-3, float32.
 the median over steps after warm-up; sampling generates N characters one at a time (batch 1,
 temperature 1, state carried). Also reports which BLAS library the process actually loaded.
 
-Run by src/cli/bench.ts with OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE:
-  /usr/bin/python3 scripts/bench/torch_bench.py --corpus FILE --model A --steps 30 --warmup 5 --sample 2000
+--quality: the time-to-quality workload instead: model A on the corpus less its last 1% (held out,
+as RNN Lab's `validation: 0.01`), windows in order as RNN Lab's trainer feeds them (state carried,
+reset at each epoch), the validation loss every --eval-every steps over the held-out text as RNN
+Lab's evaluateLm computes it (batch 32 streams, at most 64 windows, state carried); reports
+(step, seconds since the first step began, validation loss) at each evaluation.
+
+The backend is read from torch itself (torch.__config__.show(): BLAS_INFO, MKL and oneDNN versions,
+CPU capability), the BLAS/LAPACK libraries actually mapped (/proc/self/maps: Debian's torch goes
+through the libblas.so.3 alternative), and the recurrent op one training step really ran (the
+autograd profiler: aten::mkldnn_rnn_layer is oneDNN's fused RNN, aten::addmm/mm per-step GEMMs).
+
+Run by src/cli/bench.ts with OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE:
+  PYTHON scripts/bench/torch_bench.py --corpus FILE --model A --steps 30 --warmup 5 --sample 2000
+  PYTHON scripts/bench/torch_bench.py --corpus FILE --quality --steps 400 --eval-every 50
 """
 import argparse
+import re
 import json
 import resource
 import statistics
@@ -62,18 +75,115 @@ def blas_kind(libs):
         return "ATLAS"
     if "libblas" in joined:
         return "reference BLAS (netlib)"
-    return "built-in (no external BLAS found)"
+    return None
+
+
+def recurrent_ops(model, V, cell):
+    """The recurrent ops (and GEMMs) one forward+backward of the model runs, by the autograd profiler."""
+    x = torch.randint(0, V, (8, 4))
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        logits, _ = model(x, None)
+        logits.sum().backward()
+    model.zero_grad()
+    names = {e.key for e in prof.key_averages()}
+    keep = ("mkldnn", "_rnn", "lstm_cell", "gru_cell", "aten::addmm", "aten::mm", "aten::lstm", "aten::gru")
+    return sorted(n for n in names if n.startswith("aten::") and any(k in n for k in keep))
+
+
+def backend(model, V, cell):
+    """What does the arithmetic, as torch reports it: BLAS, oneDNN, CPU capability, the RNN op."""
+    config = torch.__config__.show()
+    blas_info = (re.search(r"BLAS_INFO=([^,\s]+)", config) or [None, "?"])[1]
+    mkl = re.search(r"Math Kernel Library Version ([0-9.]+)", config)
+    onednn = re.search(r"MKL-DNN (v[0-9.]+)", config)
+    capability = (re.search(r"CPU capability usage: (\S+)", config) or [None, "?"])[1]
+    # numpy's own OpenBLAS (numpy.libs) may be mapped too, but torch never calls it
+    libs = [lib for lib in loaded_blas() if "numpy" not in lib]
+    ops = recurrent_ops(model, V, cell)
+    if blas_info == "mkl" and mkl:
+        blas = f"MKL {mkl[1]}"
+    else:
+        blas = blas_kind(libs) or f"BLAS_INFO={blas_info}, no BLAS library mapped"
+    if any("mkldnn_rnn" in op for op in ops):
+        rnn = f"{cell.upper()} on oneDNN {onednn[1] if onednn else ''} (fused RNN primitive)".replace("  ", " ")
+    else:
+        rnn = f"{cell.upper()} as per-step GEMMs (aten::addmm)"
+    return {
+        "blas": blas, "blasInfo": blas_info, "blasLibraries": libs, "onednn": onednn[1] if onednn else None,
+        "mkldnnEnabled": bool(torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled),
+        "cpuCapability": capability, "recurrentOps": ops,
+        "summary": f"{rnn}; GEMMs {blas} (BLAS_INFO={blas_info}); CPU capability {capability}",
+    }
+
+
+class Windows:
+    """RNN Lab's LmWindows (src/pipeline/batching.ts): B contiguous streams, windows of T in order."""
+
+    def __init__(self, ids, batch, seq):
+        usable = len(ids) - 1
+        self.ids = ids
+        self.B = max(1, min(batch, usable // min(seq, usable)))
+        self.stream = usable // self.B
+        self.T = min(seq, self.stream)
+        self.per_epoch = self.stream // self.T
+
+    def window(self, position):
+        starts = torch.arange(self.B) * self.stream + position * self.T
+        offsets = starts.unsqueeze(0) + torch.arange(self.T).unsqueeze(1)  # (T, B)
+        return self.ids[offsets], self.ids[offsets + 1]
+
+
+def evaluate(model, val, V, loss_fn, max_windows=64):
+    """RNN Lab's evaluateLm: mean window loss over at most 64 windows, state carried."""
+    windows = Windows(val, 32, 64)
+    count = min(windows.per_epoch, max_windows)
+    total, state = 0.0, None
+    model.eval()
+    with torch.no_grad():
+        for w in range(count):
+            x, y = windows.window(w)
+            logits, state = model(x, state)
+            total += loss_fn(logits.reshape(-1, V), y.reshape(-1)).item()
+    model.train()
+    return total / count
+
+
+def quality(args, ids, V):
+    held = int(len(ids) * 0.01)
+    train, val = ids[: len(ids) - held], ids[len(ids) - held:]
+    model = CharModel(V, "lstm", 128, 1)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    windows = Windows(train, 32, 64)
+    state, points = None, []
+    t0 = time.perf_counter()
+    for step in range(1, args.steps + 1):
+        position = (step - 1) % windows.per_epoch
+        if position == 0:
+            state = None
+        x, y = windows.window(position)
+        logits, state = model(x, state)
+        loss = loss_fn(logits.reshape(-1, V), y.reshape(-1))
+        opt.zero_grad(set_to_none=False)
+        loss.backward()
+        opt.step()
+        state = detach(state)
+        if step % args.eval_every == 0 or step == args.steps:
+            points.append({"step": step, "seconds": time.perf_counter() - t0, "valLoss": evaluate(model, val, V, loss_fn)})
+    return model, {"quality": points, "lastLoss": loss.item()}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True)
-    ap.add_argument("--model", choices=["A", "B"], required=True)
+    ap.add_argument("--model", choices=["A", "B"], default="A")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--sample", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seq", type=int, default=64)
+    ap.add_argument("--quality", action="store_true")
+    ap.add_argument("--eval-every", type=int, default=50)
     args = ap.parse_args()
 
     torch.set_num_threads(1)
@@ -83,6 +193,12 @@ def main():
     index = {c: i for i, c in enumerate(chars)}
     ids = torch.tensor([index[c] for c in text], dtype=torch.long)
     V = len(chars)
+    if args.quality:
+        model, result = quality(args, ids, V)
+        json.dump({"model": "A", "torch": torch.__version__, "threads": torch.get_num_threads(), "backend": backend(model, V, "lstm"),
+                   "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **result}, sys.stdout)
+        sys.stdout.write("\n")
+        return
     cell, hidden, layers = ("lstm", 128, 1) if args.model == "A" else ("gru", 256, 2)
     model = CharModel(V, cell, hidden, layers)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
@@ -123,13 +239,14 @@ def main():
                 token = torch.multinomial(probs, 1, generator=gen).view(1, 1)
             sample_s = time.perf_counter() - t0
 
-    libs = loaded_blas()
+    info = backend(model, V, cell)
     out = {
         "model": args.model,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
-        "blas": blas_kind(libs),
-        "blasLibraries": libs,
+        "blas": info["summary"],
+        "blasLibraries": info["blasLibraries"],
+        "backend": info,
         "vocab": V,
         "steps": args.steps,
         "warmup": args.warmup,

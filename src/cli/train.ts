@@ -1,4 +1,4 @@
-// rnn-lab train FILE [--config X.rnnconfig] [--out RUN_DIR] [--steps N] [--seed S] [--json] [--resume]
+// rnn-lab train FILE [--config X.rnnconfig] [--out RUN_DIR] [--steps N] [--seed S] [--threads 1|2] [--json] [--resume]
 // FILE is the data file (or a .rnnconfig, or with --resume a run folder). Trains in a worker thread.
 import * as path from 'node:path';
 import type { WorkerToHost } from '../protocol/worker';
@@ -8,14 +8,17 @@ import { newRunDir } from '../pipeline/runStore';
 import { numberOption, parseArgs, UsageError } from './args';
 import { bar, duration, jsonLine, type CliIO } from './output';
 
-export const TRAIN_USAGE = 'rnn-lab train FILE [--config X.rnnconfig] [--out RUN_DIR] [--steps N] [--seed S] [--json] [--resume]';
+export const TRAIN_USAGE = 'rnn-lab train FILE [--config X.rnnconfig] [--out RUN_DIR] [--steps N] [--seed S] [--threads 1|2] [--json] [--resume]';
 
 export async function train(argv: readonly string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['config', 'out', 'steps', 'seed'], ['json', 'resume'], TRAIN_USAGE);
+  const args = parseArgs(argv, ['config', 'out', 'steps', 'seed', 'threads'], ['json', 'resume'], TRAIN_USAGE);
   if (args.positional.length !== 1) throw new UsageError(`expected one FILE; usage: ${TRAIN_USAGE}`);
   const file = path.resolve(args.positional[0]);
   const steps = numberOption(args, 'steps', { min: 1, integer: true });
   const seed = numberOption(args, 'seed', { integer: true });
+  const threadsOption = args.options.get('threads');
+  if (threadsOption !== undefined && threadsOption !== '1' && threadsOption !== '2') throw new UsageError(`--threads expects 1 or 2, got ${JSON.stringify(threadsOption)}; usage: ${TRAIN_USAGE}`);
+  const threads = threadsOption === undefined ? undefined : threadsOption === '2' ? 2 : 1; // absent: two while no other training runs
   const json = args.flags.has('json');
   const resume = args.flags.has('resume');
   let configPath = args.options.get('config');
@@ -27,7 +30,7 @@ export async function train(argv: readonly string[], io: CliIO): Promise<number>
   const runDir = resume ? file : path.resolve(args.options.get('out') ?? newRunDir(path.resolve('.rnnlab', 'runs'), name));
 
   const handle = startTraining({
-    configPath: configPath ? path.resolve(configPath) : undefined, dataPath: resume ? undefined : dataPath, runDir, resume, steps, seed,
+    configPath: configPath ? path.resolve(configPath) : undefined, dataPath: resume ? undefined : dataPath, runDir, resume, steps, seed, threads,
   });
   const show = json ? (m: WorkerToHost) => io.out(jsonLine(m)) : humanProgress(io);
   handle.onMessage(show);

@@ -10,6 +10,7 @@ export interface WorkerStart {
   readonly steps?: number;          // overrides training.steps
   readonly seed?: number;           // overrides training.seed
   readonly background?: boolean;    // lower the training thread's CPU priority so the editor's thread always wins (the extension sets it)
+  readonly threads?: 1 | 2;         // kernel threads; absent = two while no other RNN Lab training runs (src/pipeline/training/cores.ts)
 }
 
 export type HostToWorker =

@@ -34,18 +34,13 @@ function enableRelaxedSimdFlag(): void {
 export const activeWasmEngine = (): WasmEngine | null => active;
 
 /**
- * RNN_LAB_THREADS=1|2 when set (the bench and users can pin it); else two when about a core is free
- * (os.availableParallelism, minus the 1-minute load average): on an oversubscribed machine the
- * helper thread is descheduled mid-chunk and the caller waits for it, so one thread is faster there.
+ * RNN_LAB_THREADS=1|2 when set (the bench and users can pin it), else 1. Whether a training run gets
+ * the second core is the pipeline's decision (src/pipeline/training/cores.ts: two cores and no other
+ * RNN Lab training), passed in as useWasmKernels({ threads }).
  */
 export function defaultThreads(): 1 | 2 {
-  type Os = { availableParallelism?(): number; loadavg?(): number[] };
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
-  const pinned = proc?.env?.RNN_LAB_THREADS;
-  if (pinned === '1' || pinned === '2') return pinned === '2' ? 2 : 1;
-  const os = proc?.getBuiltinModule?.('node:os') as Os | undefined;
-  const cores = os?.availableParallelism?.() ?? 1, load = os?.loadavg?.()[0] ?? 0;
-  return cores - load >= 1 ? 2 : 1;
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env?.RNN_LAB_THREADS === '2' ? 2 : 1;
 }
 
 /**

@@ -4,7 +4,11 @@ import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HostToWorker, WorkerStart } from '../../protocol/worker';
 import { useWasmKernels } from '../../engine/wasm';
+import { claimCores } from './cores';
 import { runTraining } from './trainer';
+
+/** How often an auto-threaded run looks at the other trainings (a directory listing). */
+const FOLLOW_MS = 2000;
 
 if (!parentPort) throw new Error('trainingWorker.ts must run inside a worker thread (startTraining spawns it)');
 const port = parentPort;
@@ -13,12 +17,26 @@ const port = parentPort;
 if ((workerData as WorkerStart).background) {
   try { os.setPriority(0, 10); } catch { /* not permitted here: train at normal priority */ }
 }
-useWasmKernels(); // float32 buffers in WebAssembly memory, SIMD kernels (the TypeScript ones if unsupported)
+const start = workerData as WorkerStart;
+// Threads: pinned by the start message, else two while no other RNN Lab training runs (cores.ts),
+// followed between steps as other runs start and end.
+const cores = claimCores(start.threads ?? 'auto');
+// float32 buffers in WebAssembly memory, SIMD kernels (the TypeScript ones if unsupported)
+const engine = useWasmKernels({ threads: cores.threads() });
+const follow = start.threads || !engine ? null : setInterval(() => {
+  if (cores.threads() === 2) engine.kernels.useSecondThread();
+  else engine.kernels.stopSecondThread();
+}, FOLLOW_MS);
+follow?.unref();
 const requests: HostToWorker[] = [];
 port.on('message', (message: HostToWorker) => requests.push(message));
 
-void runTraining(workerData as WorkerStart, {
+void runTraining(start, {
   post: (message) => port.postMessage(message),
   takeRequests: () => requests.splice(0),
   pause: () => new Promise((resolve) => setImmediate(resolve)),
-}).finally(() => port.close());
+}).finally(() => {
+  if (follow) clearInterval(follow);
+  cores.release();
+  port.close();
+});
