@@ -6,12 +6,13 @@ import { EXPORT_PYTORCH_USAGE, exportPyTorchCommand } from './exportPyTorch';
 import { LABEL_USAGE, PREDICT_USAGE, SAMPLE_USAGE, labelCommand, predictCommand, sampleCommand } from './infer';
 import type { CliIO } from './output';
 import { TRAIN_USAGE, train } from './train';
+import { ANALOGY_USAGE, DEBIAS_USAGE, EXPORT_VECTORS_USAGE, NEIGHBORS_USAGE, analogyCommand, debiasCommand, exportVectorsCommand, neighborsCommand } from './vectors';
 
 const BENCH_USAGE = 'rnn-lab bench [--json]';
 
-export const USAGE = ['usage:', TRAIN_USAGE, SAMPLE_USAGE, LABEL_USAGE, PREDICT_USAGE, EXPORT_USAGE, EXPORT_PYTORCH_USAGE, BENCH_USAGE]
+export const USAGE = ['usage:', TRAIN_USAGE, SAMPLE_USAGE, LABEL_USAGE, PREDICT_USAGE, EXPORT_USAGE, EXPORT_PYTORCH_USAGE, NEIGHBORS_USAGE, ANALOGY_USAGE, EXPORT_VECTORS_USAGE, DEBIAS_USAGE, BENCH_USAGE]
   .map((line, i) => (i === 0 ? line : `  ${line}`)).join('\n')
-  + '\nMODEL is a run folder or an .onnx file. Exit codes: 0 done, 1 failed, 2 bad usage or input.\n';
+  + '\nMODEL is a run folder or an .onnx file (neighbors, analogy, export-vectors, debias: also a GloVe / word2vec .txt file). Exit codes: 0 done, 1 failed, 2 bad usage or input.\n';
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,6 +24,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       case 'predict': return predictCommand(rest, io);
       case 'export': return exportCommand(rest, io);
       case 'export-pytorch': return exportPyTorchCommand(rest, io);
+      case 'neighbors': return neighborsCommand(rest, io);
+      case 'analogy': return analogyCommand(rest, io);
+      case 'export-vectors': return exportVectorsCommand(rest, io);
+      case 'debias': return debiasCommand(rest, io);
       case 'bench': return await bench(rest, io);
       case undefined:
       case 'help':
@@ -31,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         io.out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        io.err(`rnn-lab: unknown command ${JSON.stringify(command)}; expected train, sample, label, predict, export, export-pytorch or bench\n${USAGE}`);
+        io.err(`rnn-lab: unknown command ${JSON.stringify(command)}; expected train, sample, label, predict, export, export-pytorch, neighbors, analogy, export-vectors, debias or bench\n${USAGE}`);
         return 2;
     }
   } catch (e) {

@@ -46,17 +46,18 @@ export async function train(argv: readonly string[], io: CliIO): Promise<number>
 
 /** A redrawn progress bar on a terminal; a line per evaluation otherwise. */
 function humanProgress(io: CliIO): (m: WorkerToHost) => void {
-  let total = 0;
+  let total = 0, rate = 'tok/s';
   return (m) => {
     switch (m.type) {
       case 'started':
         total = m.totalSteps;
+        if (m.task === 'embed') rate = 'pairs/s';
         io.err(`training ${m.task} model (${m.paramCount} parameters) → ${m.runDir}\n`);
         break;
       case 'progress': {
         const p = m.progress;
         const text = `${bar(p.step / total)} ${p.step}/${total} loss ${p.loss.toFixed(3)}${p.valLoss !== undefined ? ` val ${p.valLoss.toFixed(3)}` : ''}`
-          + ` ${Math.round(p.tokensPerSec)} tok/s ETA ${duration(p.etaSec)}`;
+          + ` ${Math.round(p.tokensPerSec)} ${rate} ETA ${duration(p.etaSec)}`;
         if (io.isTTY) io.err(`\r${text}\x1b[K`);
         else if (p.valLoss !== undefined) io.err(text + '\n');
         break;
@@ -65,6 +66,12 @@ function humanProgress(io: CliIO): (m: WorkerToHost) => void {
         io.err(`${io.isTTY ? '\n' : ''}sample at step ${m.step}: ${JSON.stringify(m.text.slice(0, 120))}\n`);
         break;
       case 'checkpoint':
+        break;
+      case 'neighbors':
+        if (!io.isTTY) io.err(`neighbours at step ${m.step}: ${m.probes.map((p) => `${p.word} → ${p.neighbors.slice(0, 5).map((n) => n.word).join(', ')}`).join('; ')}\n`);
+        break;
+      case 'note':
+        io.err(`${io.isTTY ? '\n' : ''}${m.message}\n`);
         break;
       case 'done':
         io.err(`${io.isTTY ? '\n' : ''}${m.reason} at step ${m.step}${m.bestValLoss !== undefined ? `, best validation loss ${m.bestValLoss.toFixed(4)}` : ''}\n`);

@@ -6,16 +6,18 @@
 
 import { paramLayout, type ModelSpec, type ParamEntry } from './spec';
 import { seq2seqLayout, type Seq2SeqSpec } from './seq2seq/spec';
+import { word2vecLayout, type Word2VecSpec } from './word2vec/spec';
 
-export type AnyModelSpec = ModelSpec | Seq2SeqSpec;
-export type ModelKind = 'recurrent' | 'seq2seq';
-export const MODEL_KINDS: readonly ModelKind[] = ['recurrent', 'seq2seq'];
+export type AnyModelSpec = ModelSpec | Seq2SeqSpec | Word2VecSpec;
+export type ModelKind = 'recurrent' | 'seq2seq' | 'word2vec';
+export const MODEL_KINDS: readonly ModelKind[] = ['recurrent', 'seq2seq', 'word2vec'];
 
 export const modelKind = (spec: AnyModelSpec): ModelKind => spec.kind ?? 'recurrent';
 
 /** Type guards for the union (a spec without kind is recurrent). */
 export const isRecurrentSpec = (spec: AnyModelSpec): spec is ModelSpec => modelKind(spec) === 'recurrent';
 export const isSeq2SeqSpec = (spec: AnyModelSpec): spec is Seq2SeqSpec => spec.kind === 'seq2seq';
+export const isWord2VecSpec = (spec: AnyModelSpec): spec is Word2VecSpec => spec.kind === 'word2vec';
 
 /** The flat parameter layout of any model kind. */
 export function layoutOf(spec: AnyModelSpec): ParamEntry[] {
@@ -23,6 +25,7 @@ export function layoutOf(spec: AnyModelSpec): ParamEntry[] {
   switch (kind) {
     case 'recurrent': return paramLayout(spec as ModelSpec);
     case 'seq2seq': return seq2seqLayout(spec as Seq2SeqSpec);
+    case 'word2vec': return word2vecLayout(spec as Word2VecSpec);
     default: {
       const unknown: never = kind;
       throw new Error(`unknown model kind ${JSON.stringify(unknown)}; expected one of ${MODEL_KINDS.join(', ')}`);

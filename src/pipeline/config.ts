@@ -7,7 +7,7 @@ import type { ErrorObject } from 'ajv';
 import * as jsonc from 'jsonc-parser';
 import { inputError } from './errors';
 import type { Task } from './formats';
-import { schemaValidator } from './schema';
+import { applyTaskDefaults, schemaValidator } from './schema';
 import type { TokenizerKind } from './tokenizer';
 
 /** A validated config with every default filled in (field meanings: the schema's descriptions). */
@@ -36,6 +36,7 @@ export interface RnnConfig {
     readonly dropout: number;
     readonly init: 'default' | 'orthogonal';
     readonly head: 'softmax' | 'sigmoid';
+    readonly method: 'skipgram' | 'cbow';      // embed only
   };
   readonly training: {
     readonly optimizer: 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
@@ -60,6 +61,11 @@ export interface RnnConfig {
     readonly earlyStoppingPatience: number;   // evaluations without a better validation loss; 0 = off
     readonly checkpointEvery: number;
     readonly sampleEvery: number;
+    readonly window: number;                  // embed only: context words on each side
+    readonly negatives: number;               // embed only
+    readonly subsample: number;               // embed only: 0 = keep every word
+    readonly epochs: number;                  // embed only: passes instead of steps; 0 = use steps
+    readonly probeWords: readonly string[];   // embed only: [] = chosen from the vocabulary
   };
   readonly sampling: {
     readonly temperature: number;
@@ -88,6 +94,7 @@ export function parseConfig(text: string, configPath: string, dataPath?: string)
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError(name, 'expected a JSON object at the top level');
   const dir = path.dirname(path.resolve(configPath));
   if (dataPath !== undefined) raw.data = { ...(raw.data ?? {}), train: path.relative(dir, path.resolve(dataPath)) };
+  applyTaskDefaults(raw);
   const validate = schemaValidator(false);
   const valid: boolean = validate(raw); // (a plain boolean: the type guard would narrow raw to unknown)
   if (!valid) {

@@ -66,6 +66,8 @@ export function prepareDataset(config: RnnConfig, task: Task = resolveTask(confi
       };
       return { task, tokenizer, labels, train: split.train.map((r) => encode(r, data.train)), validation: split.validation.map((r) => encode(r, split.validationFile)) };
     }
+    case 'embed':
+      throw new Error('prepareDataset: the embed task reads its text with readEmbedCorpus (src/pipeline/embedCorpus.ts)');
     case 'seq2seq': {
       const pairs = parsePairs(readTextFile(data.train), data.train);
       throw new Error(`${path.basename(data.train)}: ${pairs.length} source/target pairs parsed and valid, but seq2seq training is not built yet in this version (tasks that train: lm, tag, classify)`);

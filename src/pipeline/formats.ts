@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { inputError } from './errors';
 import { readTextFile } from './textFile';
 
-export type Task = 'lm' | 'tag' | 'classify' | 'seq2seq';
-export const TASKS: readonly Task[] = ['lm', 'tag', 'classify', 'seq2seq'];
+export type Task = 'lm' | 'tag' | 'classify' | 'seq2seq' | 'embed';
+export const TASKS: readonly Task[] = ['lm', 'tag', 'classify', 'seq2seq', 'embed'];
 
 /** tag: one `token<TAB>label` a line, a blank line between sequences. */
 export interface TaggedSequence { readonly tokens: string[]; readonly labels: string[]; readonly line: number }

@@ -14,6 +14,8 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint.bin',
   model: 'model.onnx',
   status: 'run.json',
+  vectors: 'vectors.txt',             // embed: the word vectors, GloVe text format
+  neighbors: 'neighbors.jsonl',       // embed: the probe words' neighbours while training
 } as const;
 
 /** One line of metrics.jsonl. */
@@ -23,7 +25,7 @@ export interface MetricsLine {
   readonly loss: number;
   readonly valLoss?: number;
   readonly tokensPerSec: number;
-  readonly gradNorm: number;
+  readonly gradNorm?: number;        // absent for embed (word2vec's SGD forms no batch gradient)
   readonly lr: number;
   readonly time: number;             // ms since epoch
 }

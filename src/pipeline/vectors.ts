@@ -1,5 +1,6 @@
 // Pretrained word vectors in GloVe's text format (`word v1 v2 ... vE` a line) copied into the
-// embedding rows of the words the vocabulary has; the other rows keep their random init.
+// embedding rows of the words the vocabulary has; the other rows keep their random init. word2vec's
+// text format (the same lines after a "count dim" header) is read too.
 // V = vocabulary, E = embedding width.
 import * as path from 'node:path';
 import type { Vec } from '../engine/tensor';
@@ -15,12 +16,20 @@ export function loadGloveVectors(file: string, tokenizer: Tokenizer, embedding: 
   const wanted = new Map<string, number>();
   tokenizer.spec.vocab.forEach((word, id) => { if (id >= SPECIAL_TOKENS.length) wanted.set(word, id); });
   const seen = new Set<number>();
+  let first = true;
   streamTextFile(file, (text, firstLine) => {
     const lines = text.split('\n');
     lines.forEach((raw, i) => {
       const line = raw.trimEnd();
       if (line === '') return;
       const fields = line.split(' ');
+      if (first) {
+        first = false;
+        if (fields.length === 2 && /^\d+$/.test(fields[0]) && /^\d+$/.test(fields[1])) {
+          if (Number(fields[1]) !== E) throw inputError(`${name}:${firstLine + i}`, `the word2vec header says width ${fields[1]}; expected ${E} (model.embedding)`);
+          return;
+        }
+      }
       if (fields.length !== E + 1) {
         throw inputError(`${name}:${firstLine + i}`, `expected a word and ${E} numbers (model.embedding), got ${fields.length - 1} numbers`);
       }

@@ -26,7 +26,7 @@ export interface ProgressReport {
   readonly tokensPerSec: number;
   readonly etaSec: number;
   readonly lr: number;
-  readonly gradNorm: number;                   // global, before clipping
+  readonly gradNorm?: number;                  // global, before clipping (absent: embed, whose SGD forms no batch gradient)
   readonly layerGradNorms: readonly number[];  // one per parameter group (embedding, layers, head)
   readonly clipRate: number;                   // share of steps clipped so far
   readonly clipped: boolean;                   // this step
@@ -34,10 +34,18 @@ export interface ProgressReport {
   readonly time: number;                       // ms since epoch
 }
 
+/** embed: a probe word and its nearest neighbours by cosine, as the run stands. */
+export interface ProbeNeighbors {
+  readonly word: string;
+  readonly neighbors: readonly { readonly word: string; readonly cosine: number }[];
+}
+
 export type WorkerToHost =
   | { readonly type: 'started'; readonly runDir: string; readonly totalSteps: number; readonly task: string; readonly paramCount: number }
   | { readonly type: 'progress'; readonly progress: ProgressReport }
   | { readonly type: 'sample'; readonly step: number; readonly text: string }
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
+  | { readonly type: 'neighbors'; readonly step: number; readonly probes: readonly ProbeNeighbors[] }   // embed, every evalEvery steps
+  | { readonly type: 'note'; readonly message: string }                                                 // something the user should know (e.g. how many words data.vectors had)
   | { readonly type: 'done'; readonly reason: 'finished' | 'stopped' | 'early-stopped'; readonly step: number; readonly bestValLoss?: number; readonly bestStep?: number }
   | { readonly type: 'error'; readonly message: string; readonly badInput: boolean };

@@ -11,8 +11,7 @@
 import type { Rng } from '../rng';
 import { AliasTable, hashUniform } from './sampling';
 import type { SgnsBatch } from './sgns';
-
-export type Word2VecMethod = 'skipgram' | 'cbow';
+import type { Word2VecMethod } from './spec';
 
 export interface StreamConfig {
   readonly method: Word2VecMethod;

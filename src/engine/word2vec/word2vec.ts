@@ -1,23 +1,18 @@
 // A word2vec training session: the two tables, the example stream, the negative table, the
 // learning rate and one step. No files: the pipeline gives the corpus and the counts.
 //
-// V = vocabulary, E = embedding width. params (2, V, E) = [Win; Wout] in one buffer (Win: input
-// vectors, the embedding kept; Wout: output vectors, word2vec's syn1neg).
+// V = vocabulary, E = embedding width. params (2, V, E) = [Win; Wout] in one buffer, as spec.ts's
+// layout names them: embedding (Win, the input vectors kept) and context (Wout, word2vec's syn1neg).
 // Init as word2vec.c: Win uniform in [−0.5/E, 0.5/E), Wout zero.
 // Learning rate as word2vec.c: linear from lr₀ at the first step to lr₀·1e-4 at the last,
 //   lr(step) = lr₀ · max(1e-4, 1 − step / totalSteps).
 
 import { Rng, type RngState } from '../rng';
 import { allocVec, type DType, type Vec } from '../tensor';
-import { ExampleStream, type StreamCursor, type Word2VecMethod } from './examples';
+import { ExampleStream, type StreamCursor } from './examples';
 import { AliasTable, keepProbabilities } from './sampling';
 import { sgnsSgdUpdate, type SgnsBatch } from './sgns';
-
-export interface Word2VecSpec {
-  readonly method: Word2VecMethod;
-  readonly vocabSize: number;   // V
-  readonly embedding: number;   // E
-}
+import type { Word2VecSpec } from './spec';
 
 export interface Word2VecOptions {
   readonly learningRate: number;   // lr₀

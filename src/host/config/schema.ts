@@ -1,7 +1,7 @@
 // The form's view of the .rnnconfig JSON Schema: the schema nodes it reads, and validation with every
 // error, through the pipeline's one compiled validator. No vscode import.
 import type { ErrorObject } from 'ajv';
-import { rnnconfigSchemaJson, schemaValidator } from '../../pipeline/schema';
+import { applyTaskDefaults, rnnconfigSchemaJson, schemaValidator } from '../../pipeline/schema';
 
 /** The parts of a draft-07 schema node this feature reads. */
 export interface SchemaNode {
@@ -38,6 +38,7 @@ export interface Validation {
 
 export function validateConfig(config: unknown): Validation {
   const filled = structuredClone(config ?? {}) as Record<string, unknown>;
+  if (isObject(filled)) applyTaskDefaults(filled);
   const validate = schemaValidator(true);
   const ok = validate(filled);
   // 'if' and 'anyOf' errors only summarise the errors of their branches, which say more.

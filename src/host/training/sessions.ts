@@ -21,6 +21,10 @@ export class Session {
   latest: ProgressReport | undefined;
   readonly grads: GradWindow[] = [];
   readonly samples: { step: number; text: string }[] = [];
+  /** embed: the latest report of the probe words' neighbours. */
+  probes: Extract<WorkerToHost, { type: 'neighbors' }> | undefined;
+  /** What the worker said the user should know (e.g. how many words data.vectors had). */
+  readonly notes: string[] = [];
   readonly ended: Promise<Ending>;
   private resolveEnded!: (e: Ending) => void;
   private stopWorker: () => void = () => undefined;
@@ -99,6 +103,12 @@ export class TrainingSessions implements vscode.Disposable {
         this.sampled.fire({ session, step: m.step, text: m.text });
         break;
       case 'checkpoint':
+        break;
+      case 'neighbors':
+        session.probes = m;
+        break;
+      case 'note':
+        session.notes.push(m.message);
         break;
       case 'done':
       case 'error':

@@ -15,6 +15,7 @@ import { modelSpecFor, prepareDataset, resolveTask, type Dataset } from '../data
 import { InputError, inputError } from '../errors';
 import { checkMeta, type ModelMeta } from '../modelMeta';
 import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from '../runStore';
+import { SPECIAL_TOKENS } from '../tokenizer';
 import { loadGloveVectors } from '../vectors';
 
 /** Random streams of a run (the engine uses 0 for init, 1 for dropout). */
@@ -40,6 +41,7 @@ export interface OpenRun {
   readonly meta: ModelMeta;
   readonly totalSteps: number;
   readonly extra: RunExtra | null;   // from the checkpoint when resuming
+  readonly notes?: readonly string[]; // for the user once training starts (e.g. how many words data.vectors had)
 }
 
 export async function openRun(start: WorkerStart, created: () => void): Promise<OpenRun> {
@@ -82,14 +84,29 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
     init: { recurrent: config.model.init === 'orthogonal' ? 'orthogonal' : 'uniform' },
   });
   session.rngs.data = new Rng(t.seed, DATA_STREAM);
-  if (config.data.vectors) loadGloveVectors(config.data.vectors, dataset.tokenizer, session.model.param('embedding'), spec.embedding);
+  const notes: string[] = [];
+  if (config.data.vectors) {
+    const configName = start.configPath ? path.basename(start.configPath) : 'config';
+    if (spec.embedding === 0) throw inputError(configName, '/data/vectors needs a trainable embedding, but /model/embedding is 0 (one-hot input): set model.embedding to the vectors\' width');
+    notes.push(describeVectorsFound(config.data.vectors, loadGloveVectors(config.data.vectors, dataset.tokenizer, session.model.param('embedding'), spec.embedding), dataset.tokenizer.size - SPECIAL_TOKENS.length, config.data.lowercase));
+  }
   const meta: ModelMeta = { task, tokenizer: dataset.tokenizer.spec, labels: dataset.labels, config: { ...config, task } };
   fs.mkdirSync(runDir, { recursive: true });
   created();
   writeSnapshot(snapshot, { ...config, task });
   const now = Date.now();
   writeRunStatus(runDir, { status: 'training', task, step: 0, totalSteps: t.steps, pid: process.pid, startedAt: now, updatedAt: now });
-  return { start, config, dataset, session, meta, totalSteps: t.steps, extra: null };
+  return { start, config, dataset, session, meta, totalSteps: t.steps, extra: null, notes };
+}
+
+/** "glove.txt: 812 of 1,000 vocabulary words found (...)": the count loadGloveVectors returns, for the user. */
+export function describeVectorsFound(file: string, found: number, vocabulary: number, lowercase: boolean): string {
+  const name = path.basename(file);
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (found === 0) {
+    return `${name}: none of the ${n(vocabulary)} vocabulary words has a vector there, so the embedding starts random${lowercase ? '' : ' (GloVe\'s words are lowercase: try "lowercase": true in data)'}`;
+  }
+  return `${name}: ${n(found)} of ${n(vocabulary)} vocabulary words (${Math.round((100 * found) / vocabulary)}%) start from their vector; the others start random`;
 }
 
 function writeSnapshot(file: string, config: RnnConfig): void {
@@ -113,7 +130,7 @@ function defaultConfig(dataPath: string | undefined): RnnConfig {
   return parseConfig('{}', path.join(path.dirname(path.resolve(dataPath)), 'default.rnnconfig'), dataPath);
 }
 
-function withOverrides(config: RnnConfig, start: WorkerStart): RnnConfig {
+export function withOverrides(config: RnnConfig, start: WorkerStart): RnnConfig {
   const steps = start.steps ?? config.training.steps;
   const seed = start.seed ?? config.training.seed;
   if (!Number.isInteger(steps) || steps < 1) throw new InputError(`--steps must be a whole number ≥ 1; got ${steps}`);
@@ -157,12 +174,12 @@ export function markStatus(runDir: string, update: Partial<RunStatusFile>): void
 }
 
 /** Temp files of writes a crash interrupted (writeFileAtomic names them .<file>.<pid>.<time>.tmp). */
-function removeStaleTempFiles(runDir: string): void {
+export function removeStaleTempFiles(runDir: string): void {
   for (const name of fs.readdirSync(runDir)) if (/^\..+\.\d+\.[0-9a-z]+\.tmp$/.test(name)) fs.rmSync(path.join(runDir, name), { force: true });
 }
 
 /** On resume: metrics logged after the checkpoint (a crash) are dropped, so steps never repeat. */
-function truncateMetrics(runDir: string, step: number): void {
+export function truncateMetrics(runDir: string, step: number): void {
   const file = runFile(runDir, 'metrics');
   if (!fs.existsSync(file)) return;
   const kept = readJsonLines<MetricsLine>(file).filter((l) => l.step <= step);

@@ -10,6 +10,7 @@ import { exportModel } from '../../onnx/export';
 import type { HostToWorker, ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
 import { appendJsonLine, writeFileAtomic } from '../atomicFile';
 import { isInputError } from '../errors';
+import { isEmbedStart, trainEmbedding } from './embedTrainer';
 import { createFeed } from './feed';
 import { toOnnxMetadata } from '../modelMeta';
 import { runFile, type MetricsLine } from '../runStore';
@@ -33,6 +34,7 @@ const STATUS_INTERVAL_MS = 2000;
 export async function runTraining(start: WorkerStart, io: TrainerIO): Promise<void> {
   let runCreated = false;
   try {
+    if (isEmbedStart(start)) return await trainEmbedding(start, io, () => { runCreated = true; });
     const run = await openRun(start, () => { runCreated = true; });
     await trainLoop(run, io);
   } catch (e) {
@@ -55,6 +57,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   const startedAt = run.extra?.startedAt ?? Date.now();
   let checkpointStep: number | null = run.extra ? session.step : null;
   io.post({ type: 'started', runDir, totalSteps, task: meta.task, paramCount: paramCount(session.model.spec) });
+  for (const message of run.notes ?? []) io.post({ type: 'note', message });
 
   const extra = (): RunExtra => ({ meta, cursor: feed.cursor(), epoch, bestValLoss, evalsSinceBest, startedAt, bestStep });
   // model.onnx: the weights as standard ONNX with the vocabulary and task (inference, ort, Netron, PyTorch).

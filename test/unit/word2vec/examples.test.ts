@@ -145,7 +145,7 @@ describe('word2vec session', () => {
   const corpus = Int32Array.from({ length: 5000 }, (_, i) => (i % 50 === 49 ? -1 : 3 + ((i * 7919) % 13)));
   const counts = new Float64Array(16);
   for (const id of corpus) if (id >= 0) counts[id]++;
-  const spec = { method: 'skipgram' as const, vocabSize: 16, embedding: 8 };
+  const spec = { kind: 'word2vec' as const, method: 'skipgram' as const, vocabSize: 16, embedding: 8 };
   const options = { learningRate: 0.05, totalSteps: 40, batchPairs: 64, window: 3, negatives: 4, subsample: 0.01, seed: 11, dtype: 'f64' as const };
 
   it('the learning rate falls linearly to lr₀·1e-4', () => {
