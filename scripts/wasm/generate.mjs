@@ -25,9 +25,10 @@ import * as cells from './cells.mjs';
 import * as rows from './rows.mjs';
 import * as sequence from './sequence.mjs';
 import * as softmax from './softmax.mjs';
+import * as word2vec from './word2vec.mjs';
 
 /** The module's pieces, in the order their functions appear in it. */
-const pieces = { 'gemm-small': gemmSmall, 'gemm-packed': gemmPacked, cells, rows, sequence, softmax };
+const pieces = { 'gemm-small': gemmSmall, 'gemm-packed': gemmPacked, cells, rows, sequence, softmax, word2vec };
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'engine', 'wasm');
 

@@ -7,6 +7,8 @@ import { setKernels } from '../kernels';
 import { setVecAllocator, type VecAllocator } from '../tensor';
 import { WasmArena } from './arena';
 import { createWasmKernels, type WasmKernels } from './kernels';
+import { setSgdUpdate } from '../word2vec/word2vec';
+import { wasmSgdUpdate } from './word2vec';
 
 export { WasmArena } from './arena';
 export { createWasmKernels, runtimeHasRelaxedSimd } from './kernels';
@@ -64,6 +66,7 @@ export function useWasmKernels(opts: { fma?: boolean; threads?: 1 | 2 } = {}): W
   if ((opts.threads ?? defaultThreads()) >= 2) engine.kernels.useSecondThread();
   setVecAllocator(allocate);
   setKernels(engine.kernels);
+  setSgdUpdate(wasmSgdUpdate(engine.arena, engine.kernels.exports));
   active = engine;
   return engine;
 }
@@ -73,5 +76,6 @@ export function restoreReferenceKernels(): void {
   active?.kernels.stopSecondThread();
   setVecAllocator(null);
   setKernels(null);
+  setSgdUpdate(null);
   active = null;
 }

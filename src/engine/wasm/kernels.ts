@@ -13,7 +13,7 @@ import { GemmTeam, ROW_FNS, type RowFn } from './parallel';
 import { GEMM_WORKSPACE_BYTES, kernelsFmaWasmBase64, kernelsWasmBase64 } from './kernels.generated';
 import { WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly';
 
-interface KernelExports {
+export interface KernelExports {
   /** Packed GEMM over the column range [j0, j1) of C; op(A)(i,k) at A + i*ars + k*aks, op(B)(k,j) at B + k*bks + j*bns. */
   gemm(M: number, j0: number, j1: number, K: number, alpha: number, A: number, ars: number, aks: number,
     B: number, bks: number, bns: number, C: number, ldc: number, ws: number): void;
@@ -40,6 +40,9 @@ interface KernelExports {
     gates: number, extra: number, hs: number, Rp: number, dh: number, dhP: number, sq: number, ws: number): void;
   /** Softmax cross-entropy of rows [r0, r1) (scripts/wasm/softmax.mjs); invCountBits: 1/count as float32 bits. */
   softmax_xent(r0: number, r1: number, C: number, logits: number, targets: number, dLogits: number, rowOut: number, invCountBits: number, ws: number): void;
+  /** word2vec's SGD over N SGNS examples (scripts/wasm/word2vec.mjs); scores (N, S) out. */
+  sgns_sgd(N: number, C: number, S: number, E: number, inputs: number, outputs: number, Win: number, Wout: number,
+    h: number, dh: number, lr: number, scores: number): void;
 }
 
 const decodeBase64 = (b64: string): Uint8Array => {

@@ -28,7 +28,7 @@ describe('config form model', () => {
       byKey.get('training.learningRate')?.kind, byKey.get('data.validation')?.kind, byKey.get('data.labels')?.kind, byKey.get('sampling.prime')?.kind],
     ['enum', 'boolean', 'integer', 'number', 'shareOrPath', 'stringList', 'string']);
     assert.equal(byKey.get('model.hidden')?.minimum, 1);
-    assert.equal(byKey.size, 48);
+    assert.equal(byKey.size, 54);
   });
 
   it('humanizes keys', () => {
@@ -46,6 +46,8 @@ describe('config form model', () => {
     ['sgd + step schedule', { training: { optimizer: 'sgd', schedule: 'step' } }, ['training.beta1', 'training.beta2'], ['training.momentum', 'training.nesterov', 'training.decayEvery']],
     ['lm', { task: 'lm' }, ['data.labels', 'model.head', 'model.bidirectional'], []],
     ['tag', { task: 'tag' }, [], ['data.labels', 'model.head', 'model.bidirectional']],
+    ['embed: the recurrent fields go, its own appear', { task: 'embed' }, ['model.cell', 'model.hidden', 'training.optimizer', 'training.clipNorm', 'sampling.temperature', 'data.validation', 'data.tokenizer'], ['model.method', 'training.window', 'training.negatives', 'data.minCount', 'model.embedding']],
+    ['lm: no embed fields', { task: 'lm' }, ['model.method', 'training.window', 'training.epochs', 'training.probeWords'], []],
     ['classify', { task: 'classify' }, ['model.head'], ['data.labels']],
     ['char tokenizer', {}, ['data.minCount', 'data.maxVocab', 'data.vectors'], ['data.lowercase']],
     ['word tokenizer', { data: { tokenizer: 'word' } }, [], ['data.minCount', 'data.maxVocab', 'data.vectors']],
@@ -58,6 +60,14 @@ describe('config form model', () => {
       for (const k of shown) assert.ok(!state.hidden.includes(k), `${k} should be shown`);
     });
   }
+
+  it("fills in a task's own defaults (taskDefaults) before the plain ones: embed's learning rate, batch and tokenizer", () => {
+    const state = formState(JSON.stringify({ task: 'embed', training: { batchSize: 256 } }), 1);
+    assert.deepEqual(['training.learningRate', 'training.batchSize', 'data.tokenizer', 'data.minCount', 'model.embedding', 'data.validation'].map((k) => state.effective[k]),
+      [0.025, 256, 'word', 5, 100, 0]);
+    assert.deepEqual(state.errors, []);
+    assert.equal(formState(JSON.stringify({ task: 'lm' }), 1).effective['training.learningRate'], 0.002);
+  });
 
   it('reads explicit values, fills in defaults, keeps comments out of it', () => {
     const state = formState(commented, 7);

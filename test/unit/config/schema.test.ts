@@ -128,6 +128,11 @@ describe('rnnconfig schema', () => {
     ['topP 0', { sampling: { topP: 0 } }, ['/sampling/topP exclusiveMinimum']],
     ['greedy sampling', { sampling: { temperature: 0 } }, []],
     ['run name with a slash', { name: 'a/b' }, ['/name pattern']],
+    ['embed, word tokenizer, its own fields', { task: 'embed', data: { tokenizer: 'word', minCount: 5, validation: 0 }, model: { embedding: 100, method: 'cbow' }, training: { window: 8, negatives: 10, subsample: 1e-4, epochs: 3, probeWords: ['king'] } }, []],
+    ['embed with the char tokenizer', { task: 'embed', data: { tokenizer: 'char', validation: 0 } }, ['/data/tokenizer const']],
+    ['embed with a recurrent field', { task: 'embed', data: { tokenizer: 'word', validation: 0 }, model: { cell: 'gru' }, training: { clipNorm: 1 } }, ['/model/cell const', '/training/clipNorm const']],
+    ['embed with validation data', { task: 'embed', data: { tokenizer: 'word', validation: 0.2 } }, ['/data/validation const']],
+    ['an embed field in an lm', { task: 'lm', model: { method: 'cbow' }, training: { window: 3 } }, ['/model/method const', '/training/window const']],
   ];
   for (const [name, config, expected] of cases) {
     it(`${name} → ${expected.length ? expected.join(', ') : 'valid'}`, () => {
@@ -137,8 +142,8 @@ describe('rnnconfig schema', () => {
 
   const presetDir = path.join(root, 'presets');
   const presets = readdirSync(presetDir).filter((f) => f.endsWith('.rnnconfig')).sort();
-  it('ships the four presets', () => {
-    assert.deepEqual(presets, ['bilstm-tagger.rnnconfig', 'char-lstm-lm.rnnconfig', 'gru-classifier.rnnconfig', 'word-gru-lm.rnnconfig']);
+  it('ships the five presets', () => {
+    assert.deepEqual(presets, ['bilstm-tagger.rnnconfig', 'char-lstm-lm.rnnconfig', 'gru-classifier.rnnconfig', 'word-gru-lm.rnnconfig', 'word2vec-skipgram.rnnconfig']);
   });
   for (const file of presets) {
     it(`preset ${file} parses as JSON with comments, opens with a title comment and is valid`, () => {
@@ -151,7 +156,8 @@ describe('rnnconfig schema', () => {
       assert.deepEqual(errors, []);
       // Small enough to train visibly in about a minute on two cores.
       assert.ok(filled.model.hidden >= 64 && filled.model.hidden <= 128, `hidden ${filled.model.hidden}`);
-      assert.ok(filled.training.steps <= 600, `steps ${filled.training.steps}`);
+      if (filled.task === 'embed') assert.ok(filled.training.epochs > 0 && filled.training.epochs <= 10, `epochs ${filled.training.epochs}`);
+      else assert.ok(filled.training.steps <= 600, `steps ${filled.training.steps}`);
       assert.equal(filled.data.train, '', 'presets leave data.train to New RNN Config / Train on This File');
     });
   }

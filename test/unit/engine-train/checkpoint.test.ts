@@ -97,7 +97,7 @@ describe('engine-train/checkpoint', () => {
     const forged = bytes.slice();
     forged.set(new TextEncoder().encode('embedding'), at);  // same length as "recurrent"
     new DataView(forged.buffer).setUint32(forged.length - 4, crc32(forged, 0, forged.length - 4), true);
-    assert.throws(() => decodeCheckpoint(forged, 'run.ckpt'), /run\.ckpt: model kind "embedding" is not known to this version \(expected recurrent, seq2seq\)/);
+    assert.throws(() => decodeCheckpoint(forged, 'run.ckpt'), /run\.ckpt: model kind "embedding" is not known to this version \(expected recurrent, seq2seq, word2vec\)/);
   });
 
   it('refuses to encode params that do not fit the spec', () => {

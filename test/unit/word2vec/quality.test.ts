@@ -78,7 +78,7 @@ describe('word2vec quality against a numpy skip-gram (same corpus, settings and 
         model: { embedding: s.embedding, method: 'skipgram' },
         training: { learningRate: s.learningRate, window: s.window, negatives: s.negatives, subsample: s.subsample, epochs: s.epochs, batchSize: 1024, evalEvery: 100000, checkpointEvery: 100000 },
       }));
-      const ours = [];
+      const ours: { purity: number; analogy: number }[] = [];
       for (const { seed } of ref.runs) ours.push(await trainOnce(tmp.dir, configPath, seed));
       const mean = (k: 'purity' | 'analogy') => ours.reduce((a, m) => a + m[k], 0) / ours.length;
       const got = { purity: mean('purity'), analogy: mean('analogy') };
