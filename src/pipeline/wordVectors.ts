@@ -7,9 +7,8 @@ import * as path from 'node:path';
 import { layoutOf, type AnyModelSpec } from '../engine/modelKinds';
 import { VectorSpace } from '../engine/vectors/space';
 import { InputError, inputError } from './errors';
-import { readAnyRunCheckpoint } from './loadModel';
+import { readAnyRunCheckpoint, runModelFile } from './loadModel';
 import { fromOnnxMetadata, type ModelMeta } from './modelMeta';
-import { runFile } from './runStore';
 import { SPECIAL_TOKENS } from './tokenizer';
 import { readVectorsFile } from './vectorsFile';
 
@@ -36,7 +35,9 @@ const onnx = (): OnnxModule => require('../onnx') as OnnxModule;
 export function loadWordVectors(source: string, side: VectorsSide = 'source'): WordVectors {
   if (!fs.existsSync(source)) throw inputError(source, 'no such file or folder; expected a run folder, an .onnx model or a vectors .txt file');
   if (fs.statSync(source).isDirectory()) {
-    if (!fs.existsSync(runFile(source, 'checkpoint')) && fs.existsSync(runFile(source, 'model'))) return fromOnnx(runFile(source, 'model'), source, side);
+    // The run's model, as inference reads it: model.onnx (the best so far), else the checkpoint (embed, seq2seq).
+    const file = runModelFile(source);
+    if (file.endsWith('.onnx')) return fromOnnx(file, source, side);
     const { spec, params, meta } = readAnyRunCheckpoint(source);
     return fromModel(source, spec, params, meta, side);
   }
