@@ -1,6 +1,8 @@
 // Writes samples/names.tsv (the notes' name-tagging task, token<TAB>label, 1 = part of a person's
-// name) and samples/topics.tsv (label<TAB>text, three topics) from small grammars with a fixed seed,
-// so the files are reproducible and free of third-party text. Usage: node scripts/make-samples.mjs
+// name), samples/topics.tsv (label<TAB>text, three topics) and samples/dates.tsv (the course's
+// translation exercise: human-readable dates → ISO dates, source<TAB>target) from small grammars
+// with fixed seeds, so the files are reproducible and free of third-party text.
+// Usage: node scripts/make-samples.mjs
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -96,3 +98,48 @@ for (let i = topicLines.length - 1; i > 0; i--) {
   [topicLines[i], topicLines[j]] = [topicLines[j], topicLines[i]];
 }
 writeFileSync(join(samples, 'topics.tsv'), topicLines.join('\n') + '\n');
+
+// ---- dates.tsv: "3 may 1979" → "1979-05-03", in varied formats, source<TAB>target ----
+// Its own seed, so the files above stay as they were. Years 1950-2049: a two-digit year yy means
+// 19yy from 50 and 20yy below, which the model has to learn too. Day-first numeric forms only
+// (03.05.1979), so every source has one reading.
+const dateRandom = seededRandom(19790503);
+const dpick = (list) => list[Math.floor(dateRandom() * list.length)];
+const monthNames = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september',
+  'october', 'november', 'december'];
+const weekdayNames = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const two = (n) => String(n).padStart(2, '0');
+const ordinal = (d) => `${d}${d % 10 === 1 && d !== 11 ? 'st' : d % 10 === 2 && d !== 12 ? 'nd' : d % 10 === 3 && d !== 13 ? 'rd' : 'th'}`;
+const title = (w) => w[0].toUpperCase() + w.slice(1);
+const short = (w) => w.slice(0, 3);
+const dateFormats = [
+  ({ d, mon, y }) => `${d} ${mon} ${y}`,                          // 3 may 1979
+  ({ d, mon, y }) => `${two(d)} ${mon} ${y}`,                     // 03 may 1979
+  ({ d, mon, y }) => `${mon} ${d}, ${y}`,                         // may 3, 1979
+  ({ d, mon, y }) => `${mon} ${d} ${y}`,                          // may 3 1979
+  ({ d, mon, y }) => `${d} ${mon}, ${y}`,                         // 3 may, 1979
+  ({ d, mon, y, wd }) => `${wd}, ${mon} ${d}, ${y}`,              // thursday, may 3, 1979
+  ({ d, mon, y, wd }) => `${short(wd)} ${d} ${short(mon)} ${y}`,  // thu 3 may 1979
+  ({ d, mon, y }) => `${d} ${short(mon)} ${y}`,                   // 3 may 1979, months cut to 3 letters
+  ({ d, mon, y }) => `${short(mon)} ${two(d)} ${y}`,              // may 03 1979
+  ({ d, m, y }) => `${two(d)}.${two(m)}.${y}`,                    // 03.05.1979
+  ({ d, m, yy }) => `${d}.${m}.${yy}`,                            // 3.5.79
+  ({ d, mon, yy }) => `${d} ${short(mon)} ${yy}`,                 // 3 may 79
+  ({ d, mon, y }) => `${ordinal(d)} of ${mon} ${y}`,              // 3rd of may 1979
+  ({ d, mon, y }) => `the ${ordinal(d)} of ${mon}, ${y}`,         // the 3rd of may, 1979
+  ({ d, mon, y }) => `${y}, ${mon} ${d}`,                         // 1979, may 3
+];
+const casing = [(s) => s, (s) => s.replace(/\b[a-z]+/g, (w) => (w === 'of' || w === 'the' ? w : title(w))), (s) => s.toUpperCase()];
+const dateLines = [];
+const seenDates = new Set();
+while (dateLines.length < 12000) {
+  const y = 1950 + Math.floor(dateRandom() * 100), m = 1 + Math.floor(dateRandom() * 12);
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const d = 1 + Math.floor(dateRandom() * days);
+  const wd = weekdayNames[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+  const source = dpick(casing)(dpick(dateFormats)({ d, m, y, yy: two(y % 100), mon: monthNames[m - 1], wd }));
+  if (seenDates.has(source)) continue;
+  seenDates.add(source);
+  dateLines.push(`${source}\t${y}-${two(m)}-${two(d)}`);
+}
+writeFileSync(join(samples, 'dates.tsv'), dateLines.join('\n') + '\n');

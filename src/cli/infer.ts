@@ -7,6 +7,8 @@ import type { RnnConfig } from '../pipeline/config';
 import { readTextFile } from '../pipeline/textFile';
 import { backendOption, numberOption, parseArgs, UsageError } from './args';
 import { jsonLine, type CliIO } from './output';
+import { isSeq2SeqModel } from '../pipeline/seq2seq/model';
+import { labelSeq2Seq } from './translate';
 
 export const SAMPLE_USAGE = 'rnn-lab sample MODEL [--prime TEXT] [--temperature T] [--top-k K] [--top-p P] [--length N] [--seed S] [--backend engine|ort]';
 export const LABEL_USAGE = 'rnn-lab label MODEL FILE [--json] [--backend engine|ort]   (start/end: UTF-16 code unit offsets in FILE, as JavaScript and VS Code count)';
@@ -45,6 +47,7 @@ export function labelCommand(argv: readonly string[], io: CliIO): number {
   const args = parseArgs(argv, ['backend'], ['json'], LABEL_USAGE);
   if (args.positional.length !== 2) throw new UsageError(`expected MODEL and FILE; usage: ${LABEL_USAGE}`);
   const [modelPath, file] = args.positional;
+  if (isSeq2SeqModel(modelPath)) return labelSeq2Seq(modelPath, file, args, io);
   const text = readTextFile(file);
   const model = loadModel(modelPath, backendOption(args));
   try {

@@ -7,10 +7,11 @@ import { LABEL_USAGE, PREDICT_USAGE, SAMPLE_USAGE, labelCommand, predictCommand,
 import type { CliIO } from './output';
 import { TRAIN_USAGE, train } from './train';
 import { ANALOGY_USAGE, DEBIAS_USAGE, EXPORT_VECTORS_USAGE, NEIGHBORS_USAGE, analogyCommand, debiasCommand, exportVectorsCommand, neighborsCommand } from './vectors';
+import { TRANSLATE_USAGE, translateCommand } from './translate';
 
 const BENCH_USAGE = 'rnn-lab bench [--json]';
 
-export const USAGE = ['usage:', TRAIN_USAGE, SAMPLE_USAGE, LABEL_USAGE, PREDICT_USAGE, EXPORT_USAGE, EXPORT_PYTORCH_USAGE, NEIGHBORS_USAGE, ANALOGY_USAGE, EXPORT_VECTORS_USAGE, DEBIAS_USAGE, BENCH_USAGE]
+export const USAGE = ['usage:', TRAIN_USAGE, SAMPLE_USAGE, LABEL_USAGE, PREDICT_USAGE, TRANSLATE_USAGE, EXPORT_USAGE, EXPORT_PYTORCH_USAGE, NEIGHBORS_USAGE, ANALOGY_USAGE, EXPORT_VECTORS_USAGE, DEBIAS_USAGE, BENCH_USAGE]
   .map((line, i) => (i === 0 ? line : `  ${line}`)).join('\n')
   + '\nMODEL is a run folder or an .onnx file (neighbors, analogy, export-vectors, debias: also a GloVe / word2vec .txt file). Exit codes: 0 done, 1 failed, 2 bad usage or input.\n';
 
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       case 'sample': return sampleCommand(rest, io);
       case 'label': return labelCommand(rest, io);
       case 'predict': return predictCommand(rest, io);
+      case 'translate': return translateCommand(rest, io);
       case 'export': return exportCommand(rest, io);
       case 'export-pytorch': return exportPyTorchCommand(rest, io);
       case 'neighbors': return neighborsCommand(rest, io);
@@ -36,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         io.out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        io.err(`rnn-lab: unknown command ${JSON.stringify(command)}; expected train, sample, label, predict, export, export-pytorch, neighbors, analogy, export-vectors, debias or bench\n${USAGE}`);
+        io.err(`rnn-lab: unknown command ${JSON.stringify(command)}; expected train, sample, label, predict, translate, export, export-pytorch, neighbors, analogy, export-vectors, debias or bench\n${USAGE}`);
         return 2;
     }
   } catch (e) {

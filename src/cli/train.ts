@@ -57,6 +57,7 @@ function humanProgress(io: CliIO): (m: WorkerToHost) => void {
       case 'progress': {
         const p = m.progress;
         const text = `${bar(p.step / total)} ${p.step}/${total} loss ${p.loss.toFixed(3)}${p.valLoss !== undefined ? ` val ${p.valLoss.toFixed(3)}` : ''}`
+          + (p.valExactMatch !== undefined ? ` exact ${(100 * p.valExactMatch).toFixed(1)}% BLEU ${(100 * (p.valBleu ?? 0)).toFixed(1)}` : '')
           + ` ${Math.round(p.tokensPerSec)} ${rate} ETA ${duration(p.etaSec)}`;
         if (io.isTTY) io.err(`\r${text}\x1b[K`);
         else if (p.valLoss !== undefined) io.err(text + '\n');

@@ -5,3 +5,4 @@ export { importModel, type ImportedModel } from './import';
 export { openOrtSession, type OrtModel, type OrtState } from './ort';
 export { exportSeq2SeqDecoder, exportSeq2SeqEncoder, SEQ2SEQ_IO, SEQ2SEQ_SPEC_KEY } from './seq2seqExport';
 export { openSeq2SeqOrt, type Seq2SeqOrt } from './seq2seqOrt';
+export { importSeq2Seq, type ImportedSeq2Seq } from './seq2seqImport';

@@ -37,6 +37,7 @@ export interface RnnConfig {
     readonly init: 'default' | 'orthogonal';
     readonly head: 'softmax' | 'sigmoid';
     readonly method: 'skipgram' | 'cbow';      // embed only
+    readonly attention: 'additive' | 'dot' | 'general' | 'none';  // seq2seq only
   };
   readonly training: {
     readonly optimizer: 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
@@ -53,6 +54,7 @@ export interface RnnConfig {
     readonly minLearningRate: number;
     readonly batchSize: number;
     readonly sequenceLength: number;
+    readonly teacherForcing: number;          // seq2seq only: share of decoder steps fed the true token
     readonly steps: number;
     readonly clipNorm: number;                // 0 = off
     readonly clipValue: number;               // 0 = off
@@ -73,6 +75,9 @@ export interface RnnConfig {
     readonly topP: number;
     readonly length: number;
     readonly prime: string;
+    readonly beam: number;                    // seq2seq only: 1 = greedy
+    readonly lengthPenalty: number;           // seq2seq only: α of log P / T^α
+    readonly maxLength: number;               // seq2seq only: output tokens at most
   };
 }
 

@@ -3,10 +3,12 @@
 import * as path from 'node:path';
 import { Rng } from '../engine/rng';
 import type { ModelSpec } from '../engine/spec';
+import type { Seq2SeqSpec } from '../engine/seq2seq/spec';
 import type { Example } from './batching';
 import type { RnnConfig } from './config';
 import { inputError } from './errors';
-import { detectTask, parseLabelled, parsePairs, parseTagged, type Task } from './formats';
+import { detectTask, parseLabelled, parsePairs, parseTagged, type SequencePair, type Task } from './formats';
+import type { PairExample } from './seq2seq/batches';
 import type { IdArray } from './idBuffer';
 import { encodeLmFile, readLmCorpus } from './lmCorpus';
 import { readTextFile } from './textFile';
@@ -16,7 +18,9 @@ export type Dataset =
   | { readonly task: 'lm'; readonly tokenizer: Tokenizer; readonly labels: readonly string[];
       readonly train: IdArray; readonly validation: IdArray | null }
   | { readonly task: 'tag' | 'classify'; readonly tokenizer: Tokenizer; readonly labels: readonly string[];
-      readonly train: Example[]; readonly validation: Example[] };
+      readonly train: Example[]; readonly validation: Example[] }
+  | { readonly task: 'seq2seq'; readonly tokenizer: Tokenizer; readonly targetTokenizer: Tokenizer; readonly labels: readonly string[];
+      readonly train: PairExample[]; readonly validation: PairExample[] };
 
 /** Data splits use their own random stream, so changing the model never changes the split. */
 const SPLIT_STREAM = 7;
@@ -69,15 +73,41 @@ export function prepareDataset(config: RnnConfig, task: Task = resolveTask(confi
     case 'embed':
       throw new Error('prepareDataset: the embed task reads its text with readEmbedCorpus (src/pipeline/embedCorpus.ts)');
     case 'seq2seq': {
-      const pairs = parsePairs(readTextFile(data.train), data.train);
-      throw new Error(`${path.basename(data.train)}: ${pairs.length} source/target pairs parsed and valid, but seq2seq training is not built yet in this version (tasks that train: lm, tag, classify)`);
+      // Source and target have their own vocabularies, both learnt from the training pairs.
+      const split = splitRows(parsePairs(readTextFile(data.train), data.train), data.validation, config.training.seed,
+        (file) => parsePairs(readTextFile(file), file));
+      const tokenizer = learnTokenizer(data.tokenizer, data, split.train.flatMap((p) => piecesOf(data.tokenizer, p.source.trim(), data.lowercase)), false);
+      const targetTokenizer = learnTokenizer(data.tokenizer, data, split.train.flatMap((p) => piecesOf(data.tokenizer, p.target.trim(), data.lowercase)), false);
+      const { maxLength } = config.sampling, cut = config.training.sequenceLength;
+      const encode = (p: SequencePair, file: string): PairExample => {
+        const where = `${path.basename(file)}:${p.line}`;
+        const source = tokenizer.encode(p.source.trim()), target = targetTokenizer.encode(p.target.trim());
+        if (source.length === 0 || target.length === 0) throw inputError(where, `the ${source.length === 0 ? 'source' : 'target'} has no tokens; expected "source<TAB>target"`);
+        if (target.length > maxLength) throw inputError(where, `the target has ${target.length} tokens, more than sampling.maxLength (${maxLength}); raise it or shorten the line`);
+        return { source: source.length > cut ? source.subarray(0, cut) : source, target, reference: piecesOf(data.tokenizer, p.target.trim(), data.lowercase), line: p.line };
+      };
+      return {
+        task, tokenizer, targetTokenizer, labels: [],
+        train: split.train.map((p) => encode(p, data.train)), validation: split.validation.map((p) => encode(p, split.validationFile)),
+      };
     }
   }
+}
+
+/** The seq2seq model's shape from the config and the data (attention, both vocabularies). */
+export function seq2seqSpecFor(config: RnnConfig, dataset: Extract<Dataset, { task: 'seq2seq' }>): Seq2SeqSpec {
+  const m = config.model;
+  return {
+    kind: 'seq2seq', cell: m.cell, sourceVocab: dataset.tokenizer.size, targetVocab: dataset.targetTokenizer.size, embedding: m.embedding,
+    hidden: m.hidden, layers: m.layers, bidirectional: m.bidirectional, peephole: m.peephole, resetAfter: m.resetAfter,
+    activation: m.activation, dropout: m.dropout, attention: m.attention,
+  };
 }
 
 /** The model's shape from the config and the data. */
 export function modelSpecFor(config: RnnConfig, dataset: Dataset, configName: string): ModelSpec {
   const m = config.model;
+  if (dataset.task === 'seq2seq') throw new Error('modelSpecFor: a seq2seq dataset takes seq2seqSpecFor');
   if (dataset.task === 'lm' && m.bidirectional) {
     throw inputError(configName, '/model/bidirectional must be false for a language model (it would see the tokens it predicts)');
   }

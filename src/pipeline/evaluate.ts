@@ -10,6 +10,8 @@ export const MAX_LM_WINDOWS = 64;
 export interface Evaluation {
   readonly loss: number;
   readonly accuracy?: number;       // tag: share of tokens, classify: share of sequences, argmax right
+  readonly exactMatch?: number;     // seq2seq: share of searched outputs equal to their target
+  readonly bleu?: number;           // seq2seq: corpus BLEU-4, 0..1
 }
 
 export function evaluateLm(model: Model, ids: IdArray, batchSize: number, sequenceLength: number): Evaluation {

@@ -82,15 +82,31 @@ export function detectTask(file: string): Task {
 }
 
 export function detectTaskOfText(text: string): Task {
+  return detectTaskWithReasonOfText(text).task;
+}
+
+/** The detected task and why, in words for the user ("…, so this trains a seq2seq model"). */
+export function detectTaskWithReason(file: string): { task: Task; reason: string } {
+  return detectTaskWithReasonOfText(readTextFile(file));
+}
+
+export function detectTaskWithReasonOfText(text: string): { task: Task; reason: string } {
   const sample = lines(text).slice(0, 2000);
   const filled = sample.filter((l) => l.trim() !== '');
-  if (filled.length === 0 || filled.some((l) => !l.includes('\t'))) return 'lm';
+  if (filled.length === 0) return { task: 'lm', reason: 'no lines' };
+  const untabbed = filled.findIndex((l) => !l.includes('\t'));
+  if (untabbed >= 0) return { task: 'lm', reason: `lines without a TAB (line ${sample.indexOf(filled[untabbed]) + 1})` };
   const split = filled.map((l) => { const t = l.indexOf('\t'); return [l.slice(0, t).trim(), l.slice(t + 1).trim()]; });
   const oneWord = (s: string) => s !== '' && !/\s/.test(s);
   const hasBlankSeparators = sample.some((l, i) => l.trim() === '' && i > 0 && i < sample.length - 1);
   if (filled.every((l) => l.split('\t').length === 2) && split.every(([a, b]) => oneWord(a) && oneWord(b))
-      && (hasBlankSeparators || filled.length < 3)) return 'tag';
+      && (hasBlankSeparators || filled.length < 3)) {
+    return { task: 'tag', reason: 'one token<TAB>label a line, blank lines between sequences' };
+  }
+  // A classifier file: the left column is a short label, the same few labels again and again.
   const labels = new Set(split.map(([a]) => a));
-  if (split.every(([a]) => oneWord(a)) && labels.size <= Math.max(2, filled.length / 3)) return 'classify';
-  return 'seq2seq';
+  if (split.every(([a]) => oneWord(a)) && labels.size <= Math.max(2, filled.length / 3)) {
+    return { task: 'classify', reason: `label<TAB>text lines (${labels.size} distinct label${labels.size === 1 ? '' : 's'} in ${filled.length} lines)` };
+  }
+  return { task: 'seq2seq', reason: `source<TAB>target lines (${labels.size} distinct left sides in ${filled.length} lines: not a few repeated labels)` };
 }

@@ -43,6 +43,7 @@ const onnx = (): OnnxModule => require('../onnx') as OnnxModule;
 export function loadModel(source: string, backend: Backend = 'engine'): LoadedModel {
   if (!fs.existsSync(source)) throw inputError(source, 'no such model; expected a run folder or an .onnx file');
   if (fs.statSync(source).isDirectory()) {
+    if (fs.existsSync(runFile(source, 'encoder'))) throw inputError(source, 'holds a seq2seq model (encoder.onnx, decoder.onnx); use rnn-lab translate, label or eval on it');
     const file = runModelFile(source);
     if (file.endsWith('.onnx')) return loadOnnx(file, backend, source);
     return loadCheckpoint(source, backend);

@@ -4,7 +4,8 @@
 // ONNX keys (values are JSON strings): rnnlab.version, rnnlab.task, rnnlab.tokenizer
 // ({"kind","lowercase"}), rnnlab.vocab (array, id order), rnnlab.labels (array, class order;
 // [] for lm), rnnlab.config (the .rnnconfig the model was trained with, resolved), rnnlab.step (the
-// training step of these weights; absent in imported models).
+// training step of these weights; absent in imported models); seq2seq adds rnnlab.targetVocab (the
+// target side's vocabulary; rnnlab.vocab is the source's).
 import type { Task } from './formats';
 import { TASKS } from './formats';
 import { Tokenizer, type TokenizerKind, type TokenizerSpec } from './tokenizer';
@@ -16,6 +17,7 @@ export interface ModelMeta {
   readonly tokenizer: TokenizerSpec;
   readonly labels: readonly string[];     // tag / classify: class id → label; lm: []
   readonly config: unknown;               // the resolved RnnConfig, informative (sampling defaults)
+  readonly targetTokenizer?: TokenizerSpec; // seq2seq: the target side (tokenizer is the source side)
 }
 
 export const META_KEYS = {
@@ -26,6 +28,7 @@ export const META_KEYS = {
   labels: 'rnnlab.labels',
   config: 'rnnlab.config',
   step: 'rnnlab.step',
+  targetVocab: 'rnnlab.targetVocab',
 } as const;
 
 export function toOnnxMetadata(meta: ModelMeta, step?: number): Record<string, string> {
@@ -37,13 +40,14 @@ export function toOnnxMetadata(meta: ModelMeta, step?: number): Record<string, s
     [META_KEYS.vocab]: JSON.stringify(meta.tokenizer.vocab),
     [META_KEYS.labels]: JSON.stringify(meta.labels),
     [META_KEYS.config]: JSON.stringify(meta.config ?? null),
+    ...(meta.targetTokenizer ? { [META_KEYS.targetVocab]: JSON.stringify(meta.targetTokenizer.vocab) } : {}),
   };
 }
 
 /** Reads metadata back; `where` names the model file in errors. Throws on a missing or bad key. */
 export function fromOnnxMetadata(props: Readonly<Record<string, string>>, where: string): ModelMeta {
   const read = (key: string): unknown => {
-    if (!(key in props)) throw new Error(`${where}: metadata_props has no "${key}"; expected a model written by RNN Lab (keys ${Object.values(META_KEYS).filter((k) => k !== META_KEYS.step).join(', ')})`);
+    if (!(key in props)) throw new Error(`${where}: metadata_props has no "${key}"; expected a model written by RNN Lab (keys ${Object.values(META_KEYS).filter((k) => k !== META_KEYS.step && k !== META_KEYS.targetVocab).join(', ')})`);
     try {
       return JSON.parse(props[key]);
     } catch {
@@ -55,6 +59,7 @@ export function fromOnnxMetadata(props: Readonly<Record<string, string>>, where:
     tokenizer: { ...(read(META_KEYS.tokenizer) as object), vocab: read(META_KEYS.vocab) },
     labels: read(META_KEYS.labels),
     config: props[META_KEYS.config] ? read(META_KEYS.config) : null,
+    ...(props[META_KEYS.targetVocab] ? { targetTokenizer: { ...(read(META_KEYS.tokenizer) as object), vocab: read(META_KEYS.targetVocab) } } : {}),
   }, where);
 }
 
@@ -66,7 +71,13 @@ export function checkMeta(raw: any, where: string): ModelMeta {
   if (!t || !(['char', 'word'] as TokenizerKind[]).includes(t.kind)) fail(`tokenizer kind must be char or word; got ${JSON.stringify(t?.kind)}`);
   if (!Array.isArray(t.vocab) || t.vocab.some((v: unknown) => typeof v !== 'string')) fail('vocab must be an array of strings');
   if (!Array.isArray(raw.labels) || raw.labels.some((v: unknown) => typeof v !== 'string')) fail('labels must be an array of strings');
-  return { task: raw.task, tokenizer: { kind: t.kind, lowercase: !!t.lowercase, vocab: t.vocab }, labels: raw.labels, config: raw.config ?? null };
+  const target = raw.targetTokenizer;
+  if (raw.task === 'seq2seq' && !target) fail('of a seq2seq model needs the target vocabulary (targetTokenizer / rnnlab.targetVocab)');
+  if (target && (!Array.isArray(target.vocab) || target.vocab.some((v: unknown) => typeof v !== 'string'))) fail('target vocab must be an array of strings');
+  return {
+    task: raw.task, tokenizer: { kind: t.kind, lowercase: !!t.lowercase, vocab: t.vocab }, labels: raw.labels, config: raw.config ?? null,
+    ...(target ? { targetTokenizer: { kind: t.kind, lowercase: !!t.lowercase, vocab: target.vocab } } : {}),
+  };
 }
 
 /** The training step a model file's weights are from (rnnlab.step), when it says. */

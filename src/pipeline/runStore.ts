@@ -13,6 +13,8 @@ export const RUN_FILES = {
   samples: 'samples.jsonl',
   checkpoint: 'checkpoint.bin',
   model: 'model.onnx',
+  encoder: 'encoder.onnx',           // seq2seq: the encoder and one decoder step, instead of model.onnx
+  decoder: 'decoder.onnx',
   status: 'run.json',
   vectors: 'vectors.txt',             // embed: the word vectors, GloVe text format
   neighbors: 'neighbors.jsonl',       // embed: the probe words' neighbours while training
@@ -28,6 +30,9 @@ export interface MetricsLine {
   readonly gradNorm?: number;        // absent for embed (word2vec's SGD forms no batch gradient)
   readonly lr: number;
   readonly time: number;             // ms since epoch
+  readonly valAccuracy?: number;     // tag, classify: at evaluations
+  readonly valExactMatch?: number;   // seq2seq: at evaluations, share of greedy outputs equal to the target
+  readonly valBleu?: number;         // seq2seq: at evaluations, corpus BLEU-4 (0..1)
 }
 
 /** run.json */

@@ -32,6 +32,8 @@ export interface ProgressReport {
   readonly clipped: boolean;                   // this step
   readonly dLda: readonly number[];            // ‖∂L/∂a<t>‖ for t = 1..T of the latest window (layer 0)
   readonly time: number;                       // ms since epoch
+  readonly valExactMatch?: number;             // seq2seq, at evaluations: share of outputs equal to the target
+  readonly valBleu?: number;                   // seq2seq, at evaluations: corpus BLEU-4, 0..1
 }
 
 /** embed: a probe word and its nearest neighbours by cosine, as the run stands. */
@@ -42,6 +44,7 @@ export interface ProbeNeighbors {
 
 export type WorkerToHost =
   | { readonly type: 'started'; readonly runDir: string; readonly totalSteps: number; readonly task: string; readonly paramCount: number }
+  | { readonly type: 'note'; readonly message: string }                                                 // something the user should know (e.g. how many words data.vectors had)
   | { readonly type: 'progress'; readonly progress: ProgressReport }
   | { readonly type: 'sample'; readonly step: number; readonly text: string }
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }

@@ -9,8 +9,8 @@ import { sequenceCrossEntropy, sigmoidCrossEntropy, softmaxCrossEntropy } from '
 import { Rng } from '../../src/engine/rng';
 import { trainStep } from '../../src/engine/train-step';
 import { exportPyTorchProject } from '../../src/pipeline/exportPyTorch';
-import { createFeed } from '../../src/pipeline/training/feed';
-import { openRun } from '../../src/pipeline/training/runSetup';
+import { recurrentFeed } from '../../src/pipeline/training/feed';
+import { isSeq2SeqSession, openRun } from '../../src/pipeline/training/runSetup';
 import { nameSentence, taggedFile, topicLines } from '../unit/cli/generators';
 import { tempDir } from '../unit/cli/cliHarness';
 import { harness, maxAbs, maxAbsDiff } from './torchHarness';
@@ -70,8 +70,10 @@ interface LabStep { vocab: readonly string[]; labels: readonly string[]; loss: n
 /** RNN Lab's first step of a fresh run of `configPath`: loss and gradients from forward and backward, then the full update. */
 async function rnnLabStep(configPath: string, runDir: string): Promise<LabStep> {
   const run = await openRun({ configPath, runDir, resume: false }, () => undefined);
-  const { model } = run.session;
-  const next = createFeed(run).next();
+  const session = run.session;
+  if (isSeq2SeqSession(session)) throw new Error('these cases are recurrent models');
+  const { model } = session;
+  const next = recurrentFeed(run).next();
   const init = Float32Array.from(model.params);
   model.zeroGrads();
   const out = model.forward(next.batch, { train: true, rng: run.session.rngs.dropout });
@@ -82,7 +84,7 @@ async function rnnLabStep(configPath: string, runDir: string): Promise<LabStep> 
       : sequenceCrossEntropy(out.logits, t.labels, out.dLogits, next.batch.B, C);
   model.backward(out.dLogits);
   const grads = Float32Array.from(model.grads);
-  trainStep(run.session, next.batch, next.targets, next.carry);
+  trainStep(session, next.batch, next.targets, next.carry);
   return { vocab: run.dataset.tokenizer.spec.vocab, labels: run.dataset.labels, loss, init, grads, after: Float32Array.from(model.params), optimizer: run.config.training.optimizer };
 }
 

@@ -8,14 +8,19 @@ import type { OptimizerConfig } from '../../engine/optim';
 import { Rng } from '../../engine/rng';
 import type { ScheduleConfig } from '../../engine/schedule';
 import { createTrainingSession, restoreSession, type TrainingSession } from '../../engine/train-step';
+import type { Model } from '../../engine/model';
+import { isSeq2SeqSpec } from '../../engine/modelKinds';
+import { createSeq2SeqSession, restoreSeq2SeqSession, type Seq2SeqSession } from '../../engine/seq2seq/train';
 import type { WorkerStart } from '../../protocol/worker';
 import { readJsonLines, writeFileAtomic } from '../atomicFile';
 import { loadConfig, parseConfig, type RnnConfig } from '../config';
-import { modelSpecFor, prepareDataset, resolveTask, type Dataset } from '../dataset';
+import { detectTaskWithReason, type Task } from '../formats';
+import { modelSpecFor, prepareDataset, seq2seqSpecFor, type Dataset } from '../dataset';
 import { InputError, inputError } from '../errors';
 import { checkMeta, type ModelMeta } from '../modelMeta';
 import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from '../runStore';
-import { SPECIAL_TOKENS } from '../tokenizer';
+import { SPECIAL_TOKENS, type Tokenizer } from '../tokenizer';
+import type { Vec } from '../../engine/tensor';
 import { loadGloveVectors } from '../vectors';
 
 /** Random streams of a run (the engine uses 0 for init, 1 for dropout). */
@@ -33,15 +38,19 @@ export interface RunExtra {
   readonly bestStep?: number | null;   // the step model.onnx holds when there is validation data (absent in older checkpoints)
 }
 
+/** A run's session: a recurrent model (lm, tag, classify) or a seq2seq one. */
+export type RunSession = TrainingSession<Model> | Seq2SeqSession;
+export const isSeq2SeqSession = (s: RunSession): s is Seq2SeqSession => isSeq2SeqSpec(s.model.spec);
+
 export interface OpenRun {
   readonly start: WorkerStart;
   readonly config: RnnConfig;
   readonly dataset: Dataset;
-  readonly session: TrainingSession;
+  readonly session: RunSession;
   readonly meta: ModelMeta;
   readonly totalSteps: number;
   readonly extra: RunExtra | null;   // from the checkpoint when resuming
-  readonly notes?: readonly string[]; // for the user once training starts (e.g. how many words data.vectors had)
+  readonly notes?: readonly string[]; // for the user once training starts (e.g. how many words data.vectors had, which task "auto" chose)
 }
 
 export async function openRun(start: WorkerStart, created: () => void): Promise<OpenRun> {
@@ -55,10 +64,12 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
     const extra = checkpoint.extra as RunExtra;
     const meta = checkMeta(extra?.meta, checkpointFile);
     const dataset = prepareDataset(config, meta.task);
-    if (JSON.stringify(dataset.tokenizer.spec.vocab) !== JSON.stringify(meta.tokenizer.vocab) || JSON.stringify(dataset.labels) !== JSON.stringify(meta.labels)) {
+    const targetVocab = dataset.task === 'seq2seq' ? dataset.targetTokenizer.spec.vocab : undefined;
+    if (JSON.stringify(dataset.tokenizer.spec.vocab) !== JSON.stringify(meta.tokenizer.vocab) || JSON.stringify(dataset.labels) !== JSON.stringify(meta.labels)
+        || JSON.stringify(targetVocab) !== JSON.stringify(meta.targetTokenizer?.vocab)) {
       throw inputError(path.basename(config.data.train), 'its vocabulary or labels differ from the checkpoint\'s: the training data changed since the run started; start a new run');
     }
-    const session = restoreSession(checkpoint);
+    const session: RunSession = isSeq2SeqSpec(checkpoint.spec) ? restoreSeq2SeqSession(checkpoint) : restoreSession(checkpoint);
     session.rngs.data ??= new Rng(config.training.seed, DATA_STREAM);
     const totalSteps = start.steps ?? config.training.steps;
     created();
@@ -74,23 +85,47 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
   }
   const loaded = start.configPath ? loadConfig(start.configPath, start.dataPath) : defaultConfig(start.dataPath);
   const config = withOverrides(loaded, start);
-  const task = resolveTask(config);
+  const configName = start.configPath ? path.basename(start.configPath) : 'config';
+  const notes: string[] = [];
+  let task = config.task;
+  if (!task) {
+    const detected = detectTaskWithReason(config.data.train);
+    task = detected.task;
+    notes.push(`task "auto": ${path.basename(config.data.train)} has ${detected.reason}, so this trains a ${detected.task} model (set "task" in the config to choose)`);
+  }
+  checkTaskOnlyFields(config, task, configName);
   const dataset = prepareDataset(config, task);
-  const spec = modelSpecFor(config, dataset, start.configPath ? path.basename(start.configPath) : 'config');
   const t = config.training;
-  const session = createTrainingSession(spec, {
+  const options = {
     optimizer: optimizerConfig(config), schedule: scheduleConfig(config),
     clipNorm: t.clipNorm, clipValue: t.clipValue, seed: t.seed,
-    init: { recurrent: config.model.init === 'orthogonal' ? 'orthogonal' : 'uniform' },
-  });
-  session.rngs.data = new Rng(t.seed, DATA_STREAM);
-  const notes: string[] = [];
-  if (config.data.vectors) {
-    const configName = start.configPath ? path.basename(start.configPath) : 'config';
-    if (spec.embedding === 0) throw inputError(configName, '/data/vectors needs a trainable embedding, but /model/embedding is 0 (one-hot input): set model.embedding to the vectors\' width');
-    notes.push(describeVectorsFound(config.data.vectors, loadGloveVectors(config.data.vectors, dataset.tokenizer, session.model.param('embedding'), spec.embedding), dataset.tokenizer.size - SPECIAL_TOKENS.length, config.data.lowercase));
+    init: { recurrent: config.model.init === 'orthogonal' ? 'orthogonal' as const : 'uniform' as const },
+  };
+  let session: RunSession;
+  // data.vectors: the words found start from their vectors (both sides of a seq2seq model).
+  const startFromVectors = (tokenizer: Tokenizer, E: number, table: () => Vec) => {
+    if (E === 0) throw inputError(configName, '/data/vectors needs a trainable embedding, but /model/embedding is 0 (one-hot input): set model.embedding to the vectors\' width');
+    notes.push(describeVectorsFound(config.data.vectors, loadGloveVectors(config.data.vectors, tokenizer, table(), E), tokenizer.size - SPECIAL_TOKENS.length, config.data.lowercase));
+  };
+  if (dataset.task === 'seq2seq') {
+    const spec = seq2seqSpecFor(config, dataset);
+    const s2s = createSeq2SeqSession(spec, options);
+    if (config.data.vectors) {
+      startFromVectors(dataset.tokenizer, spec.embedding, () => s2s.model.param('encoder.embedding'));
+      startFromVectors(dataset.targetTokenizer, spec.embedding, () => s2s.model.param('decoder.embedding'));
+    }
+    session = s2s;
+  } else {
+    const spec = modelSpecFor(config, dataset, configName);
+    const recurrent = createTrainingSession(spec, options);
+    if (config.data.vectors) startFromVectors(dataset.tokenizer, spec.embedding, () => recurrent.model.param('embedding'));
+    session = recurrent;
   }
-  const meta: ModelMeta = { task, tokenizer: dataset.tokenizer.spec, labels: dataset.labels, config: { ...config, task } };
+  session.rngs.data = new Rng(t.seed, DATA_STREAM);
+  const meta: ModelMeta = {
+    task, tokenizer: dataset.tokenizer.spec, labels: dataset.labels, config: { ...config, task },
+    ...(dataset.task === 'seq2seq' ? { targetTokenizer: dataset.targetTokenizer.spec } : {}),
+  };
   fs.mkdirSync(runDir, { recursive: true });
   created();
   writeSnapshot(snapshot, { ...config, task });
@@ -122,6 +157,21 @@ function trainingTo(totalSteps: number, config: RnnConfig, meta: ModelMeta, snap
   const extended: RnnConfig = { ...config, task: meta.task, training: { ...config.training, steps: totalSteps } };
   writeSnapshot(snapshot, extended);
   return { config: extended, meta: { ...meta, config: extended } };
+}
+
+/**
+ * seq2seq's fields on another task: the schema refuses them when "task" says so; when "auto" chose
+ * the task, a value other than the default is refused here, in the same words.
+ */
+function checkTaskOnlyFields(config: RnnConfig, task: Task, configName: string): void {
+  if (task === 'seq2seq') return;
+  const set: [string, boolean][] = [
+    ['/model/attention', config.model.attention !== 'additive'], ['/training/teacherForcing', config.training.teacherForcing !== 1],
+    ['/sampling/beam', config.sampling.beam !== 4], ['/sampling/lengthPenalty', config.sampling.lengthPenalty !== 0.7],
+    ['/sampling/maxLength', config.sampling.maxLength !== 100],
+  ];
+  const field = set.find(([, given]) => given);
+  if (field) throw inputError(configName, `${field[0]} applies only to the seq2seq task, and the data makes this a ${task} model; remove it or set "task": "seq2seq"`);
 }
 
 /** Without a config file: the schema's defaults, trained on `dataPath`. */

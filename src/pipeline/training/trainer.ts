@@ -4,17 +4,18 @@
 import { encodeCheckpoint } from '../../engine/checkpoint';
 import { Rng } from '../../engine/rng';
 import { modelStepper, sample } from '../../engine/sampler';
-import { paramCount } from '../../engine/spec';
-import { snapshotSession, trainStep, type StepMetrics } from '../../engine/train-step';
+import { isSeq2SeqSpec } from '../../engine/modelKinds';
+import { snapshotSession, type StepMetrics } from '../../engine/train-step';
 import { exportModel } from '../../onnx/export';
 import type { HostToWorker, ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
 import { appendJsonLine, writeFileAtomic } from '../atomicFile';
 import { isInputError } from '../errors';
 import { isEmbedStart, trainEmbedding } from './embedTrainer';
 import { createFeed } from './feed';
-import { toOnnxMetadata } from '../modelMeta';
+import { toOnnxMetadata, type ModelMeta } from '../modelMeta';
+import { writeSeq2SeqFiles } from '../seq2seq/model';
 import { runFile, type MetricsLine } from '../runStore';
-import { SAMPLE_STREAM, markStatus, openRun, type OpenRun, type RunExtra } from './runSetup';
+import { SAMPLE_STREAM, isSeq2SeqSession, markStatus, openRun, type OpenRun, type RunExtra, type RunSession } from './runSetup';
 import { NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
 
 export interface TrainerIO {
@@ -56,15 +57,15 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   let bestStep = run.extra?.bestStep ?? null;
   const startedAt = run.extra?.startedAt ?? Date.now();
   let checkpointStep: number | null = run.extra ? session.step : null;
-  io.post({ type: 'started', runDir, totalSteps, task: meta.task, paramCount: paramCount(session.model.spec) });
+  io.post({ type: 'started', runDir, totalSteps, task: meta.task, paramCount: session.model.params.length });
   for (const message of run.notes ?? []) io.post({ type: 'note', message });
 
   const extra = (): RunExtra => ({ meta, cursor: feed.cursor(), epoch, bestValLoss, evalsSinceBest, startedAt, bestStep });
-  // model.onnx: the weights as standard ONNX with the vocabulary and task (inference, ort, Netron, PyTorch).
-  // With validation data it is the best model so far (written at each new best), else the latest.
+  // model.onnx (seq2seq: encoder.onnx + decoder.onnx): the weights as standard ONNX with the vocabulary
+  // and task (inference, ort, Netron, PyTorch). With validation data it is the best model so far
+  // (written at each new best), else the latest.
   const saveModel = () => {
-    const { spec, params } = session.model;
-    writeFileAtomic(runFile(runDir, 'model'), exportModel(spec, params instanceof Float32Array ? params : Float32Array.from(params), toOnnxMetadata(meta, session.step)));
+    writeModelFiles(runDir, session, meta, session.step);
     markStatus(runDir, { modelStep: session.step, bestStep: bestStep ?? undefined, bestValLoss: bestValLoss ?? undefined });
   };
   // checkpoint.bin: always the latest state, for resume.
@@ -93,8 +94,8 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
       }
     }
     const began = performance.now();
-    const next = feed.next();
-    const m = trainStep(session, next.batch, next.targets, next.carry);
+    const next = feed.step();
+    const m = next.metrics;
     const stepMs = performance.now() - began;
     if (next.epochEnded) epoch++;
     if (!Number.isFinite(m.loss) || !Number.isFinite(m.gradNorm)) {
@@ -110,12 +111,14 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
     smoothedStepMs = smoothedStepMs === 0 ? stepMs : 0.9 * smoothedStepMs + 0.1 * stepMs;
     const step = session.step;   // updates done, 1-based for people
     const isLast = step === totalSteps;
-    let valLoss: number | undefined, valAccuracy: number | undefined;
+    let valLoss: number | undefined, valAccuracy: number | undefined, valExactMatch: number | undefined, valBleu: number | undefined;
     if (step % t.evalEvery === 0 || isLast) {
       const ev = feed.evaluate();
       if (ev) {
         valLoss = ev.loss;
         valAccuracy = ev.accuracy;
+        valExactMatch = ev.exactMatch;
+        valBleu = ev.bleu;
         if (bestValLoss === null || ev.loss < bestValLoss) {
           bestValLoss = ev.loss;
           bestStep = step;
@@ -128,7 +131,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
     const tokensPerSec = next.tokens / (smoothedStepMs / 1000);
     if (step % logEvery === 0 || valLoss !== undefined || isLast || now - lastLogged >= 1000) {
       lastLogged = now;
-      const line: MetricsLine & { valAccuracy?: number } = { step, epoch, loss: m.loss, valLoss, tokensPerSec, gradNorm: m.gradNorm, lr: m.lr, time: now, valAccuracy };
+      const line: MetricsLine = { step, epoch, loss: m.loss, valLoss, tokensPerSec, gradNorm: m.gradNorm, lr: m.lr, time: now, valAccuracy, valExactMatch, valBleu };
       appendJsonLine(runFile(runDir, 'metrics'), line);
     }
     if (now - lastProgress >= PROGRESS_INTERVAL_MS || valLoss !== undefined || isLast) {
@@ -136,7 +139,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
       const progress: ProgressReport = {
         step, totalSteps, epoch, loss: m.loss, valLoss, tokensPerSec, etaSec: ((totalSteps - step) * smoothedStepMs) / 1000,
         lr: m.lr, gradNorm: m.gradNorm, layerGradNorms: m.groupNorms.map((g) => g.norm), clipRate: session.clipCounter.rate,
-        clipped: m.clipped, dLda: Array.from(m.dLda), time: now,
+        clipped: m.clipped, dLda: Array.from(m.dLda), time: now, valExactMatch, valBleu,
       };
       io.post({ type: 'progress', progress });
     }
@@ -156,9 +159,16 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   finish('finished', lastMetrics);
 }
 
+/** The model as the run folder keeps it for inference: model.onnx, or a seq2seq's encoder.onnx and decoder.onnx. */
+export function writeModelFiles(runDir: string, session: RunSession, meta: ModelMeta, step?: number): void {
+  const { spec, params } = session.model;
+  if (isSeq2SeqSpec(spec)) return writeSeq2SeqFiles(runDir, spec, params, meta, step);
+  writeFileAtomic(runFile(runDir, 'model'), exportModel(spec, params instanceof Float32Array ? params : Float32Array.from(params), toOnnxMetadata(meta, step)));
+}
+
 /** A sample from the model as it is now; its own random stream, so training is not disturbed. */
 function sampleText(run: OpenRun, tokenizer: Tokenizer, prime: string, length: number, temperature: number, seedOffset = 0): string {
-  if (run.meta.task !== 'lm') return '';
+  if (run.meta.task !== 'lm' || isSeq2SeqSession(run.session)) return '';
   const primeIds = tokenizer.primeIds(prime);
   const ids = sample(modelStepper(run.session.model), {
     prime: primeIds, length, temperature, topK: run.config.sampling.topK, topP: run.config.sampling.topP,

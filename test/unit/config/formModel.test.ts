@@ -28,7 +28,7 @@ describe('config form model', () => {
       byKey.get('training.learningRate')?.kind, byKey.get('data.validation')?.kind, byKey.get('data.labels')?.kind, byKey.get('sampling.prime')?.kind],
     ['enum', 'boolean', 'integer', 'number', 'shareOrPath', 'stringList', 'string']);
     assert.equal(byKey.get('model.hidden')?.minimum, 1);
-    assert.equal(byKey.size, 54);
+    assert.equal(byKey.size, 59);
   });
 
   it('humanizes keys', () => {
@@ -42,6 +42,8 @@ describe('config form model', () => {
     ['gru', { model: { cell: 'gru' } }, ['model.peephole', 'model.activation'], ['model.resetAfter']],
     ['rnn', { model: { cell: 'rnn' } }, ['model.peephole', 'model.resetAfter'], ['model.activation']],
     ['two layers', { model: { layers: 2 } }, [], ['model.dropout']],
+    ['lm: no seq2seq fields', { task: 'lm' }, ['model.attention', 'training.teacherForcing', 'sampling.beam', 'sampling.lengthPenalty', 'sampling.maxLength'], ['sampling.temperature']],
+    ['seq2seq', { task: 'seq2seq' }, [], ['model.attention', 'training.teacherForcing', 'sampling.beam', 'sampling.lengthPenalty', 'sampling.maxLength']],
     ['adam (default)', {}, ['training.momentum', 'training.nesterov', 'training.decayEvery', 'training.minLearningRate'], ['training.beta1']],
     ['sgd + step schedule', { training: { optimizer: 'sgd', schedule: 'step' } }, ['training.beta1', 'training.beta2'], ['training.momentum', 'training.nesterov', 'training.decayEvery']],
     ['lm', { task: 'lm' }, ['data.labels', 'model.head', 'model.bidirectional'], []],

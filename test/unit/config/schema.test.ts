@@ -142,8 +142,8 @@ describe('rnnconfig schema', () => {
 
   const presetDir = path.join(root, 'presets');
   const presets = readdirSync(presetDir).filter((f) => f.endsWith('.rnnconfig')).sort();
-  it('ships the five presets', () => {
-    assert.deepEqual(presets, ['bilstm-tagger.rnnconfig', 'char-lstm-lm.rnnconfig', 'gru-classifier.rnnconfig', 'word-gru-lm.rnnconfig', 'word2vec-skipgram.rnnconfig']);
+  it('ships the six presets', () => {
+    assert.deepEqual(presets, ['bilstm-tagger.rnnconfig', 'char-lstm-lm.rnnconfig', 'gru-attention-seq2seq.rnnconfig', 'gru-classifier.rnnconfig', 'word-gru-lm.rnnconfig', 'word2vec-skipgram.rnnconfig']);
   });
   for (const file of presets) {
     it(`preset ${file} parses as JSON with comments, opens with a title comment and is valid`, () => {
