@@ -22,11 +22,12 @@ const nodeEntries = [
   { in: 'src/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ].filter((e) => existsSync(join(root, e.in)));
 
-// webview/<panel>/main.ts → dist/webview/<panel>.js
+// webview/<panel>/main.ts → dist/webview/<panel>.js, and a panel's web worker webview/<panel>/worker.ts → dist/webview/<panel>Worker.js
 const webviewEntries = existsSync(join(root, 'webview'))
   ? readdirSync(join(root, 'webview'), { withFileTypes: true })
       .filter((d) => d.isDirectory() && existsSync(join(root, 'webview', d.name, 'main.ts')))
-      .map((d) => ({ in: `webview/${d.name}/main.ts`, out: d.name }))
+      .flatMap((d) => [{ in: `webview/${d.name}/main.ts`, out: d.name },
+        ...(existsSync(join(root, 'webview', d.name, 'worker.ts')) ? [{ in: `webview/${d.name}/worker.ts`, out: `${d.name}Worker` }] : [])])
   : [];
 
 const contexts = [

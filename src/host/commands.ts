@@ -19,6 +19,10 @@ export const Commands = {
   refreshRuns: 'rnnLab.refreshRuns',
   trainWithConfig: 'rnnLab.trainWithConfig',
   toggleTokenLabels: 'rnnLab.toggleTokenLabels',
+  // Word embeddings (DESIGN.md §4).
+  showEmbeddings: 'rnnLab.showEmbeddings',
+  showInEmbeddings: 'rnnLab.showInEmbeddings',
+  debiasVectors: 'rnnLab.debiasVectors',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -4,12 +4,13 @@ import * as vscode from 'vscode';
 import type { RnnLabApi } from '../protocol/api';
 import type { ApiState, FeatureContext } from './feature';
 import { registerConfig } from './config';
+import { registerEmbeddings } from './embeddings';
 import { registerInference } from './inference';
 import { registerTraining } from './training';
 
 export function activate(context: vscode.ExtensionContext): RnnLabApi {
   const started = Date.now();
-  const api: ApiState = { runs: () => [], decorations: () => [], lastPredictions: () => undefined };
+  const api: ApiState = { runs: () => [], decorations: () => [], lastPredictions: () => undefined, embeddings: () => undefined };
   const feature: FeatureContext = {
     extension: context,
     api,
@@ -21,12 +22,14 @@ export function activate(context: vscode.ExtensionContext): RnnLabApi {
   registerTraining(feature);
   registerConfig(feature);
   registerInference(feature);
+  registerEmbeddings(feature);
 
   const activationMs = Date.now() - started;
   return {
     runs: () => api.runs(),
     decorations: (uri) => api.decorations(uri),
     lastPredictions: () => api.lastPredictions(),
+    embeddings: () => api.embeddings(),
     extensionMode: context.extensionMode,
     activationMs,
   };

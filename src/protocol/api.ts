@@ -32,6 +32,13 @@ export interface TokenPrediction {
   readonly top: readonly { readonly token: string; readonly p: number }[];
 }
 
+export interface EmbeddingsView {
+  readonly source: string;        // the run folder or vectors file (absolute)
+  readonly words: number;         // words the queries know
+  readonly projected?: { readonly method: 'pca' | 'umap'; readonly dims: 2 | 3; readonly points: number };
+  readonly selected?: { readonly word: string; readonly neighbors: readonly { readonly word: string; readonly cosine: number }[] };
+}
+
 export interface RnnLabApi {
   /** Every run in the workspace's runs folder, newest first. */
   runs(): readonly RunSummary[];
@@ -39,6 +46,8 @@ export interface RnnLabApi {
   decorations(uri: string): readonly TokenDecoration[];
   /** What the Predictions panel shows now, or undefined when it is closed. */
   lastPredictions(): readonly TokenPrediction[] | undefined;
+  /** What the Embeddings panel shows now (source, projection, selected word and its neighbours), or undefined when it is closed. */
+  embeddings(): EmbeddingsView | undefined;
   /** vscode.ExtensionMode of this activation (Test = 3 under the integration runners). */
   readonly extensionMode: number;
   /** Wall time activate() took, in ms. */

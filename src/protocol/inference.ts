@@ -1,5 +1,7 @@
 // Messages between the extension host and the inference worker (worker_threads): token labels,
-// predictions with activations, streamed samples. Discriminated on `type`; types only.
+// predictions with activations, streamed samples, word-vector queries for the Embeddings panel.
+// Discriminated on `type`; types only.
+import type { EmbeddingNeighbor, EmbeddingSpace, PlacedWords } from './embeddings';
 import type { MessageTransport } from './transport';
 
 export type InferenceBackend = 'engine' | 'ort';
@@ -102,6 +104,10 @@ export type HostToInference =
   | { readonly type: 'predict'; readonly job: number; readonly model: ModelRef; readonly region: TextRegion;
       readonly topK: number; readonly maxTokens: number; readonly activations: boolean }
   | { readonly type: 'sample'; readonly job: number; readonly model: ModelRef; readonly settings: SampleSettings }
+  /** Word vectors (any model with an embedding, or a vectors file): the space, neighbours, analogies. */
+  | { readonly type: 'vectorSpace'; readonly job: number; readonly source: string; readonly display: string; readonly draw: number }
+  | { readonly type: 'vectorNeighbors'; readonly job: number; readonly source: string; readonly word: string; readonly k: number }
+  | { readonly type: 'vectorAnalogy'; readonly job: number; readonly source: string; readonly a: string; readonly b: string; readonly c: string; readonly k: number }
   /** Stop a job: queued ones never start, running ones stop at their next chunk. */
   | { readonly type: 'cancel'; readonly job: number };
 
@@ -113,6 +119,9 @@ export type InferenceToHost =
   /** Text the newest tokens add (a few tokens at most), in order. */
   | { readonly type: 'sampleChunk'; readonly job: number; readonly text: string; readonly tokens: number }
   | { readonly type: 'sampleDone'; readonly job: number; readonly tokens: number }
+  | { readonly type: 'vectorSpace'; readonly job: number; readonly space: EmbeddingSpace }
+  | { readonly type: 'vectorNeighbors'; readonly job: number; readonly word: string; readonly neighbors: readonly EmbeddingNeighbor[]; readonly placed: PlacedWords }
+  | { readonly type: 'vectorAnalogy'; readonly job: number; readonly query: readonly [string, string, string]; readonly answers: readonly EmbeddingNeighbor[]; readonly placed: PlacedWords }
   | { readonly type: 'cancelled'; readonly job: number }
   | { readonly type: 'failed'; readonly job: number; readonly message: string; readonly badInput: boolean };
 

@@ -108,15 +108,15 @@ app.append(
       el('label', { for: 'smoothing' }, 'Smoothing'), smoothingSlider, smoothingValue, logToggle,
       el('label', { for: 'overlay-picker' }, 'Compare with'), overlayPicker, overlayChips),
     lossHost),
-  el('section', { class: 'card' },
+  el('section', { class: 'card', id: 'grad-card' },
     el('h2', {}, 'Gradient through time ‖∂L/∂a⟨t⟩‖'),
     el('p', { class: 'muted' }, 'Latest BPTT windows, newest brightest: a curve falling towards t = 1 is a vanishing gradient.'),
     gradLinesHost, heatCanvas, heatCaption,
     el('h3', {}, 'Global gradient norm (before clipping)'), gradNormHost),
   el('div', { class: 'pair' },
     el('section', { class: 'card' }, el('h2', {}, 'Learning rate'), lrHost),
-    el('section', { class: 'card' }, el('h2', {}, 'Tokens per second'), tpsHost)),
-  el('section', { class: 'card', id: 'samples-card' }, el('h2', {}, 'Samples during training'), samplesList),
+    el('section', { class: 'card' }, el('h2', { id: 'tps-title' }, 'Tokens per second'), tpsHost)),
+  el('section', { class: 'card', id: 'samples-card' }, el('h2', { id: 'samples-title' }, 'Samples during training'), samplesList),
   el('section', { class: 'card' }, el('h2', {}, 'Config in use'), configText),
 );
 
@@ -286,11 +286,16 @@ function renderRates(): void {
 
 function renderSamples(): void {
   const card = document.getElementById('samples-card')!;
-  card.hidden = store.run !== undefined && store.run.task !== 'lm';
+  // embed (word2vec): no BPTT gradients; its "samples" are the probe words' nearest neighbours.
+  const embed = store.run?.task === 'embed';
+  card.hidden = store.run !== undefined && store.run.task !== 'lm' && !embed;
+  document.getElementById('grad-card')!.hidden = embed;
+  document.getElementById('samples-title')!.textContent = embed ? 'Nearest words of the probe words, while training' : 'Samples during training';
+  document.getElementById('tps-title')!.textContent = embed ? '(Centre, context) pairs per second' : 'Tokens per second';
   samplesList.replaceChildren(...(store.samples.length
     ? store.samples.slice(-20).reverse().map((s) => el('div', { class: 'sample' },
         el('div', { class: 'muted' }, `step ${s.step}`), el('pre', { tabindex: 0 }, s.text)))
-    : [el('p', { class: 'muted' }, 'Samples appear here as a language model trains.')]));
+    : [el('p', { class: 'muted' }, embed ? 'The probe words\' neighbours appear here every evalEvery steps.' : 'Samples appear here as a language model trains.')]));
 }
 
 function renderOverlayControls(): void {

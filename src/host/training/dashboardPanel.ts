@@ -14,7 +14,8 @@ import { effectiveStatus, readMetrics, readRunStatus, runFile } from '../../pipe
 import { renderShell, webviewOptions } from '../webview/html';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { pointFromProgress, pointsFromMetrics } from './metricPoints';
-import type { Session, TrainingSessions } from './sessions';
+import { probesText, type Session, type TrainingSessions } from './sessions';
+import type { ProbeNeighbors } from '../../protocol/worker';
 import { throttle } from './throttle';
 
 export const dashboardViewType = 'rnnLab.dashboard';
@@ -182,6 +183,8 @@ class DashboardPanel implements vscode.Disposable {
 }
 
 function readSamples(runDir: string): { step: number; text: string }[] {
+  const probes = readJsonLines<{ step?: number; probes?: ProbeNeighbors[] }>(runFile(runDir, 'neighbors'));
+  if (probes.length) return probes.filter((p) => Array.isArray(p.probes)).map((p) => ({ step: p.step ?? 0, text: probesText(p.probes!) }));
   return readJsonLines<{ step?: number; text?: string }>(runFile(runDir, 'samples'))
     .filter((s) => typeof s.text === 'string')
     .map((s) => ({ step: s.step ?? 0, text: s.text! }));

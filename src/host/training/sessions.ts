@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GradWindow } from '../../protocol/dashboard';
-import type { ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
+import type { ProbeNeighbors, ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
 
 /** How a session talks to its worker; the pipeline's startTraining behind it (pipelineStarter.ts). */
 export type TrainingStarter = (start: WorkerStart, onMessage: (message: WorkerToHost) => void) => { stop(): void };
@@ -13,6 +13,10 @@ export type Ending = Extract<WorkerToHost, { type: 'done' } | { type: 'error' }>
 
 const gradWindowsKept = 120;
 const samplesKept = 50;
+
+/** "paris → rome 0.812, madrid 0.790, …", a line per probe word. */
+export const probesText = (probes: readonly ProbeNeighbors[]): string =>
+  probes.map((p) => `${p.word} → ${p.neighbors.map((n) => `${n.word} ${n.cosine.toFixed(3)}`).join(', ')}`).join('\n');
 
 export class Session {
   state: 'starting' | 'training' | 'stopping' = 'starting';
@@ -104,9 +108,15 @@ export class TrainingSessions implements vscode.Disposable {
         break;
       case 'checkpoint':
         break;
-      case 'neighbors':
+      case 'neighbors': {
+        // The dashboard shows them where a language model's samples go.
         session.probes = m;
+        const text = probesText(m.probes);
+        session.samples.push({ step: m.step, text });
+        if (session.samples.length > samplesKept) session.samples.shift();
+        this.sampled.fire({ session, step: m.step, text });
         break;
+      }
       case 'note':
         session.notes.push(m.message);
         break;

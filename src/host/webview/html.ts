@@ -9,6 +9,8 @@ export interface WebviewShell {
   readonly script: string;
   /** Extra stylesheets under dist/webview or media, relative to the extension root. */
   readonly styles?: readonly string[];
+  /** The page starts web workers (from blob: URLs of scripts it fetches from its own resources). */
+  readonly workers?: boolean;
   /** Serialised into a data attribute so the webview can start before the first message. */
   readonly initialState?: unknown;
 }
@@ -31,6 +33,8 @@ export function renderShell(webview: vscode.Webview, extensionUri: vscode.Uri, s
     `style-src ${webview.cspSource} 'unsafe-inline'`, // the toolkit's web components set inline styles
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
+    // A webview cannot start a worker from its resource URLs: the page fetches the script and starts it from a blob.
+    ...(shell.workers ? [`connect-src ${webview.cspSource}`, 'worker-src blob:'] : []),
   ].join('; ');
   const styles = ['media/webview.css', ...(shell.styles ?? [])]
     .map((s) => `<link rel="stylesheet" href="${asset(...s.split('/'))}">`).join('\n    ');

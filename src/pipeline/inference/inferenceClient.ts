@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type {
   HostToInference, InferenceToHost, LabelResult, ModelInfo, ModelRef, PredictionResult, SampleSettings, TextRegion,
 } from '../../protocol/inference';
+import type { EmbeddingSpace } from '../../protocol/embeddings';
 
 /** The worker script beside this module: dist/inferenceWorker.js bundled, out/src/pipeline/inference/ under tsc. */
 export const INFERENCE_WORKER_SCRIPT = path.join(__dirname, 'inferenceWorker.js');
@@ -74,6 +75,19 @@ export class InferenceClient implements InferenceService {
 
   predict(model: ModelRef, region: TextRegion, options: PredictOptions): InferenceJob<PredictionResult> {
     return this.start({ type: 'predict', model, region, ...options }, (m) => (m.type === 'predictions' ? m.result : undefined));
+  }
+
+  /** The word vectors of `source` (run folder, .onnx, vectors file): every word and the first `draw` vectors. */
+  vectorSpace(source: string, display: string, draw: number): InferenceJob<EmbeddingSpace> {
+    return this.start({ type: 'vectorSpace', source, display, draw }, (m) => (m.type === 'vectorSpace' ? m.space : undefined));
+  }
+
+  vectorNeighbors(source: string, word: string, k: number): InferenceJob<Extract<InferenceToHost, { type: 'vectorNeighbors' }>> {
+    return this.start({ type: 'vectorNeighbors', source, word, k }, (m) => (m.type === 'vectorNeighbors' ? m : undefined));
+  }
+
+  vectorAnalogy(source: string, a: string, b: string, c: string, k: number): InferenceJob<Extract<InferenceToHost, { type: 'vectorAnalogy' }>> {
+    return this.start({ type: 'vectorAnalogy', source, a, b, c, k }, (m) => (m.type === 'vectorAnalogy' ? m : undefined));
   }
 
   /** Streams generated text into onText as it comes; the result is the number of tokens generated. */

@@ -1,4 +1,4 @@
-// The inference worker's jobs: info, labels, predictions and streamed samples, one at a time in
+// The inference worker's jobs: info, labels, predictions, streamed samples and word-vector queries, one at a time in
 // order; a long job pauses every few milliseconds so that `cancel` messages are read. No
 // worker_threads here (see inferenceWorker.ts): unit tests drive it through an in-memory IO.
 import { isInputError } from '../errors';
@@ -7,6 +7,7 @@ import { labelRegions, LineLabelCache } from './labelRegions';
 import { ModelCache } from './modelCache';
 import { predictRegion } from './predictTokens';
 import { sampleText } from './textInference';
+import { VectorQueries } from './vectorQueries';
 
 export interface InferenceIO extends Pick<InferenceWorkerTransport, 'post' | 'onMessage'> {
   /** Lets the event loop run (messages arrive) inside a long job. */
@@ -22,6 +23,7 @@ const SLICE_MS = 10;
 export function runInferenceJobs(io: InferenceIO): void {
   const models = new ModelCache();
   const lineCache = new LineLabelCache();
+  const vectors = new VectorQueries();
   const queue: Job[] = [];
   const cancelled = new Set<number>();
   let running = false;
@@ -69,6 +71,15 @@ export function runInferenceJobs(io: InferenceIO): void {
         post({ type: 'labels', job: job.job, info: model.info, ...outcome });
         return;
       }
+      case 'vectorSpace':
+        post({ type: 'vectorSpace', job: job.job, space: vectors.space(job.source, job.display, job.draw) });
+        return;
+      case 'vectorNeighbors':
+        post({ type: 'vectorNeighbors', job: job.job, ...vectors.neighbors(job.source, job.word, job.k) });
+        return;
+      case 'vectorAnalogy':
+        post({ type: 'vectorAnalogy', job: job.job, ...vectors.analogy(job.source, job.a, job.b, job.c, job.k) });
+        return;
       case 'predict': {
         const model = models.get(job.model);
         const result = predictRegion(model, job.region, job.topK, job.maxTokens, job.activations);
