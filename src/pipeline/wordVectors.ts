@@ -78,22 +78,14 @@ export function fromModel(source: string, spec: AnyModelSpec, params: ArrayLike<
   return { source, origin: meta?.task ?? 'onnx', table: name, words: vocab, vectors, E, lowercase, candidates };
 }
 
-/** The vocabulary of the table's side. seq2seq metadata may carry a separate target vocabulary. */
+/** The vocabulary of the table's side: a seq2seq model's target side has its own (targetTokenizer). */
 function vocabularyOf(meta: ModelMeta | null, side: VectorsSide): readonly string[] | null {
   if (!meta) return null;
-  if (side === 'target') {
-    const target = (meta as { targetTokenizer?: { vocab?: readonly string[] } }).targetTokenizer;
-    if (target?.vocab) return target.vocab;
-  }
-  return meta.tokenizer.vocab;
+  return side === 'target' && meta.targetTokenizer ? meta.targetTokenizer.vocab : meta.tokenizer.vocab;
 }
 
 function tokenizerLowercases(meta: ModelMeta, side: VectorsSide): boolean {
-  if (side === 'target') {
-    const target = (meta as { targetTokenizer?: { lowercase?: boolean } }).targetTokenizer;
-    if (target) return !!target.lowercase;
-  }
-  return meta.tokenizer.lowercase;
+  return side === 'target' && meta.targetTokenizer ? meta.targetTokenizer.lowercase : meta.tokenizer.lowercase;
 }
 
 export const spaceOf = (wv: WordVectors): VectorSpace => new VectorSpace(wv.words, wv.vectors, wv.E, wv.candidates);

@@ -142,6 +142,24 @@ describe('embed: every model with an embedding can be explored', function () {
     });
   }
 
+  it('a seq2seq model: the source side by default, the target side with --side target, each with its own vocabulary', async () => {
+    const pairs = fs.readFileSync(path.join(REPO, 'samples', 'dates.tsv'), 'utf8').split('\n').slice(0, 200).join('\n') + '\n';
+    tmp.file('dates.tsv', pairs);
+    tmp.file('s2s.rnnconfig', config({ task: 'seq2seq', data: { tokenizer: 'char' }, model: { cell: 'gru', hidden: 8, embedding: 6, attention: 'dot' }, training: { steps: 3, batchSize: 8, evalEvery: 3 } }));
+    const run = path.join(tmp.dir, 's2s');
+    const t = await runCliInProcess(['train', 'dates.tsv', '--config', 's2s.rnnconfig', '--out', run], tmp.dir);
+    assert.equal(t.code, 0, t.stderr);
+    const sides = [];
+    for (const side of ['source', 'target']) {
+      const r = await runCliInProcess(['export-vectors', run, `s2s-${side}.txt`, '--side', side], tmp.dir);
+      assert.equal(r.code, 0, r.stderr);
+      sides.push(fs.readFileSync(path.join(tmp.dir, `s2s-${side}.txt`), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]));
+    }
+    const targetChars = new Set(pairs.split('\n').flatMap((l) => [...(l.split('\t')[1] ?? '')]));
+    assert.deepEqual(new Set(sides[1]), new Set([...targetChars].filter((c) => !/\s/.test(c))), 'the target vocabulary');
+    assert.ok(sides[0].length > sides[1].length, 'the source side has more characters (month names) than the target side');
+  });
+
   it('a one-hot model has nothing to explore: said so, exit 2', async () => {
     tmp.file('onehot.rnnconfig', config({ task: 'lm', model: { cell: 'rnn', hidden: 4, embedding: 0 }, training: { steps: 2, batchSize: 2, sequenceLength: 8, evalEvery: 2 } }));
     const run = path.join(tmp.dir, 'onehot');
