@@ -1,7 +1,7 @@
 // Piece "rows" of the kernel module: the element-wise helpers of src/engine/kernels.ts (C: M rows of
 // N at stride ldc, bytes).
 
-export const exports = ['scale_rows', 'add_rows'];
+export const exports = ['scale_rows', 'add_rows', 'gather_rows', 'scatter_add_rows'];
 
 /** The piece's WAT functions (plain f32x4 arithmetic: the same in both variants). */
 export function wat() {
@@ -55,6 +55,51 @@ export function wat() {
         (br $s)))
       (local.set $X (i32.add (local.get $X) (local.get $ldx)))
       (local.set $Y (i32.add (local.get $Y) (local.get $ldy)))
+      (local.set $M (i32.sub (local.get $M) (i32.const 1)))
+      (br $rows))))`);
+  // copy_rows: Y (M rows of N at stride ldy) = X (stride ldx).
+  out.push(`
+  (func $copy_rows (param $M i32) (param $N i32) (param $X i32) (param $ldx i32) (param $Y i32) (param $ldy i32)
+    (local $o i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $N) (i32.const 2)))
+    (block $done (loop $rows
+      (br_if $done (i32.le_s (local.get $M) (i32.const 0)))
+      (local.set $o (i32.const 0))
+      (block $vdone (loop $v
+        (br_if $vdone (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+        (v128.store (i32.add (local.get $Y) (local.get $o)) (v128.load (i32.add (local.get $X) (local.get $o))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $v)))
+      (block $sdone (loop $sl
+        (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
+        (f32.store (i32.add (local.get $Y) (local.get $o)) (f32.load (i32.add (local.get $X) (local.get $o))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $sl)))
+      (local.set $X (i32.add (local.get $X) (local.get $ldx)))
+      (local.set $Y (i32.add (local.get $Y) (local.get $ldy)))
+      (local.set $M (i32.sub (local.get $M) (i32.const 1)))
+      (br $rows))))`);
+  // gather_rows: Y row r (N, contiguous rows) = X row idx[r]; scatter_add_rows: Y row idx[r] += X row r.
+  // idx: M int32. An embedding's forward and backward, and the table projection of recurrent.ts.
+  out.push(`
+  (func $gather_rows (export "gather_rows") (param $M i32) (param $N i32) (param $X i32) (param $idx i32) (param $Y i32)
+    (local $row i32)
+    (local.set $row (i32.shl (local.get $N) (i32.const 2)))
+    (block $done (loop $rows
+      (br_if $done (i32.le_s (local.get $M) (i32.const 0)))
+      (call $copy_rows (i32.const 1) (local.get $N) (i32.add (local.get $X) (i32.mul (i32.load (local.get $idx)) (local.get $row))) (i32.const 0) (local.get $Y) (i32.const 0))
+      (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+      (local.set $Y (i32.add (local.get $Y) (local.get $row)))
+      (local.set $M (i32.sub (local.get $M) (i32.const 1)))
+      (br $rows))))
+  (func $scatter_add_rows (export "scatter_add_rows") (param $M i32) (param $N i32) (param $X i32) (param $idx i32) (param $Y i32)
+    (local $row i32)
+    (local.set $row (i32.shl (local.get $N) (i32.const 2)))
+    (block $done (loop $rows
+      (br_if $done (i32.le_s (local.get $M) (i32.const 0)))
+      (call $add_rows (i32.const 1) (local.get $N) (local.get $X) (i32.const 0) (i32.add (local.get $Y) (i32.mul (i32.load (local.get $idx)) (local.get $row))) (i32.const 0))
+      (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+      (local.set $X (i32.add (local.get $X) (local.get $row)))
       (local.set $M (i32.sub (local.get $M) (i32.const 1)))
       (br $rows))))`);
   return out;

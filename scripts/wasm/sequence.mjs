@@ -56,28 +56,8 @@ const addOutputGrad = [
 
 export function wat() {
   const out = [];
-  // copy_rows: Y (M rows of N at stride ldy) = X (stride ldx); sumsq_rows: out[r] (f64) = Σ X[r,:]².
+  // sumsq_rows: out[r] (f64) = Σ X[r,:]² over M rows of N.
   out.push(`
-  (func $copy_rows (param $M i32) (param $N i32) (param $X i32) (param $ldx i32) (param $Y i32) (param $ldy i32)
-    (local $o i32) (local $end i32)
-    (local.set $end (i32.shl (local.get $N) (i32.const 2)))
-    (block $done (loop $rows
-      (br_if $done (i32.le_s (local.get $M) (i32.const 0)))
-      (local.set $o (i32.const 0))
-      (block $vdone (loop $v
-        (br_if $vdone (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
-        (v128.store (i32.add (local.get $Y) (local.get $o)) (v128.load (i32.add (local.get $X) (local.get $o))))
-        (local.set $o (i32.add (local.get $o) (i32.const 16)))
-        (br $v)))
-      (block $sdone (loop $sl
-        (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
-        (f32.store (i32.add (local.get $Y) (local.get $o)) (f32.load (i32.add (local.get $X) (local.get $o))))
-        (local.set $o (i32.add (local.get $o) (i32.const 4)))
-        (br $sl)))
-      (local.set $X (i32.add (local.get $X) (local.get $ldx)))
-      (local.set $Y (i32.add (local.get $Y) (local.get $ldy)))
-      (local.set $M (i32.sub (local.get $M) (i32.const 1)))
-      (br $rows))))
   (func $sumsq_rows (param $M i32) (param $N i32) (param $X i32) (param $dst i32)
     (local $p i32) (local $end i32) (local $acc f64) (local $x f64)
     (block $done (loop $rows

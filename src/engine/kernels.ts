@@ -13,6 +13,7 @@
 //   lstmPointwise*, gruPointwise*: the element-wise half of a cell step (cells/lstm.ts, cells/gru.ts
 //                hold the equations and the GEMMs); whole Vecs, no offsets, B rows of H (or G*H).
 //   softmaxCrossEntropyRows: the loss and dL/dlogits of a softmax head, unmasked rows (loss.ts)
+//   gatherRows, scatterAddRows: rows picked by index (an embedding's forward and backward)
 //   lstmSequence*, gruSequence*: a recurrent layer's whole window in one direction (T steps of the
 //                recurrent GEMM and the pointwise half), for LSTM without peepholes and GRU with
 //                resetAfter, without padding; the reference is the per-step loop (sequenceKernels).
@@ -86,6 +87,10 @@ export interface Kernels {
    * (softmax - onehot) / count. Returns Σ over rows of -log softmax(row)[target].
    */
   softmaxCrossEntropyRows(N: number, C: number, logits: Vec, targets: Int32Array, dLogits: Vec, count: number): number;
+  /** out (M, N) row r = table (·, N) row idx[r]. */
+  gatherRows(M: number, N: number, table: Vec, idx: Int32Array, out: Vec): void;
+  /** table (·, N) row idx[r] += src (M, N) row r, in order of r. */
+  scatterAddRows(M: number, N: number, src: Vec, idx: Int32Array, table: Vec): void;
 }
 
 type SequenceKernels = Pick<Kernels, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward'>;
@@ -371,9 +376,23 @@ function softmaxCrossEntropyRows(N: number, C: number, logits: Vec, targets: Int
   return total;
 }
 
+function gatherRows(M: number, N: number, table: Vec, idx: Int32Array, out: Vec): void {
+  for (let r = 0; r < M; r++) {
+    const src = idx[r] * N, dst = r * N;
+    for (let j = 0; j < N; j++) out[dst + j] = table[src + j];
+  }
+}
+
+function scatterAddRows(M: number, N: number, src: Vec, idx: Int32Array, table: Vec): void {
+  for (let r = 0; r < M; r++) {
+    const dst = idx[r] * N, s = r * N;
+    for (let j = 0; j < N; j++) table[dst + j] += src[s + j];
+  }
+}
+
 /** The plain TypeScript kernels: the reference any faster implementation is tested against. */
 const stepKernels: StepKernels = {
-  name: 'typescript', gemm, addBiasRows, sumRows, sumSquares, softmaxCrossEntropyRows,
+  name: 'typescript', gemm, addBiasRows, sumRows, sumSquares, softmaxCrossEntropyRows, gatherRows, scatterAddRows,
   lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
 };
 export const referenceKernels: Kernels = { ...stepKernels, ...sequenceKernels(stepKernels) };

@@ -214,6 +214,7 @@ class RecurrentModel implements Model {
     for (let l = 0; l < spec.layers; l++) {
       this.layers.push(new RecurrentLayer(spec, l, this.directionViews(this.params, l), this.directionViews(this.grads, l), dtype));
     }
+    if (spec.embedding > 0) this.layers[0].useEmbedding(this.param('embedding'), this.grad('embedding'), spec.vocabSize);
   }
 
   param(name: string): Vec { return this.view(this.params, name); }
@@ -263,7 +264,8 @@ class RecurrentModel implements Model {
       const dX = l === 0 ? ws.dEmbedded : ws.layers[l - 1].dOut;
       this.layers[l].backward(lws, x, ws.tokens, dX, valid, l === L - 1 ? dFinal : null, l === 0 ? ws.dLdaSq : null);
     }
-    if (ws.dEmbedded) embeddingBackward(this.grad('embedding'), ws.dEmbedded, ws.tokens, ws.rows, spec.embedding);
+    // Through the table (projectsTable), layer 0 has already added the embedding's gradient.
+    if (ws.dEmbedded && !this.layers[0].projectsTable(ws.rows)) embeddingBackward(this.grad('embedding'), ws.dEmbedded, ws.tokens, ws.rows, spec.embedding);
     if (this.lastDLda.length !== ws.T) this.lastDLda = new Float64Array(ws.T);  // once per window length
     for (let t = 0; t < ws.T; t++) this.lastDLda[t] = Math.sqrt(ws.dLdaSq[t]);
   }
@@ -326,7 +328,7 @@ class RecurrentModel implements Model {
     const dropout = opts.train && spec.dropout > 0;
     if (dropout && L > 1 && !opts.rng) throw new Error('forward: training with dropout needs opts.rng');
 
-    if (ws.embedded) embeddingForward(ws.embedded, this.param('embedding'), ws.tokens, rows, spec.embedding);
+    if (ws.embedded && !this.layers[0].projectsTable(rows)) embeddingForward(ws.embedded, this.param('embedding'), ws.tokens, rows, spec.embedding);
     const valid = ws.hasPadding ? ws.result.mask : null;
     for (let l = 0; l < L; l++) {
       const lws = ws.layers[l];

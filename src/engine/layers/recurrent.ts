@@ -131,6 +131,9 @@ export class RecurrentLayer {
   private readonly G: number;
   private readonly I: number;
   private readonly inputBias: Vec[];   // per direction (G*H): what the input projection adds
+  /** Layer 0 over an embedding: its table (V, I) and gradient; see projectsTable. */
+  private embedding: { readonly table: Vec; readonly grad: Vec; readonly V: number } | null = null;
+  private tableRows: Vec | null = null; // (V, G*H) the table's projection (forward), its gradient rows (backward)
 
   constructor(
     private readonly spec: ModelSpec,
@@ -144,6 +147,25 @@ export class RecurrentLayer {
     this.G = gateCount(spec.cell);
     this.I = layerInputSize(spec, index);
     this.inputBias = weights.map(() => allocVec(dtype, this.G * this.H));
+  }
+
+  /**
+   * Makes layer 0 read its input rows as rows of an embedding table (V, I) picked by the tokens, with
+   * the table's gradient (V, I) to accumulate into. Then, when the vocabulary is smaller than the
+   * window's T*B rows, the input projection is computed once per table row and gathered, and the
+   * backward sums dGates by token first: three (T*B)-row GEMMs become V-row ones (projectsTable).
+   */
+  useEmbedding(table: Vec, grad: Vec, V: number): void {
+    this.embedding = { table, grad, V };
+  }
+
+  /** True when a pass over `rows` input rows goes through the table (V < rows): the model then neither embeds nor back-propagates into embedded rows. */
+  projectsTable(rows: number): boolean {
+    return this.embedding !== null && this.embedding.V < rows;
+  }
+
+  private tableBuffer(): Vec {
+    return (this.tableRows ??= allocVec(this.dtype, this.embedding!.V * this.G * this.H));
   }
 
   createWorkspace(T: number, B: number): LayerWorkspace {
@@ -162,16 +184,24 @@ export class RecurrentLayer {
     for (let d = 0; d < D; d++) {
       const buf = ws.dirs[d], w = this.weights[d], bias = this.inputBias[d];
       this.fillInputBias(bias, w);
-      if (x) {
-        kernels.gemm(false, true, rows, GH, I, 1, x, 0, I, w.W, 0, I, 0, buf.gates, 0, GH);
+      if (this.projectsTable(rows)) {
+        // x rows are table rows: project the V rows of the table (bias included), then pick rows by token.
+        const e = this.embedding!, P = this.tableBuffer();
+        kernels.gemm(false, true, e.V, GH, I, 1, e.table, 0, I, w.W, 0, I, 0, P, 0, GH);
+        kernels.addBiasRows(e.V, GH, bias, 0, P, 0, GH);
+        kernels.gatherRows(rows, GH, P, tokens, buf.gates);
       } else {
-        // One-hot input: x·Wᵀ is column `token` of W (GH, V).
-        for (let r = 0; r < rows; r++) {
-          const tok = tokens[r], g = r * GH;
-          for (let k = 0; k < GH; k++) buf.gates[g + k] = w.W[k * I + tok];
+        if (x) {
+          kernels.gemm(false, true, rows, GH, I, 1, x, 0, I, w.W, 0, I, 0, buf.gates, 0, GH);
+        } else {
+          // One-hot input: x·Wᵀ is column `token` of W (GH, V).
+          for (let r = 0; r < rows; r++) {
+            const tok = tokens[r], g = r * GH;
+            for (let k = 0; k < GH; k++) buf.gates[g + k] = w.W[k * I + tok];
+          }
         }
+        kernels.addBiasRows(rows, GH, bias, 0, buf.gates, 0, GH);
       }
-      kernels.addBiasRows(rows, GH, bias, 0, buf.gates, 0, GH);
 
       const stateOff = (this.index * D + d) * B * H, init = buf.initOffset(T);
       for (let k = 0; k < B * H; k++) {
@@ -302,7 +332,14 @@ export class RecurrentLayer {
       }
       // dh now holds dL/d(initial state): dropped, no gradient flows into a carried state.
 
-      if (x) {
+      const table = this.projectsTable(rows) ? this.embedding! : null;
+      const dTable = table ? this.tableBuffer() : null;
+      if (table && dTable) {
+        // Σ of dGates over the rows of each token, then dW = that·table and dTable = that·W (no dX).
+        dTable.fill(0);
+        kernels.scatterAddRows(rows, GH, buf.dGates, tokens, dTable);
+        kernels.gemm(true, false, GH, I, table.V, 1, dTable, 0, GH, table.table, 0, I, 1, g.W, 0, I);
+      } else if (x) {
         kernels.gemm(true, false, GH, I, rows, 1, buf.dGates, 0, GH, x, 0, I, 1, g.W, 0, I);
       } else {
         for (let r = 0; r < rows; r++) {
@@ -321,7 +358,8 @@ export class RecurrentLayer {
         kernels.gemm(true, false, GH, H, rows, 1, dRecur, 0, GH, buf.hs, buf.prevOffset, H, 1, g.R, 0, H);
         kernels.sumRows(rows, GH, dRecur, 0, GH, g.Rb, 0);
       }
-      if (dX) kernels.gemm(false, false, rows, I, GH, 1, buf.dGates, 0, GH, w.W, 0, I, d === 0 ? 0 : 1, dX, 0, I);
+      if (table && dTable) kernels.gemm(false, false, table.V, I, GH, 1, dTable, 0, GH, w.W, 0, I, 1, table.grad, 0, I);
+      else if (dX) kernels.gemm(false, false, rows, I, GH, 1, buf.dGates, 0, GH, w.W, 0, I, d === 0 ? 0 : 1, dX, 0, I);
     }
   }
 

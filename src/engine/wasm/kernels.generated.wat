@@ -1030,6 +1030,28 @@
       (local.set $Y (i32.add (local.get $Y) (local.get $ldy)))
       (local.set $M (i32.sub (local.get $M) (i32.const 1)))
       (br $rows))))
+
+  (func $gather_rows (export "gather_rows") (param $M i32) (param $N i32) (param $X i32) (param $idx i32) (param $Y i32)
+    (local $row i32)
+    (local.set $row (i32.shl (local.get $N) (i32.const 2)))
+    (block $done (loop $rows
+      (br_if $done (i32.le_s (local.get $M) (i32.const 0)))
+      (call $copy_rows (i32.const 1) (local.get $N) (i32.add (local.get $X) (i32.mul (i32.load (local.get $idx)) (local.get $row))) (i32.const 0) (local.get $Y) (i32.const 0))
+      (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+      (local.set $Y (i32.add (local.get $Y) (local.get $row)))
+      (local.set $M (i32.sub (local.get $M) (i32.const 1)))
+      (br $rows))))
+  (func $scatter_add_rows (export "scatter_add_rows") (param $M i32) (param $N i32) (param $X i32) (param $idx i32) (param $Y i32)
+    (local $row i32)
+    (local.set $row (i32.shl (local.get $N) (i32.const 2)))
+    (block $done (loop $rows
+      (br_if $done (i32.le_s (local.get $M) (i32.const 0)))
+      (call $add_rows (i32.const 1) (local.get $N) (local.get $X) (i32.const 0) (i32.add (local.get $Y) (i32.mul (i32.load (local.get $idx)) (local.get $row))) (i32.const 0))
+      (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+      (local.set $X (i32.add (local.get $X) (local.get $row)))
+      (local.set $M (i32.sub (local.get $M) (i32.const 1)))
+      (br $rows))))
+
   (func $sumsq_rows (param $M i32) (param $N i32) (param $X i32) (param $dst i32)
     (local $p i32) (local $end i32) (local $acc f64) (local $x f64)
     (block $done (loop $rows

@@ -43,6 +43,8 @@ export interface KernelExports {
   /** word2vec's SGD over N SGNS examples (scripts/wasm/word2vec.mjs); scores (N, S) out. */
   sgns_sgd(N: number, C: number, S: number, E: number, inputs: number, outputs: number, Win: number, Wout: number,
     h: number, dh: number, lr: number, scores: number): void;
+  gather_rows(M: number, N: number, X: number, idx: number, Y: number): void;
+  scatter_add_rows(M: number, N: number, X: number, idx: number, Y: number): void;
 }
 
 const decodeBase64 = (b64: string): Uint8Array => {
@@ -270,7 +272,8 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     else rowFns[ROW_FNS.indexOf(fn)](0, B, ...args, workspace);
   };
   const fallback = sequenceKernels({ name: 'wasm', gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares,
-    softmaxCrossEntropyRows: referenceKernels.softmaxCrossEntropyRows, lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward });
+    softmaxCrossEntropyRows: referenceKernels.softmaxCrossEntropyRows,
+    gatherRows: referenceKernels.gatherRows, scatterAddRows: referenceKernels.scatterAddRows, lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward });
 
   // Softmax cross-entropy: targets copied into the arena, per-row (sum, max - x[target]) pairs back.
   let lossPtr = 0, lossBytes = 0;
@@ -318,8 +321,28 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     },
   };
 
+  // Rows by index: the indices copied into the arena.
+  let idxPtr = 0, idxBytes = 0;
+  const indices = (idx: Int32Array, M: number): number => {
+    const got = region(M * 4, idxPtr, idxBytes);
+    if (!got) return 0;
+    [idxPtr, idxBytes] = got;
+    new Int32Array(arena.memory.buffer, idxPtr, M).set(idx.subarray(0, M));
+    return idxPtr;
+  };
+  function gatherRows(M: number, N: number, table: Vec, idx: Int32Array, out: Vec): void {
+    const p = inArena(table, out) && M > 0 ? indices(idx, M) : 0;
+    if (!p) return referenceKernels.gatherRows(M, N, table, idx, out);
+    wasm.gather_rows(M, N, ptr(table), p, ptr(out));
+  }
+  function scatterAddRows(M: number, N: number, src: Vec, idx: Int32Array, table: Vec): void {
+    const p = inArena(src, table) && M > 0 ? indices(idx, M) : 0;
+    if (!p) return referenceKernels.scatterAddRows(M, N, src, idx, table);
+    wasm.scatter_add_rows(M, N, ptr(src), p, ptr(table));
+  }
+
   return {
-    ...sequence,
+    ...sequence, gatherRows, scatterAddRows,
     lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
     get name() { return (useFma ? 'wasm-simd-fma' : 'wasm-simd') + (team ? ' ×2 threads' : ''); },
     fma: useFma, exports: wasm,

@@ -253,3 +253,38 @@ describe('engine model states', () => {
     }
   });
 });
+
+describe('engine model: layer 0 through the embedding table', () => {
+  // With T·B rows above the vocabulary, layer 0 projects the V table rows and sums dGates by token
+  // (RecurrentLayer.projectsTable); one sequence at a time (T rows below V) goes row by row. The
+  // logits and the summed gradients of both must agree (float64: to rounding).
+  const variants: Partial<ModelSpec>[] = [
+    { cell: 'lstm', embedding: 4, vocabSize: 7 },
+    { cell: 'gru', embedding: 3, vocabSize: 6, bidirectional: true, layers: 2 },
+    { cell: 'rnn', embedding: 5, vocabSize: 5 },
+  ];
+  for (const over of variants) {
+    it(`${JSON.stringify(over)}: a batch through the table equals its sequences row by row`, () => {
+      const spec = makeSpec(over), T = 4, B = 3;
+      assert.ok(T * B > spec.vocabSize && T < spec.vocabSize, 'the batch goes through the table, a sequence alone does not');
+      const model = randomModel(spec, 'f64', 11);
+      const rng = new Rng(12);
+      const tokens = randomTokens(rng, T * B, spec.vocabSize);
+      const dLogits = Float64Array.from({ length: T * B * spec.outputs }, () => rng.uniformIn(-1, 1));
+      model.zeroGrads();
+      const batch = model.forward({ tokens, T, B }, { train: false }).logits.slice();
+      model.backward(dLogits);
+      const together = model.grads.slice();
+      model.zeroGrads();
+      for (let b = 0; b < B; b++) {
+        const seq = Int32Array.from({ length: T }, (_, t) => tokens[t * B + b]);
+        const logits = model.forward({ tokens: seq, T, B: 1 }, { train: false }).logits;
+        for (let t = 0; t < T; t++) {
+          for (let k = 0; k < spec.outputs; k++) assert.ok(Math.abs(logits[t * spec.outputs + k] - batch[(t * B + b) * spec.outputs + k]) < 1e-12, `logit t=${t} b=${b}`);
+        }
+        model.backward(Float64Array.from({ length: T * spec.outputs }, (_, i) => dLogits[(Math.floor(i / spec.outputs) * B + b) * spec.outputs + (i % spec.outputs)]));
+      }
+      assert.ok(maxAbsDiff(model.grads, together) < 1e-12, `gradients differ by ${maxAbsDiff(model.grads, together)}`);
+    });
+  }
+});

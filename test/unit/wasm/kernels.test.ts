@@ -238,3 +238,25 @@ describe('WASM softmax cross-entropy matches the TypeScript reference', () => {
     }
   }
 });
+
+describe('WASM rows by index match the TypeScript reference', () => {
+  for (const fma of [false, true]) {
+    const arena = new WasmArena();
+    const k = createWasmKernels(arena, fma);
+    for (const [M, N, V] of [[1, 1, 1], [9, 7, 4], [64, 512, 96], [5, 13, 30]]) {
+      it(`${k.name} gatherRows and scatterAddRows M=${M} N=${N} from ${V} rows (repeated indices)`, () => {
+        const idx = Int32Array.from({ length: M }, (_, r) => (r * 7 + 3) % V);
+        const table = filled(V * N, 1), src = filled(M * N, 2), acc = filled(V * N, 3);
+        const outRef = new Float32Array(M * N), accRef = acc.slice();
+        referenceKernels.gatherRows(M, N, table, idx, outRef);
+        referenceKernels.scatterAddRows(M, N, src, idx, accRef);
+        const place = (x: Float32Array) => { const v = arena.allocF32(x.length)!; v.set(x); return v; };
+        const t2 = place(table), out = place(new Float32Array(M * N)), s2 = place(src), a2 = place(acc);
+        k.gatherRows(M, N, t2, idx, out);
+        k.scatterAddRows(M, N, s2, idx, a2);
+        assert.deepEqual(out, outRef);
+        assert.deepEqual(a2, accRef, 'same additions in the same order');
+      });
+    }
+  }
+});
