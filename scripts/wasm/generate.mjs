@@ -26,9 +26,10 @@ import * as rows from './rows.mjs';
 import * as sequence from './sequence.mjs';
 import * as softmax from './softmax.mjs';
 import * as word2vec from './word2vec.mjs';
+import * as optim from './optim.mjs';
 
 /** The module's pieces, in the order their functions appear in it. */
-const pieces = { 'gemm-small': gemmSmall, 'gemm-packed': gemmPacked, cells, rows, sequence, softmax, word2vec };
+const pieces = { 'gemm-small': gemmSmall, 'gemm-packed': gemmPacked, cells, rows, sequence, softmax, word2vec, optim };
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'engine', 'wasm');
 

@@ -1,7 +1,7 @@
 // Piece "rows" of the kernel module: the element-wise helpers of src/engine/kernels.ts (C: M rows of
 // N at stride ldc, bytes).
 
-export const exports = ['scale_rows', 'add_rows', 'gather_rows', 'scatter_add_rows'];
+export const exports = ['scale_rows', 'add_rows', 'gather_rows', 'scatter_add_rows', 'sum_squares'];
 
 /** The piece's WAT functions (plain f32x4 arithmetic: the same in both variants). */
 export function wat() {
@@ -102,5 +102,30 @@ export function wat() {
       (local.set $X (i32.add (local.get $X) (local.get $row)))
       (local.set $M (i32.sub (local.get $M) (i32.const 1)))
       (br $rows))))`);
+  // sum_squares: Σ x² over n floats, accumulated in float64 (two f64x2 sums: the order differs from a
+  // sequential loop at float64 rounding only).
+  out.push(`
+  (func $sum_squares (export "sum_squares") (param $n i32) (param $X i32) (result f64)
+    (local $end i32) (local $vend i32) (local $v v128) (local $lo v128) (local $hi v128) (local $a v128) (local $b v128) (local $s f64) (local $x f64)
+    (local.set $end (i32.add (local.get $X) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $X) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vdone (loop $vl
+      (br_if $vdone (i32.ge_u (local.get $X) (local.get $vend)))
+      (local.set $v (v128.load (local.get $X)))
+      (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+      (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+      (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $lo) (local.get $lo))))
+      (local.set $b (f64x2.add (local.get $b) (f64x2.mul (local.get $hi) (local.get $hi))))
+      (local.set $X (i32.add (local.get $X) (i32.const 16)))
+      (br $vl)))
+    (local.set $a (f64x2.add (local.get $a) (local.get $b)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
+    (block $sdone (loop $sl
+      (br_if $sdone (i32.ge_u (local.get $X) (local.get $end)))
+      (local.set $x (f64.promote_f32 (f32.load (local.get $X))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+      (local.set $X (i32.add (local.get $X) (i32.const 4)))
+      (br $sl)))
+    (local.get $s))`);
   return out;
 }

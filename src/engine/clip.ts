@@ -3,6 +3,7 @@
 //   by value:       g = clamp(g, -v, v)                                     (clip_grad_value_)
 // plus a counter of how often clipping changed the gradients (the exploding-gradient signal).
 
+import { kernels } from './kernels';
 import type { Vec } from './tensor';
 
 export interface ClipResult {
@@ -13,15 +14,12 @@ export interface ClipResult {
 
 /** √Σ g² accumulated in float64, over [offset, offset + length) of g (default: all of it). */
 export function l2Norm(g: Vec, offset = 0, length = g.length - offset): number {
-  let sumSquares = 0;
-  for (let i = offset; i < offset + length; i++) sumSquares += g[i] * g[i];
-  return Math.sqrt(sumSquares);
+  return Math.sqrt(kernels.sumSquares(length, g, offset));
 }
 
-/** Scales g so that its global norm is at most maxNorm; a non-finite norm is reported, not applied. */
-export function clipGradNorm(g: Vec, maxNorm: number): ClipResult {
+/** Scales g so that its global norm is at most maxNorm; a non-finite norm is reported, not applied. norm: ‖g‖ when the caller has it. */
+export function clipGradNorm(g: Vec, maxNorm: number, norm = l2Norm(g)): ClipResult {
   if (!(maxNorm > 0)) throw new Error(`clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
-  const norm = l2Norm(g);
   if (!Number.isFinite(norm) || norm <= maxNorm) return { norm, clipped: false };
   const scale = maxNorm / (norm + 1e-6);
   for (let i = 0; i < g.length; i++) g[i] *= scale;

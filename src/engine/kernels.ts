@@ -14,6 +14,7 @@
 //                hold the equations and the GEMMs); whole Vecs, no offsets, B rows of H (or G*H).
 //   softmaxCrossEntropyRows: the loss and dL/dlogits of a softmax head, unmasked rows (loss.ts)
 //   gatherRows, scatterAddRows: rows picked by index (an embedding's forward and backward)
+//   adamUpdate:  the optimizer's element-wise update (optim.ts)
 //   lstmSequence*, gruSequence*: a recurrent layer's whole window in one direction (T steps of the
 //                recurrent GEMM and the pointwise half), for LSTM without peepholes and GRU with
 //                resetAfter, without padding; the reference is the per-step loop (sequenceKernels).
@@ -91,6 +92,14 @@ export interface Kernels {
   gatherRows(M: number, N: number, table: Vec, idx: Int32Array, out: Vec): void;
   /** table (·, N) row idx[r] += src (M, N) row r, in order of r. */
   scatterAddRows(M: number, N: number, src: Vec, idx: Int32Array, table: Vec): void;
+  /** Adam's update of n parameters (optim.ts; no amsgrad): p, m, v (n) updated in place from g (n). */
+  adamUpdate(n: number, p: Vec, g: Vec, m: Vec, v: Vec, h: AdamHyper): void;
+}
+
+/** Adam's constants for one update: β1, β2, eps, lr/(1-β1ᵗ), √(1-β2ᵗ), L2 decay, AdamW's shrink factor. */
+export interface AdamHyper {
+  readonly beta1: number; readonly beta2: number; readonly eps: number;
+  readonly stepSize: number; readonly bias2Sqrt: number; readonly l2: number; readonly shrink: number;
 }
 
 type SequenceKernels = Pick<Kernels, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward'>;
@@ -390,9 +399,20 @@ function scatterAddRows(M: number, N: number, src: Vec, idx: Int32Array, table: 
   }
 }
 
+function adamUpdate(n: number, p: Vec, g: Vec, m: Vec, v: Vec, h: AdamHyper): void {
+  const { beta1, beta2, eps, stepSize, bias2Sqrt, l2, shrink } = h;
+  for (let i = 0; i < n; i++) {
+    if (shrink !== 1) p[i] *= shrink;
+    const gi = g[i] + l2 * p[i];
+    m[i] = beta1 * m[i] + (1 - beta1) * gi;
+    v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+    p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bias2Sqrt + eps);
+  }
+}
+
 /** The plain TypeScript kernels: the reference any faster implementation is tested against. */
 const stepKernels: StepKernels = {
-  name: 'typescript', gemm, addBiasRows, sumRows, sumSquares, softmaxCrossEntropyRows, gatherRows, scatterAddRows,
+  name: 'typescript', gemm, addBiasRows, sumRows, sumSquares, softmaxCrossEntropyRows, gatherRows, scatterAddRows, adamUpdate,
   lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
 };
 export const referenceKernels: Kernels = { ...stepKernels, ...sequenceKernels(stepKernels) };

@@ -7,6 +7,7 @@
 // does, before the next backward, because backward accumulates with +=). The lr comes with every
 // step, as torch reads group['lr'] at each step, so a schedule drives it from outside.
 
+import { kernels } from './kernels';
 import { allocVec, dtypeOf, vecFrom, type Vec } from './tensor';
 
 export type OptimizerConfig =
@@ -170,6 +171,10 @@ class Adam extends BufferedOptimizer<Extract<OptimizerConfig, { kind: 'adam' | '
     const bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
     const l2 = this.decoupled ? 0 : this.weightDecay;
     const shrink = this.decoupled ? 1 - lr * this.weightDecay : 1;
+    if (vMax === null) {
+      kernels.adamUpdate(p.length, p, g, m, v, { beta1, beta2, eps, stepSize, bias2Sqrt, l2, shrink });
+      return;
+    }
     for (let i = 0; i < p.length; i++) {
       if (shrink !== 1) p[i] *= shrink;
       const gi = g[i] + l2 * p[i];

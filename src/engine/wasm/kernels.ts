@@ -6,7 +6,7 @@
 // M, N, K, op(A), op(B), lda/ldb/ldc as in ../kernels.ts. Pointers and strides passed to WASM are
 // in bytes.
 
-import { referenceKernels, sequenceKernels, type Kernels } from '../kernels';
+import { referenceKernels, sequenceKernels, type AdamHyper, type Kernels } from '../kernels';
 import type { Vec } from '../tensor';
 import type { WasmArena } from './arena';
 import { GemmTeam, ROW_FNS, type RowFn } from './parallel';
@@ -44,6 +44,9 @@ export interface KernelExports {
   sgns_sgd(N: number, C: number, S: number, E: number, inputs: number, outputs: number, Win: number, Wout: number,
     h: number, dh: number, lr: number, scores: number): void;
   gather_rows(M: number, N: number, X: number, idx: number, Y: number): void;
+  sum_squares(n: number, X: number): number;
+  adam_update(r0: number, r1: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, omb1: number, omb2: number, eps: number,
+    stepSize: number, bias2Sqrt: number, l2: number, shrink: number, ws: number): void;
   scatter_add_rows(M: number, N: number, X: number, idx: number, Y: number): void;
 }
 
@@ -271,9 +274,9 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     if (team && B >= 8) team.rows(wasm, rowFns, fn, B, args, workspace);
     else rowFns[ROW_FNS.indexOf(fn)](0, B, ...args, workspace);
   };
-  const fallback = sequenceKernels({ name: 'wasm', gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares,
+  const fallback = sequenceKernels({ name: 'wasm', gemm, addBiasRows, sumRows, sumSquares,
     softmaxCrossEntropyRows: referenceKernels.softmaxCrossEntropyRows,
-    gatherRows: referenceKernels.gatherRows, scatterAddRows: referenceKernels.scatterAddRows, lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward });
+    gatherRows: referenceKernels.gatherRows, scatterAddRows: referenceKernels.scatterAddRows, adamUpdate: referenceKernels.adamUpdate, lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward });
 
   // Softmax cross-entropy: targets copied into the arena, per-row (sum, max - x[target]) pairs back.
   let lossPtr = 0, lossBytes = 0;
@@ -341,8 +344,21 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     wasm.scatter_add_rows(M, N, ptr(src), p, ptr(table));
   }
 
+  const bits = (x: number): number => { f32Bits[0] = x; return bitsOf[0]; };
+  function adamUpdate(n: number, p: Vec, g: Vec, m: Vec, v: Vec, h: AdamHyper): void {
+    if (!inArena(p, g, m, v)) return referenceKernels.adamUpdate(n, p, g, m, v, h);
+    // Halves on the two threads only when there is enough to share (a hand-off costs microseconds).
+    if (n < 1 << 15) return wasm.adam_update(0, n, ptr(p), ptr(g), ptr(m), ptr(v), bits(h.beta1), bits(h.beta2), bits(1 - h.beta1), bits(1 - h.beta2), bits(h.eps), bits(h.stepSize), bits(h.bias2Sqrt), bits(h.l2), bits(h.shrink), workspace);
+    runSeq('adam_update', n, ptr(p), ptr(g), ptr(m), ptr(v), bits(h.beta1), bits(h.beta2), bits(1 - h.beta1), bits(1 - h.beta2), bits(h.eps), bits(h.stepSize), bits(h.bias2Sqrt), bits(h.l2), bits(h.shrink));
+  }
+
+  function sumSquares(n: number, x: Vec, xOff: number): number {
+    if (!(x instanceof Float32Array) || !arena.owns(x)) return referenceKernels.sumSquares(n, x, xOff);
+    return n > 0 ? wasm.sum_squares(n, x.byteOffset + xOff * 4) : 0;
+  }
+
   return {
-    ...sequence, gatherRows, scatterAddRows,
+    ...sequence, gatherRows, scatterAddRows, adamUpdate,
     lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
     get name() { return (useFma ? 'wasm-simd-fma' : 'wasm-simd') + (team ? ' ×2 threads' : ''); },
     fma: useFma, exports: wasm,
@@ -356,6 +372,6 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       team?.stop();
       team = null;
     },
-    gemm, addBiasRows, sumRows, sumSquares: referenceKernels.sumSquares, softmaxCrossEntropyRows,
+    gemm, addBiasRows, sumRows, sumSquares, softmaxCrossEntropyRows,
   };
 }

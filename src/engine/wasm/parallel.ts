@@ -21,7 +21,7 @@ const SLOTS = ARGS + MAX_ARGS;
 /** Polls (~100-200 µs) before a waiting thread sleeps (Atomics.wait): long enough to bridge the pointwise work between two GEMMs of a step; the helper only runs when two cores are free. */
 const SPIN_POLLS = 50_000;
 /** The row kernels a KIND 1 task can run, by FN: each takes (r0, r1, ...args, ws) and touches only its rows. */
-export const ROW_FNS = ['lstm_seq_fwd', 'lstm_seq_bwd', 'gru_seq_fwd', 'gru_seq_bwd', 'softmax_xent'] as const;
+export const ROW_FNS = ['lstm_seq_fwd', 'lstm_seq_bwd', 'gru_seq_fwd', 'gru_seq_bwd', 'softmax_xent', 'adam_update'] as const;
 export type RowFn = (typeof ROW_FNS)[number];
 
 /**

@@ -260,3 +260,42 @@ describe('WASM rows by index match the TypeScript reference', () => {
     }
   }
 });
+
+describe('WASM optimizer and norm kernels match the TypeScript reference', () => {
+  const hypers = [
+    { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 0.002 / (1 - 0.9), bias2Sqrt: Math.sqrt(1 - 0.999), l2: 0, shrink: 1 },           // Adam, step 1
+    { beta1: 0.8, beta2: 0.99, eps: 1e-6, stepSize: 0.01 / (1 - 0.8 ** 7), bias2Sqrt: Math.sqrt(1 - 0.99 ** 7), l2: 0.01, shrink: 1 }, // L2 decay
+    { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 0.001, bias2Sqrt: 0.5, l2: 0, shrink: 1 - 0.001 * 0.01 },                        // AdamW
+  ];
+  for (const fma of [false, true]) {
+    const arena = new WasmArena();
+    const k = createWasmKernels(arena, fma);
+    for (const [i, h] of hypers.entries()) {
+      for (const n of [1, 7, 1000, 40_003]) {
+        it(`${k.name} adamUpdate n=${n}, hyper-parameters ${i}`, () => {
+          const p = filled(n, 1), g = filled(n, 2).map((x) => x * 0.1), m = filled(n, 3).map((x) => x * 0.01), v = filled(n, 4).map((x) => x * x * 1e-4);
+          const ref = [p, g, m, v].map((x) => x.slice());
+          referenceKernels.adamUpdate(n, ref[0], ref[1], ref[2], ref[3], h);
+          const got = [p, g, m, v].map((x) => { const a = arena.allocF32(n)!; a.set(x); return a; });
+          k.adamUpdate(n, got[0], got[1], got[2], got[3], h);
+          // float32 rounding of each term: relative to the terms' sizes, not the (possibly cancelling) result
+          const scale = [(j: number) => Math.abs(p[j]) + h.stepSize, () => 0, (j: number) => Math.abs(m[j]) + Math.abs(g[j]), (j: number) => Math.abs(v[j]) + g[j] * g[j]];
+          for (const [b, name] of ['p', 'g', 'm', 'v'].entries()) {
+            for (let j = 0; j < n; j++) {
+              const r = ref[b][j], w = got[b][j];
+              assert.ok(Math.abs(w - r) <= 1e-6 * (Math.abs(r) + scale[b](j)), `${name}[${j}]: wasm ${w}, reference ${r}`);
+            }
+          }
+        });
+      }
+    }
+    for (const [n, off] of [[0, 0], [1, 0], [5, 3], [1027, 1]]) {
+      it(`${k.name} sumSquares n=${n} at offset ${off}`, () => {
+        const x = filled(n + off, 9), a = arena.allocF32(n + off)!;
+        a.set(x);
+        const r = referenceKernels.sumSquares(n, x, off);
+        assert.ok(Math.abs(k.sumSquares(n, a, off) - r) <= 1e-12 * Math.max(1, r));
+      });
+    }
+  }
+});
