@@ -5,6 +5,7 @@
 // Prints one JSON line: median wall and CPU (whole process) ms per step after 5 warm-up steps, tok/s.
 import { useWasmKernels } from '../../src/engine/wasm';
 import { createTrainingSession, trainStep } from '../../src/engine/train-step';
+import { modelStepper, sample } from '../../src/engine/sampler';
 import { Rng } from '../../src/engine/rng';
 import type { ModelSpec } from '../../src/engine/spec';
 
@@ -55,4 +56,14 @@ for (const v of variants) {
 if (ab) {
   const ratio = (xs: number[][]) => median(xs[1].map((x, i) => x / xs[0][i]));
   console.log(JSON.stringify({ pairedRatio1over0: { wall: +ratio(wall).toFixed(3), cpu: +ratio(cpu).toFixed(3) } }));
+}
+
+const sampleN = Number(arg('--sample', '0'));
+if (sampleN > 0) {
+  const stepper = modelStepper(sessions[0].model);
+  sample(stepper, { prime: [1], length: 200, rng: new Rng(3) });
+  const w0 = performance.now(), c0 = process.cpuUsage();
+  sample(stepper, { prime: [1], length: sampleN, rng: new Rng(4) });
+  const w = performance.now() - w0, c = process.cpuUsage(c0);
+  console.log(JSON.stringify({ sample: sampleN, tokPerSec: Math.round(sampleN / (w / 1000)), cpuTokPerSec: Math.round(sampleN / ((c.user + c.system) / 1e6)), load: +os.loadavg()[0].toFixed(1) }));
 }

@@ -2,10 +2,11 @@
 // where packing op(B) would cost as much as the product itself.
 //   gemm_xn  B stored (K,N); op(A) through a row stride and a k stride (A or Aᵀ)
 //   gemm_nt  A (M,K) and B (N,K), both contiguous along K: dot products
+//   gemv_nt  the same for M < 4, eight rows of B at a time
 // M, N, K as in src/engine/kernels.ts: C (M,N) += alpha * op(A) (M,K) · op(B) (K,N); pointers and
 // strides in bytes.
 
-export const exports = ['gemm_xn', 'gemm_nt'];
+export const exports = ['gemm_xn', 'gemm_nt', 'gemv_nt'];
 
 /** The piece's WAT functions; madd(a, b, c) is a*b + c in the module's variant (fused or not). */
 export function wat({ madd }) {
@@ -153,6 +154,38 @@ ${colBlockNt(2)}
     (if (i32.lt_s (local.get $j) (local.get $N)) (then
 ${colBlockNt(1)}
     )))`);
+
+  // ---- gemv_nt: gemm_nt for one to three rows of A (sampling: M = 1): each row of A against 8 rows
+  // of B at a time (8 independent accumulators hide the FMA latency, one A load feeds 8 FMAs), then
+  // 4, then single rows.
+  const rowsNt1 = (S) => `
+      (local.set $i (i32.const 0))
+      (block $r1done (loop $r1
+        (br_if $r1done (i32.ge_s (local.get $i) (local.get $M)))
+${tileNt(1, S)}
+        (br $r1)))
+      (local.set $j (i32.add (local.get $j) (i32.const ${S})))`;
+  const eight = [0, 1, 2, 3, 4, 5, 6, 7];
+  out.push(`
+  (func (export "gemv_nt")
+    (param $M i32) (param $N i32) (param $K i32) (param $alpha f32)
+    (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $K4 i32) (local $Kt i32) (local $pc i32) (local $pa0 i32) (local $x v128)
+    ${eight.map((s) => `(local $pb${s} i32) (local $b${s} v128) (local $v0${s} v128)`).join(' ')}
+    (local.set $K4 (i32.shr_u (local.get $K) (i32.const 2)))
+    (local.set $Kt (i32.and (local.get $K) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (block $s8done (loop $s8
+      (br_if $s8done (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
+${rowsNt1(8)}
+      (br $s8)))
+    (if (i32.le_s (i32.add (local.get $j) (i32.const 4)) (local.get $N)) (then
+${rowsNt1(4)}
+    ))
+    (block $s1done (loop $s1
+      (br_if $s1done (i32.ge_s (local.get $j) (local.get $N)))
+${rowsNt1(1)}
+      (br $s1))))`);
 
   return out;
 }

@@ -19,6 +19,7 @@ export interface KernelExports {
     B: number, bks: number, bns: number, C: number, ldc: number, ws: number): void;
   gemm_xn(M: number, N: number, K: number, alpha: number, A: number, rs: number, ks: number, B: number, ldb: number, C: number, ldc: number): void;
   gemm_nt(M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
+  gemv_nt(M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
   scale_rows(M: number, N: number, beta: number, C: number, ldc: number): void;
   add_rows(M: number, N: number, X: number, ldx: number, Y: number, ldy: number): void;
   lstm_fwd(B: number, H: number, gates: number, cPrev: number, c: number, tanhC: number, h: number): void;
@@ -157,7 +158,7 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       if (team && M >= PACK_MIN_ROWS && M * N * K >= splitMinMacs) {
         team.gemm(wasm, M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
       } else if (M >= PACK_MIN_ROWS || (transA && transB)) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
-      else if (transB) wasm.gemm_nt(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
+      else if (transB) (M < 4 ? wasm.gemv_nt : wasm.gemm_nt)(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
       else wasm.gemm_xn(M, N, K, alpha, pa, ars, aks, pb, ldb * 4, pc, ldc * 4);
     }
     copyBack(C, cOff, cN, pc);
@@ -268,6 +269,11 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       dLdaSq[t] += total;
     }
   };
+  /**
+   * Packing R costs about one product of R with PACK_MIN_ROWS rows: a window of fewer rows in all
+   * (sampling is T = B = 1) goes step by step on the unpacked kernels instead.
+   */
+  const worthPacking = (T: number, B: number, H: number): boolean => H % 4 === 0 && T * B >= PACK_MIN_ROWS;
   const rowFns = ROW_FNS.map((name) => wasm[name] as (...args: number[]) => void);
   /** A row kernel over rows [0, B): halves on the two threads when the helper runs, else here. */
   const runSeq = (fn: RowFn, B: number, ...args: number[]): void => {
@@ -297,12 +303,12 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
 
   const sequence: Pick<Kernels, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward'> = {
     lstmSequenceForward(T, B, H, reverse, gates, hs, cs, tanhC, R, out, outOff, ldo) {
-      const Rp = H % 4 === 0 && inArena(gates, hs, cs, tanhC, R, out) ? packR(R, 4 * H, H, true) : 0;
+      const Rp = worthPacking(T, B, H) && inArena(gates, hs, cs, tanhC, R, out) ? packR(R, 4 * H, H, true) : 0;
       if (!Rp) return fallback.lstmSequenceForward(T, B, H, reverse, gates, hs, cs, tanhC, R, out, outOff, ldo);
       runSeq('lstm_seq_fwd', B, T, B, H, reverse ? 1 : 0, ptr(gates), ptr(hs), ptr(cs), ptr(tanhC), Rp, ptr(out) + outOff * 4, ldo * 4);
     },
     lstmSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, gates, tanhC, cs, R, dh, dhPrev, dc, dcPrev, dLdaSq) {
-      const ok = H % 4 === 0 && inArena(dOut, dGates, gates, tanhC, cs, R, dh, dhPrev, dc, dcPrev);
+      const ok = worthPacking(T, B, H) && inArena(dOut, dGates, gates, tanhC, cs, R, dh, dhPrev, dc, dcPrev);
       const Rp = ok ? packR(R, 4 * H, H, false) : 0, sq = Rp ? sqScratch(dLdaSq, T, B) : 0;
       if (!Rp || (dLdaSq && !sq)) return fallback.lstmSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, gates, tanhC, cs, R, dh, dhPrev, dc, dcPrev, dLdaSq);
       runSeq('lstm_seq_bwd', B, T, B, H, reverse ? 1 : 0, ptr(dOut) + outOff * 4, ldo * 4, ptr(dGates), ptr(gates), ptr(tanhC), ptr(cs), Rp,
@@ -310,12 +316,12 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       addSquares(dLdaSq, sq, T, B);
     },
     gruSequenceForward(T, B, H, reverse, gates, hs, extra, recur, R, Rb, out, outOff, ldo) {
-      const Rp = H % 4 === 0 && inArena(gates, hs, extra, recur, R, Rb, out) ? packR(R, 3 * H, H, true) : 0;
+      const Rp = worthPacking(T, B, H) && inArena(gates, hs, extra, recur, R, Rb, out) ? packR(R, 3 * H, H, true) : 0;
       if (!Rp) return fallback.gruSequenceForward(T, B, H, reverse, gates, hs, extra, recur, R, Rb, out, outOff, ldo);
       runSeq('gru_seq_fwd', B, T, B, H, reverse ? 1 : 0, ptr(gates), ptr(hs), ptr(extra), ptr(recur), ptr(Rb) + 2 * H * 4, Rp, ptr(out) + outOff * 4, ldo * 4);
     },
     gruSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, dRecur, gates, extra, hs, R, dh, dhPrev, dLdaSq) {
-      const ok = H % 4 === 0 && inArena(dOut, dGates, dRecur, gates, extra, hs, R, dh, dhPrev);
+      const ok = worthPacking(T, B, H) && inArena(dOut, dGates, dRecur, gates, extra, hs, R, dh, dhPrev);
       const Rp = ok ? packR(R, 3 * H, H, false) : 0, sq = Rp ? sqScratch(dLdaSq, T, B) : 0;
       if (!Rp || (dLdaSq && !sq)) return fallback.gruSequenceBackward(T, B, H, reverse, dOut, outOff, ldo, dGates, dRecur, gates, extra, hs, R, dh, dhPrev, dLdaSq);
       runSeq('gru_seq_bwd', B, T, B, H, reverse ? 1 : 0, ptr(dOut) + outOff * 4, ldo * 4, ptr(dGates), ptr(dRecur), ptr(gates), ptr(extra), ptr(hs), Rp,

@@ -26,6 +26,11 @@ const cases: GemmCase[] = [
   { transA: true, transB: false, M: 9, N: 12, K: 31, pad: 1, off: 2 },
   { transA: true, transB: false, M: 64, N: 36, K: 40, alpha: -1, beta: 1 },
   { transA: false, transB: true, M: 1, N: 5, K: 7 },
+  // M < 4 with transB: gemv_nt, eight rows of B at a time, then four, then one
+  { transA: false, transB: true, M: 1, N: 37, K: 19 },
+  { transA: false, transB: true, M: 1, N: 768, K: 256, beta: 1 },
+  { transA: false, transB: true, M: 2, N: 8, K: 4, alpha: -0.5 },
+  { transA: false, transB: true, M: 3, N: 20, K: 65, pad: 3, off: 2, beta: 0.5 },
   { transA: false, transB: true, M: 5, N: 3, K: 4, beta: 0 },
   { transA: false, transB: true, M: 32, N: 512, K: 128, beta: 1 },
   { transA: false, transB: true, M: 11, N: 9, K: 66, pad: 2, off: 3, alpha: 2, beta: 0.5 },
