@@ -70,12 +70,13 @@ export function registerEmbeddings(feature: FeatureContext): void {
     return word;
   });
 
-  feature.registerCommand(Commands.debiasVectors, async (arg?: unknown) => {
+  // The second argument (word pairs "a:b,c:d") skips the input box: for scripts and tests.
+  feature.registerCommand(Commands.debiasVectors, async (arg?: unknown, pairsArg?: string) => {
     const file = modelPathOf(arg) ?? (await vscode.window.showOpenDialog({
       title: 'Debias Word Vectors', canSelectMany: false, openLabel: 'Debias', filters: { 'Word vectors': ['txt', 'vec'], 'All files': ['*'] },
     }))?.[0]?.fsPath;
     if (!file) return undefined;
-    const pairs = await vscode.window.showInputBox({
+    const pairs = pairsArg ?? await vscode.window.showInputBox({
       title: 'Debias Word Vectors: the direction to remove',
       prompt: 'Word pairs that differ only along the direction, e.g. woman:man, she:he, mother:father (Bolukbasi et al.: neutralise every other word, equalise these pairs)',
       value: 'woman:man, she:he, her:his, mother:father, girl:boy',
