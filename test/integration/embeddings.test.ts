@@ -84,6 +84,33 @@ describe('the Embeddings panel in the editor', function () {
     }
   });
 
+  it('a 50,000-word vectors file: the 10,000 most frequent drawn and projected, the queries over all of them', async () => {
+    // Deterministic random vectors (an LCG), 50 wide: about 20 MB of GloVe text.
+    let seed = 7;
+    const random = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; };
+    const lines = Array.from({ length: 50_000 }, (_, i) => `w${i} ${Array.from({ length: 50 }, () => random().toFixed(4)).join(' ')}`);
+    const file = path.join(dir, 'big.txt');
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const recorder = new TransportRecorder();
+    const client = new InferenceClient();
+    const panel = new EmbeddingsPanel(extension.extensionUri, client, recorder.connect);
+    try {
+      panel.show(file);
+      const t = await recorder.nth<HostToEmbeddings, EmbeddingsToHost>(embeddingsViewType);
+      const space = (await t.sentMatching('the space', isSent('space'), 120_000)).space;
+      assert.deepEqual([space.words.length, space.drawn, space.vectors.length], [50_000, 10_000, 10_000 * 50]);
+      const projected = await t.receivedMatching('the projection', (m): m is Extract<EmbeddingsToHost, { type: 'projected' }> => m.type === 'projected', 120_000);
+      assert.equal(projected.points, 10_000);
+      await t.deliver({ type: 'neighbors', word: 'w45000', k: 10 });   // a word that is not drawn
+      const near = await t.sentMatching('neighbours of w45000', (m): m is Sent<'neighbors'> => m.type === 'neighbors' && m.word === 'w45000');
+      assert.equal(near.neighbors.length, 10);
+      assert.equal(near.placed.words[0], 'w45000');
+    } finally {
+      panel.dispose();
+      client.dispose();
+    }
+  });
+
   it('Debias Word Vectors… writes <name>.debiased.txt with unit vectors, the pair words equalised', async () => {
     const vectors = path.join(runDir, 'vectors.txt');
     const out = await vscode.commands.executeCommand<string>('rnnLab.debiasVectors', vscode.Uri.file(vectors), 'paris:rome');
