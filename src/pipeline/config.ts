@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import * as jsonc from 'jsonc-parser';
-import { inputError } from './errors';
+import { inputError, shortValue } from './errors';
+import { fileKind } from './inputFiles';
 import type { Task } from './formats';
 import { applyTaskDefaults, schemaValidator } from './schema';
 import type { TokenizerKind } from './tokenizer';
@@ -81,15 +82,32 @@ export interface RnnConfig {
   };
 }
 
+/** A config is a small file: larger ones are refused before they are read. */
+export const MAX_CONFIG_BYTES = 4 * 2 ** 20;
+/** Objects and arrays nested deeper than this are refused before parsing (the schema needs 4 levels). */
+export const MAX_CONFIG_DEPTH = 64;
+
 /** Loads, validates and completes a config file. `dataPath` overrides data.train (Train on This File). */
 export function loadConfig(configPath: string, dataPath?: string): RnnConfig {
-  if (!fs.existsSync(configPath)) throw inputError(configPath, 'no such config file; expected a .rnnconfig (JSON with comments)');
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(configPath);
+  } catch {
+    throw inputError(configPath, 'no such config file; expected a .rnnconfig (JSON with comments)');
+  }
+  if (!stat.isFile()) throw inputError(configPath, `is ${fileKind(stat)}, not a regular file; expected a .rnnconfig (JSON with comments)`);
+  if (stat.size > MAX_CONFIG_BYTES) {
+    throw inputError(path.basename(configPath), `${stat.size.toLocaleString('en-US')} bytes, over the ${MAX_CONFIG_BYTES / 2 ** 20} MB a config may have; ` +
+      'expected a small JSON file (the data goes in the files data.train names)');
+  }
   return parseConfig(fs.readFileSync(configPath, 'utf8'), configPath, dataPath);
 }
 
 /** `text` is the config's content; `configPath` places it (relative paths, messages). */
 export function parseConfig(text: string, configPath: string, dataPath?: string): RnnConfig {
   const name = path.basename(configPath);
+  const deep = firstTooDeep(text, MAX_CONFIG_DEPTH);
+  if (deep >= 0) throw inputError(`${name}:${lineOf(text, deep)}`, `nested more than ${MAX_CONFIG_DEPTH} levels deep; expected a config (4 levels)`);
   const errors: jsonc.ParseError[] = [];
   const raw = jsonc.parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -127,12 +145,12 @@ export function parseConfig(text: string, configPath: string, dataPath?: string)
 function describeSchemaError(e: ErrorObject): string {
   const at = e.instancePath || '/';
   const p = e.params as Record<string, unknown>;
-  const got = e.keyword === 'additionalProperties' || e.keyword === 'required' ? '' : `, got ${JSON.stringify(e.data)}`;
+  const got = e.keyword === 'additionalProperties' || e.keyword === 'required' ? '' : `, got ${shortValue(e.data)}`;
   const hint = (e.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
   let what: string;
   switch (e.keyword) {
     case 'enum': what = `${at} must be one of ${(p.allowedValues as unknown[]).map((a) => JSON.stringify(a)).join(', ')}`; break;
-    case 'additionalProperties': what = `${at} has an unknown field "${String(p.additionalProperty)}"`; break;
+    case 'additionalProperties': what = `${at} has an unknown field ${shortValue(String(p.additionalProperty))}`; break;
     case 'required': what = `${at} is missing the required field "${String(p.missingProperty)}"`; break;
     case 'anyOf': what = `${at} is not valid`; break;
     default: what = `${at} ${e.message ?? 'is invalid'}`;
@@ -152,4 +170,34 @@ function lineOfPath(text: string, segments: string[]): number {
   return 1;
 }
 
-const lineOf = (text: string, offset: number): number => text.slice(0, offset).split('\n').length;
+const lineOf = (text: string, offset: number): number => {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+};
+
+/**
+ * The offset of the first bracket that opens level maxDepth + 1, or -1: a scan that skips strings
+ * and comments, so a config nested 100,000 deep is refused before a recursive parser meets it.
+ */
+export function firstTooDeep(text: string, maxDepth: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {                                                   // "…" with escapes
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {         // // line comment
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {         // /* block comment */
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === 0x7b || c === 0x5b) {                              // { [
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x7d || c === 0x5d) {                              // } ]
+      depth--;
+    }
+  }
+  return -1;
+}
+

@@ -6,7 +6,7 @@ import type { ModelSpec } from '../engine/spec';
 import type { Seq2SeqSpec } from '../engine/seq2seq/spec';
 import type { Example } from './batching';
 import type { RnnConfig } from './config';
-import { inputError } from './errors';
+import { inputError, shortValue, someOf } from './errors';
 import { detectTask, parseLabelled, parsePairs, parseTagged, type SequencePair, type Task } from './formats';
 import type { PairExample } from './seq2seq/batches';
 import type { IdArray } from './idBuffer';
@@ -152,6 +152,6 @@ function sortedLabels(all: string[]): string[] {
 
 function labelId(labels: readonly string[], label: string, file: string, line: number): number {
   const id = labels.indexOf(label);
-  if (id < 0) throw inputError(`${path.basename(file)}:${line}`, `unknown label "${label}"; the training data has ${labels.map((l) => `"${l}"`).join(', ')}`);
+  if (id < 0) throw inputError(`${path.basename(file)}:${line}`, `unknown label ${shortValue(label)}; the training data has ${someOf(labels)}`);
   return id;
 }

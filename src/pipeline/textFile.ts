@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inputError } from './errors';
+import { fileKind } from './inputFiles';
 
 const CHUNK_BYTES = 4 << 20;
 
@@ -57,19 +58,23 @@ export function readTextFile(file: string): string {
   return parts.join('');
 }
 
+/**
+ * Opens a regular file for reading. Non-blocking, so a named pipe cannot hang the open (nothing is
+ * read before the check); folders, pipes, devices and sockets are refused at once.
+ */
 function openForReading(file: string): number {
+  let fd: number;
   try {
-    const fd = fs.openSync(file, 'r');
-    if (fs.fstatSync(fd).isDirectory()) {
-      fs.closeSync(fd);
-      throw inputError(file, 'is a folder; expected a text file');
-    }
-    return fd;
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw inputError(file, 'no such file; expected a UTF-8 text file');
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw inputError(file, 'is a folder; expected a text file');
     throw e;
   }
+  const stat = fs.fstatSync(fd);
+  if (stat.isFile()) return fd;
+  fs.closeSync(fd);
+  throw inputError(file, stat.isDirectory() ? 'is a folder; expected a text file' : `is ${fileKind(stat)}, not a regular file; expected a UTF-8 text file`);
 }
 
 function countNewlines(bytes: Uint8Array, end: number): number {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { detectTaskOfText } from '../../pipeline/formats';
+import { checkRegularFile } from '../../pipeline/inputFiles';
 import { newRunDir } from '../../pipeline/runStore';
 import type { WorkerStart } from '../../protocol/worker';
 import { nearestConfigs } from './findConfig';
@@ -34,6 +35,12 @@ export async function trainOnFile(arg: unknown, extensionUri: vscode.Uri, traine
   if (!uri) return;
   if (uri.fsPath.endsWith('.rnnconfig')) return trainWithConfig(uri, trainer);
   const file = uri.fsPath;
+  try {
+    checkRegularFile(file);            // a named pipe would block this thread reading its head
+  } catch (e) {
+    void vscode.window.showErrorMessage(`RNN Lab: cannot train on ${path.basename(file)}: ${(e as Error).message}`);
+    return;
+  }
   const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(file);
   let configPath: string | undefined;
   const found = nearestConfigs(file, root);

@@ -12,13 +12,14 @@ import { keepProbabilities } from '../../engine/word2vec/sampling';
 import type { Word2VecSpec } from '../../engine/word2vec/spec';
 import { createWord2VecSession, word2vecStep, type Word2VecSession, type Word2VecStep } from '../../engine/word2vec/word2vec';
 import type { ProbeNeighbors, ProgressReport, WorkerStart } from '../../protocol/worker';
-import { appendJsonLine, readJsonLines, writeFileAtomic } from '../atomicFile';
+import { appendJsonLine, writeFileAtomic } from '../atomicFile';
 import { loadConfig, type RnnConfig } from '../config';
 import { readEmbedCorpus, type EmbedCorpus } from '../embedCorpus';
 import { inputError } from '../errors';
+import { checkDataFiles, checkRegularFile } from '../inputFiles';
 import { checkMeta, type ModelMeta } from '../modelMeta';
 import { runFile, writeRunStatus, type MetricsLine } from '../runStore';
-import { markStatus, removeStaleTempFiles, truncateMetrics, withOverrides } from './runSetup';
+import { dropLinesAfter, lockRunFolder, markStatus, withOverrides } from './runSetup';
 import { SPECIAL_TOKENS, UNK } from '../tokenizer';
 import type { TrainerIO } from './trainer';
 import { writeVectorsFile } from '../vectorsFile';
@@ -69,7 +70,9 @@ function newEmbedRun(start: WorkerStart, created: () => void): EmbedRun {
     throw inputError(runDir, 'already holds a run; choose another output folder (or resume it)');
   }
   const configName = path.basename(start.configPath!);
+  if (start.dataPath) checkRegularFile(path.resolve(start.dataPath));
   const config = withOverrides(loadConfig(start.configPath!, start.dataPath), start);
+  checkDataFiles(config);
   const t = config.training;
   if (config.model.embedding < 1) {
     throw inputError(configName, '/model/embedding is 0; embed learns word vectors of that width: set it to 1 or more (e.g. 100)');
@@ -86,7 +89,10 @@ function newEmbedRun(start: WorkerStart, created: () => void): EmbedRun {
   const probes = probeIds(config, corpus, configName);
   const session = createWord2VecSession(spec, sessionOptions(config, totalSteps), corpus.corpus, corpus.counts);
   const meta: ModelMeta = { task: 'embed', tokenizer: corpus.tokenizer.spec, labels: [], config: { ...config, task: 'embed' } };
-  fs.mkdirSync(runDir, { recursive: true });
+  lockRunFolder(runDir, true);
+  if (fs.existsSync(runFile(runDir, 'checkpoint')) || fs.existsSync(runFile(runDir, 'status'))) {
+    throw inputError(runDir, 'already holds a run; choose another output folder (or resume it)');   // one started meanwhile
+  }
   created();
   writeFileAtomic(runFile(runDir, 'config'), '// Snapshot of the config this run trains with (paths resolved).\n' + JSON.stringify({ ...config, task: 'embed' }, null, 2) + '\n');
   const now = Date.now();
@@ -97,6 +103,8 @@ function newEmbedRun(start: WorkerStart, created: () => void): EmbedRun {
 function resumeEmbedRun(start: WorkerStart, created: () => void): EmbedRun {
   const { runDir } = start;
   const file = runFile(runDir, 'checkpoint');
+  if (!fs.existsSync(runDir)) throw inputError(runDir, 'no such run folder to resume');
+  lockRunFolder(runDir);
   if (!fs.existsSync(file)) throw inputError(runDir, 'has no checkpoint.bin to resume from');
   let checkpoint;
   try {
@@ -107,6 +115,7 @@ function resumeEmbedRun(start: WorkerStart, created: () => void): EmbedRun {
   if (checkpoint.spec.kind !== 'word2vec') throw inputError(file, `holds a ${modelKind(checkpoint.spec)} model, but the run's config says task embed`);
   const spec = checkpoint.spec;
   const config = loadConfig(runFile(runDir, 'config'));
+  checkDataFiles(config);
   const extra = checkpoint.extra as EmbedExtra;
   const meta = checkMeta(extra?.meta, path.basename(file));
   const corpus = readEmbedCorpus(config, 'config.rnnconfig');
@@ -121,9 +130,7 @@ function resumeEmbedRun(start: WorkerStart, created: () => void): EmbedRun {
   const probes = probeIds(config, corpus, 'config.rnnconfig');
   created();
   markStatus(runDir, { status: 'training', step: session.step, totalSteps, message: undefined });
-  truncateMetrics(runDir, session.step);
-  truncateNeighbors(runDir, session.step);
-  removeStaleTempFiles(runDir);
+  for (const log of ['metrics', 'neighbors'] as const) dropLinesAfter(runFile(runDir, log), session.step);
   return { start, config, corpus, session, meta, totalSteps, probes, extra };
 }
 
@@ -247,9 +254,3 @@ async function embedLoop(run: EmbedRun, io: TrainerIO): Promise<void> {
 }
 
 /** On resume: neighbour reports after the checkpoint are dropped, as metrics are. */
-function truncateNeighbors(runDir: string, step: number): void {
-  const file = runFile(runDir, 'neighbors');
-  if (!fs.existsSync(file)) return;
-  const kept = readJsonLines<{ step: number }>(file).filter((l) => l.step <= step);
-  writeFileAtomic(file, kept.map((l) => JSON.stringify(l) + '\n').join(''));
-}

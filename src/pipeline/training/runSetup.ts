@@ -12,13 +12,15 @@ import type { Model } from '../../engine/model';
 import { isSeq2SeqSpec } from '../../engine/modelKinds';
 import { createSeq2SeqSession, restoreSeq2SeqSession, type Seq2SeqSession } from '../../engine/seq2seq/train';
 import type { WorkerStart } from '../../protocol/worker';
-import { readJsonLines, writeFileAtomic } from '../atomicFile';
+import { asStorageError, isStorageError, readJsonLines, removeStaleTempFiles, writeFileAtomic } from '../atomicFile';
 import { loadConfig, parseConfig, type RnnConfig } from '../config';
 import { detectTaskWithReason, type Task } from '../formats';
 import { modelSpecFor, prepareDataset, seq2seqSpecFor, type Dataset } from '../dataset';
 import { InputError, inputError } from '../errors';
+import { checkDataFiles, checkRegularFile } from '../inputFiles';
 import { checkMeta, type ModelMeta } from '../modelMeta';
-import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type MetricsLine, type RunStatusFile } from '../runStore';
+import { RUN_FILES, readRunStatus, runFile, writeRunStatus, type RunStatusFile } from '../runStore';
+import { acquireRunLock } from '../runLock';
 import { SPECIAL_TOKENS, type Tokenizer } from '../tokenizer';
 import type { Vec } from '../../engine/tensor';
 import { loadGloveVectors } from '../vectors';
@@ -58,9 +60,12 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
   const snapshot = runFile(runDir, 'config');
   if (start.resume) {
     const checkpointFile = runFile(runDir, 'checkpoint');
+    if (!fs.existsSync(runDir)) throw inputError(runDir, 'no such run folder to resume');
+    lockRunFolder(runDir);                 // first: a run still training has no checkpoint yet, perhaps
     if (!fs.existsSync(checkpointFile)) throw inputError(runDir, `has no ${RUN_FILES.checkpoint} to resume from`);
     const checkpoint = readCheckpoint(checkpointFile);
     const config = loadConfig(snapshot);
+    checkDataFiles(config);
     const extra = checkpoint.extra as RunExtra;
     const meta = checkMeta(extra?.meta, checkpointFile);
     const dataset = prepareDataset(config, meta.task);
@@ -74,17 +79,17 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
     const totalSteps = start.steps ?? config.training.steps;
     created();
     markStatus(runDir, { status: 'training', step: session.step, totalSteps, message: undefined });
-    truncateMetrics(runDir, session.step);
-    removeStaleTempFiles(runDir);
+    for (const log of ['metrics', 'samples'] as const) dropLinesAfter(runFile(runDir, log), session.step);
     const extended = trainingTo(totalSteps, config, meta, snapshot);
     return { start, config: extended.config, dataset, session, meta: extended.meta, totalSteps, extra };
   }
 
-  if (fs.existsSync(runFile(runDir, 'checkpoint')) || fs.existsSync(runFile(runDir, 'status'))) {
-    throw inputError(runDir, 'already holds a run; choose another output folder (or resume it)');
-  }
+  const holdsRun = () => fs.existsSync(runFile(runDir, 'checkpoint')) || fs.existsSync(runFile(runDir, 'status'));
+  if (holdsRun()) throw inputError(runDir, 'already holds a run; choose another output folder (or resume it)');
+  if (start.dataPath) checkRegularFile(path.resolve(start.dataPath));       // named on the command line, not by a config field
   const loaded = start.configPath ? loadConfig(start.configPath, start.dataPath) : defaultConfig(start.dataPath);
   const config = withOverrides(loaded, start);
+  checkDataFiles(config);
   const configName = start.configPath ? path.basename(start.configPath) : 'config';
   const notes: string[] = [];
   let task = config.task;
@@ -126,7 +131,8 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
     task, tokenizer: dataset.tokenizer.spec, labels: dataset.labels, config: { ...config, task },
     ...(dataset.task === 'seq2seq' ? { targetTokenizer: dataset.targetTokenizer.spec } : {}),
   };
-  fs.mkdirSync(runDir, { recursive: true });
+  lockRunFolder(runDir, true);
+  if (holdsRun()) throw inputError(runDir, 'already holds a run; choose another output folder (or resume it)');   // one started meanwhile
   created();
   writeSnapshot(snapshot, { ...config, task });
   const now = Date.now();
@@ -223,15 +229,40 @@ export function markStatus(runDir: string, update: Partial<RunStatusFile>): void
   } as RunStatusFile);
 }
 
-/** Temp files of writes a crash interrupted (writeFileAtomic names them .<file>.<pid>.<time>.tmp). */
-export function removeStaleTempFiles(runDir: string): void {
-  for (const name of fs.readdirSync(runDir)) if (/^\..+\.\d+\.[0-9a-z]+\.tmp$/.test(name)) fs.rmSync(path.join(runDir, name), { force: true });
+/**
+ * Makes (when asked) and locks the run folder for this run's writes (see runLock.ts), then clears
+ * what interrupted writes left. A folder that cannot be written is said once, as bad input (exit 2).
+ */
+export function lockRunFolder(runDir: string, create = false): void {
+  try {
+    if (create) makeFolder(runDir);
+    acquireRunLock(runDir);
+    removeStaleTempFiles(runDir);
+  } catch (e) {
+    const refused = asStorageError(e, runDir);
+    if (isStorageError(refused)) throw inputError(runDir, `cannot write the run folder here (${refused.reason}); choose another output folder`);
+    throw e;
+  }
 }
 
-/** On resume: metrics logged after the checkpoint (a crash) are dropped, so steps never repeat. */
-export function truncateMetrics(runDir: string, step: number): void {
-  const file = runFile(runDir, 'metrics');
+/** mkdir -p that reports why it failed: a recursive mkdir says ENOENT on a read-only file system. */
+function makeFolder(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    let existing = path.dirname(dir);
+    while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+    fs.accessSync(existing, fs.constants.W_OK);        // throws the real reason (EROFS, EACCES)
+    throw e;
+  }
+}
+
+/** On resume: lines logged after the checkpoint (a crash) are dropped, so steps never repeat. */
+export function dropLinesAfter(file: string, step: number): void {
   if (!fs.existsSync(file)) return;
-  const kept = readJsonLines<MetricsLine>(file).filter((l) => l.step <= step);
+  const lines = readJsonLines<{ step?: number }>(file);
+  const kept = lines.filter((l) => typeof l.step !== 'number' || l.step <= step);
+  if (kept.length === lines.length && fs.readFileSync(file, 'utf8').endsWith('\n')) return;
   writeFileAtomic(file, kept.map((l) => JSON.stringify(l) + '\n').join(''));
 }

@@ -1,20 +1,22 @@
 // The training loop of one run, as the worker runs it: step, evaluate, sample, checkpoint, append
 // metrics, report typed messages. No worker_threads here (see trainingWorker.ts), so tests can drive it
 // through the same TrainerIO; opening the run is runSetup.ts, the data feed feed.ts.
-import { encodeCheckpoint } from '../../engine/checkpoint';
+import * as fs from 'node:fs';
+import { decodeCheckpoint, encodeCheckpoint } from '../../engine/checkpoint';
 import { Rng } from '../../engine/rng';
 import { modelStepper, sample } from '../../engine/sampler';
 import { isSeq2SeqSpec } from '../../engine/modelKinds';
 import { snapshotSession, type StepMetrics } from '../../engine/train-step';
 import { exportModel } from '../../onnx/export';
 import type { HostToWorker, ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
-import { appendJsonLine, writeFileAtomic } from '../atomicFile';
+import { appendJsonLine, isStorageError, writeFileAtomic } from '../atomicFile';
 import { isInputError } from '../errors';
 import { isEmbedStart, trainEmbedding } from './embedTrainer';
 import { createFeed } from './feed';
 import { toOnnxMetadata, type ModelMeta } from '../modelMeta';
 import { writeSeq2SeqFiles } from '../seq2seq/model';
-import { runFile, type MetricsLine } from '../runStore';
+import { RUN_FILES, runFile, type MetricsLine } from '../runStore';
+import { releaseRunLock } from '../runLock';
 import { SAMPLE_STREAM, isSeq2SeqSession, markStatus, openRun, type OpenRun, type RunExtra, type RunSession } from './runSetup';
 import { NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
 
@@ -39,10 +41,30 @@ export async function runTraining(start: WorkerStart, io: TrainerIO): Promise<vo
     const run = await openRun(start, () => { runCreated = true; });
     await trainLoop(run, io);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (runCreated) markStatus(start.runDir, { status: 'failed', message });
+    const message = failureMessage(e, start.runDir);
+    if (runCreated) {
+      try { markStatus(start.runDir, { status: 'failed', message }); } catch { /* the disk refuses even run.json: the message still goes out */ }
+    }
     io.post({ type: 'error', message, badInput: isInputError(e) });
+  } finally {
+    releaseRunLock(start.runDir);
   }
+}
+
+/**
+ * A refused write says what is kept, read back from disk ("disk full writing …/checkpoint.bin: the
+ * previous checkpoint at step 400 is kept").
+ */
+function failureMessage(e: unknown, runDir: string): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!isStorageError(e)) return message;
+  let step: number | null = null;
+  try {
+    step = decodeCheckpoint(new Uint8Array(fs.readFileSync(runFile(runDir, 'checkpoint'))), RUN_FILES.checkpoint).step;
+  } catch { /* none, or unreadable */ }
+  if (step === null) return `${message}: no checkpoint was saved yet`;
+  const which = e.file.endsWith(RUN_FILES.checkpoint) ? 'the previous checkpoint' : 'the checkpoint';
+  return `${message}: ${which} at step ${step} is kept; resume the run once the disk can take it`;
 }
 
 async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {

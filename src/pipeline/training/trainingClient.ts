@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HostToWorker, WorkerStart, WorkerToHost } from '../../protocol/worker';
+import { releaseLockOf } from '../runLock';
 
 export type TrainingOutcome = Extract<WorkerToHost, { type: 'done' } | { type: 'error' }>;
 
@@ -23,6 +24,7 @@ export const WORKER_SCRIPT = path.join(__dirname, 'trainingWorker.js');
 
 export function startTraining(start: WorkerStart): TrainingHandle {
   const worker = new Worker(WORKER_SCRIPT, { workerData: start });
+  const threadId = worker.threadId;            // gone from worker.threadId once it exits
   const listeners = new Set<(message: WorkerToHost) => void>();
   let settled: TrainingOutcome | undefined;
   const outcome = new Promise<TrainingOutcome>((resolve) => {
@@ -32,7 +34,11 @@ export function startTraining(start: WorkerStart): TrainingHandle {
       if (message.type === 'done' || message.type === 'error') settle(message);
     });
     worker.on('error', (e) => settle({ type: 'error', message: `the training worker crashed: ${e.message}`, badInput: false }));
-    worker.on('exit', (code) => settle({ type: 'error', message: `the training worker exited (code ${code}) before finishing`, badInput: false }));
+    worker.on('exit', (code) => {
+      // A worker that crashed (or was terminated) cannot release its run's lock itself.
+      releaseLockOf(start.runDir, (owner) => owner.pid === process.pid && owner.threadId === threadId);
+      settle({ type: 'error', message: `the training worker exited (code ${code}) before finishing`, badInput: false });
+    });
   });
   const send = (message: HostToWorker) => { if (!settled) worker.postMessage(message); };
   return {

@@ -1,6 +1,7 @@
 // Bad input through the CLI: a one-line message naming file (line, JSON path) and what was expected,
 // exit code 2, and nothing already saved is lost or overwritten.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -62,6 +63,20 @@ describe('cli: bad input → exit 2, a clear message, nothing saved is touched',
     ['token ids outside the vocabulary', {}, ['predict', 'saved-run', '--ids', '1,99999', '--json'], /^rnn-lab predict: --ids: 99999 is not a token id of this model; expected whole numbers in 0\.\.\d+$/],
     ['a missing model', {}, ['sample', 'no-such-run'], /^rnn-lab sample: no-such-run: no such model; expected a run folder or an \.onnx file$/],
     ['a corrupt .onnx', { 'junk.onnx': 'definitely not protobuf' }, ['predict', 'junk.onnx', '--ids', '1', '--json'], /^rnn-lab predict: junk\.onnx: /],
+    ['a config nested 100,000 levels deep', { 'deep.rnnconfig': '['.repeat(100_000) + ']'.repeat(100_000) }, ['train', 'good.txt', '--config', 'deep.rnnconfig'],
+      /^rnn-lab train: deep\.rnnconfig:1: nested more than 64 levels deep; expected a config \(4 levels\)$/],
+    ['a 5 MB config', { 'big.rnnconfig': config({ name: 'n'.repeat(5_000_000) }) }, ['train', 'good.txt', '--config', 'big.rnnconfig'],
+      /^rnn-lab train: big\.rnnconfig: 5,000,0\d\d bytes, over the 4 MB a config may have; expected a small JSON file/],
+    ['a 1,000,000-character value, cut in the message', { 'long.rnnconfig': config({ data: { tokenizer: 'x'.repeat(1_000_000) } }) },
+      ['train', 'good.txt', '--config', 'long.rnnconfig'], /^rnn-lab train: long\.rnnconfig:\d+: \/data\/tokenizer must be one of "char", "word", got "x{40}…" \(1,000,000 characters\)$/],
+    ['a missing validation file, named by its field', { 'valid-missing.rnnconfig': config({ data: { train: 'good.txt', validation: 'valid.txt' } }) },
+      ['train', 'valid-missing.rnnconfig'], /^rnn-lab train: data\.validation: valid\.txt not found \(looked for .*\/valid\.txt; paths are relative to the config file\)$/],
+    ['a missing training file, named by its field', { 'train-missing.rnnconfig': config({ data: { train: 'gone/corpus.txt' } }) },
+      ['train', 'train-missing.rnnconfig'], /^rnn-lab train: data\.train: corpus\.txt not found \(looked for .*\/gone\/corpus\.txt; paths are relative to the config file\)$/],
+    ['a folder as the training file', { 'folder-data/x.txt': 'x', 'folder.rnnconfig': config({ data: { train: 'folder-data' } }) },
+      ['train', 'folder.rnnconfig'], /^rnn-lab train: data\.train: folder-data is a folder, not a regular file; expected a UTF-8 text file$/],
+    ['a device as the training file', { 'device.rnnconfig': config({ data: { train: '/dev/zero' } }) },
+      ['train', 'device.rnnconfig'], /^rnn-lab train: data\.train: zero is a character device, not a regular file; expected a UTF-8 text file$/],
   ];
 
   for (const [name, files, args, message] of cases) {
@@ -75,6 +90,23 @@ describe('cli: bad input → exit 2, a clear message, nothing saved is touched',
       assert.deepEqual(snapshot(tmp.dir), before, 'files changed (a run folder created or a file overwritten)');
     });
   }
+
+  it('a named pipe (FIFO) as data is refused at once, never read (it would block for ever)', async function () {
+    const fifo = path.join(tmp.dir, 'pipe.txt');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) return this.skip();   // no mkfifo on this system
+    tmp.file('fifo.rnnconfig', config({ data: { train: 'pipe.txt' } }));
+    const cases: [string[], RegExp][] = [
+      [['train', 'pipe.txt'], /^rnn-lab train: .*\/pipe\.txt: is a named pipe \(FIFO\), not a regular file; expected a UTF-8 text file$/],
+      [['train', 'fifo.rnnconfig'], /^rnn-lab train: data\.train: pipe\.txt is a named pipe \(FIFO\), not a regular file; expected a UTF-8 text file$/],
+      [['label', 'saved-run', 'pipe.txt'], /^rnn-lab label: (.*\/)?pipe\.txt: is a named pipe \(FIFO\), not a regular file; expected a UTF-8 text file$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, tmp.dir);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr.trim(), message);
+    }
+    fs.rmSync(fifo);
+  });
 
   it('a corrupt checkpoint: label and resume refuse it and leave it as it is', async () => {
     const corrupt = path.join(tmp.dir, 'corrupt-run');

@@ -1,0 +1,44 @@
+// Checks on the files a run reads, before any is opened: each must exist and be a regular file (a
+// named pipe or a device would block the read for ever, a folder cannot be read), and a missing one is
+// said with the config field that named it ("data.validation: valid.txt not found (…)").
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RnnConfig } from './config';
+import { inputError } from './errors';
+
+/** "a folder", "a named pipe (FIFO)", ...: what a path is when it is not a regular file. */
+export function fileKind(stat: fs.Stats): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return stat.isFile() ? 'a regular file' : 'not a regular file';
+}
+
+/**
+ * Refuses what is not a regular file. With `field` (the config field naming it) the message leads with
+ * the field; without, with the path: `/data/x.txt: no such file; expected a UTF-8 text file`.
+ */
+export function checkRegularFile(file: string, field?: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw inputError(field ? `${field}: ${file}` : file, `cannot be read (${code})`);
+    if (field) throw inputError(field, `${path.basename(file)} not found (looked for ${file}; paths are relative to the config file)`);
+    throw inputError(file, 'no such file; expected a UTF-8 text file');
+  }
+  if (stat.isFile()) return;
+  const what = `is ${fileKind(stat)}, not a regular file; expected a UTF-8 text file`;
+  throw field ? inputError(field, `${path.basename(file)} ${what}`) : inputError(file, what);
+}
+
+/** Every file a config names for training: data.train, data.validation (when a path), data.vectors. */
+export function checkDataFiles(config: RnnConfig): void {
+  const { data } = config;
+  checkRegularFile(data.train, 'data.train');
+  if (typeof data.validation === 'string') checkRegularFile(data.validation, 'data.validation');
+  if (data.vectors) checkRegularFile(data.vectors, 'data.vectors');
+}
