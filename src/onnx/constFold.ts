@@ -2,7 +2,9 @@
 // a graph exported without constant folding (torch.onnx.export(do_constant_folding=False) slices and
 // concatenates PyTorch's gate blocks into ONNX order in the graph) reads like a folded one.
 //
-// Tensors are row-major with dims (d0, d1, ...); `strides` are in elements.
+// Tensors are row-major with dims (d0, d1, ...); `strides` are in elements. Every result is charged
+// to the import's budget from its dims before it is allocated (see budget.ts).
+import { ImportBudget } from './budget';
 import { type TensorValue } from './tensorProto';
 
 /** Ops folded when every given input is constant. */
@@ -46,16 +48,19 @@ const ints = (t: TensorValue, what: string): number[] => {
   return t.data;
 };
 
-/** Evaluates op on constant inputs (null = an omitted optional input); throws on what it cannot fold. */
-export function foldConstant(op: string, inputs: (TensorValue | null)[], attrs: FoldAttrs): TensorValue {
+/** Evaluates op on constant inputs (null = an omitted optional input); throws on what it cannot fold or afford. */
+export function foldConstant(op: string, inputs: (TensorValue | null)[], attrs: FoldAttrs, budget = new ImportBudget()): TensorValue {
   const x = inputs[0];
   if (!x) throw new Error('missing input 0');
   const rank = x.dims.length;
+  /** Charges a new result of these dims (float32: 4 bytes an element; integers, JS numbers: 8); returns its size. */
+  const afford = (dims: readonly number[], type: TensorValue['type'] = x.type) => budget.charge('the result', dims, type === 'float' ? 4 : 8);
   switch (op) {
     case 'Identity':
       return x;
     case 'Cast': {
       const to = attrs.int('to');
+      afford(x.dims, to === 1 || to === 11 ? 'float' : 'int');
       if (to === 1 || to === 11) return { type: 'float', dims: x.dims, data: Float32Array.from(x.data) };
       if (to === 6 || to === 7) return { type: 'int', dims: x.dims, data: Array.from(x.data, (v) => Math.trunc(v)) };
       throw new Error(`Cast to data type ${to} (expected FLOAT, DOUBLE, INT32 or INT64)`);
@@ -87,6 +92,7 @@ export function foldConstant(op: string, inputs: (TensorValue | null)[], attrs: 
     case 'Transpose': {
       const perm = attrs.ints('perm') ?? x.dims.map((_, i) => rank - 1 - i);
       const dims = perm.map((p) => x.dims[p]);
+      afford(dims);
       const srcStrides = stridesOf(x.dims);
       const sources = new Int32Array(sizeOf(dims));
       forEachIndex(dims, (flat, index) => { let s = 0; for (let d = 0; d < rank; d++) s += index[d] * srcStrides[perm[d]]; sources[flat] = s; });
@@ -98,14 +104,16 @@ export function foldConstant(op: string, inputs: (TensorValue | null)[], attrs: 
       const outer = sizeOf(x.dims.slice(0, axis)), inner = sizeOf(x.dims.slice(axis + 1));
       const dims = [...x.dims];
       dims[axis] = parts.reduce((a, t) => a + t.dims[axis], 0);
-      const values: number[] = [];
+      const n = afford(dims);
+      const values = x.type === 'float' ? new Float32Array(n) : new Array<number>(n);
+      let at = 0;
       for (let o = 0; o < outer; o++) {
         for (const t of parts) {
           const chunk = t.dims[axis] * inner;
-          for (let i = 0; i < chunk; i++) values.push(t.data[o * chunk + i]);
+          for (let i = 0; i < chunk; i++) values[at++] = t.data[o * chunk + i];
         }
       }
-      return x.type === 'float' ? { type: 'float', dims, data: Float32Array.from(values) } : { type: 'int', dims, data: values };
+      return values instanceof Float32Array ? { type: 'float', dims, data: values } : { type: 'int', dims, data: values };
     }
     case 'Slice': {
       const starts = ints(inputs[1]!, 'starts'), ends = ints(inputs[2]!, 'ends');
@@ -121,6 +129,7 @@ export function foldConstant(op: string, inputs: (TensorValue | null)[], attrs: 
         begin[a] = b; step[a] = s;
         dims[a] = Math.max(0, Math.ceil((e - b) / s));
       });
+      afford(dims);
       const srcStrides = stridesOf(x.dims);
       const sources = new Int32Array(sizeOf(dims));
       forEachIndex(dims, (flat, index) => { let s = 0; for (let d = 0; d < rank; d++) s += (begin[d] + index[d] * step[d]) * srcStrides[d]; sources[flat] = s; });
@@ -132,6 +141,7 @@ export function foldConstant(op: string, inputs: (TensorValue | null)[], attrs: 
       const axis = norm(attrs.int('axis') ?? 0, rank);
       const inner = sizeOf(x.dims.slice(axis + 1)), n = x.dims[axis];
       const dims = [...x.dims.slice(0, axis), ...indices.dims, ...x.dims.slice(axis + 1)];
+      afford(dims);
       return pick(x, dims, (i) => {
         const o = Math.floor(i / (idx.length * inner)), k = Math.floor(i / inner) % idx.length, r = i % inner;
         return (o * n + norm(idx[k], n)) * inner + r;

@@ -4,6 +4,7 @@
 // torch.onnx.export already writes W/R/B in ONNX gate order (PyTorch's LSTM i,f,g,o → ONNX i,o,f,c is
 // [0,3,1,2]; GRU r,z,n → z,r,h is [1,0,2]), so recognised weights are copied as they are.
 import { paramCount, paramLayout, type ModelSpec } from '../engine/spec';
+import { ImportBudget } from './budget';
 import { recogniseGraph } from './importGraph';
 import { decodeModel, defaultOpset, metadataOf } from './modelProto';
 
@@ -33,7 +34,7 @@ export function importModel(bytes: Uint8Array, source = 'model.onnx'): ImportedM
   if (opset < MIN_OPSET) throw new Error(`${source}: opset ${opset}, expected ${MIN_OPSET} or later`);
   let found;
   try {
-    found = recogniseGraph(model.graph!);
+    found = recogniseGraph(model.graph!, ImportBudget.forFile(bytes.byteLength));
   } catch (err) {
     throw new Error(`${source}: ${(err as Error).message}`);
   }

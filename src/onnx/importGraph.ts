@@ -6,6 +6,7 @@
 // T = time, B = batch, D = directions, H = hidden, F = features the head reads, C = head outputs.
 // The token input's two axes are called 'a' and 'b' in their order; which one is time is learned at
 // the first recurrent node (its X is (T,B,I)), so batch_first models are recognised by their Transposes.
+import { ImportBudget } from './budget';
 import { FOLDABLE_OPS, foldConstant } from './constFold';
 import type { OnnxTypes } from './proto';
 import { readTensor, text, toNumber, type TensorValue } from './tensorProto';
@@ -112,6 +113,7 @@ interface Walk {
   time: Axis | null;                             // which token axis is time, learned at the first recurrent node
   table: FoundTable | null;
   head: FoundHead | null;
+  readonly budget: ImportBudget;                 // what initializers, constants and folded results may allocate
 }
 
 /** One node under interpretation: the meanings of its inputs, its attributes, and the checks handlers share. */
@@ -168,11 +170,11 @@ class NodeContext {
 }
 
 /** Folds the node when it is a foldable op on constants only; true when it did. */
-function foldIfConstant(n: NodeContext): boolean {
+function foldIfConstant(n: NodeContext, w: Walk): boolean {
   const constants = n.inputs.map((s) => (s && s.kind === 'const' ? s.t : null));
   if (!FOLDABLE_OPS.has(n.op) || !n.inputs[0] || !n.inputs.every((s, i) => !s || constants[i])) return false;
   try {
-    n.set({ kind: 'const', t: foldConstant(n.op, constants, { int: (name) => n.int(name), ints: (name) => n.attrs.get(name)?.ints }) });
+    n.set({ kind: 'const', t: foldConstant(n.op, constants, { int: (name) => n.int(name), ints: (name) => n.attrs.get(name)?.ints }, w.budget) });
   } catch (err) {
     n.fail(`folding constants: ${(err as Error).message}`);
   }
@@ -181,10 +183,10 @@ function foldIfConstant(n: NodeContext): boolean {
 
 type OpHandler = (n: NodeContext, w: Walk) => void;
 
-function constant(n: NodeContext): void {
+function constant(n: NodeContext, w: Walk): void {
   const a = n.attrs.get('value') ?? n.fail('expected a "value" tensor attribute (value_float(s)/value_int(s) are not supported)');
   n.onlyAttrs('value');
-  n.set({ kind: 'const', t: readTensor(a.t ?? {}, n.where) });
+  n.set({ kind: 'const', t: readTensor(a.t ?? {}, n.where, w.budget) });
 }
 
 function identity(n: NodeContext): void {
@@ -307,10 +309,10 @@ function concat(n: NodeContext, w: Walk): void {
   }
 }
 
-function constantOfShape(n: NodeContext): void {
+function constantOfShape(n: NodeContext, w: Walk): void {
   n.onlyAttrs('value');
   const value = n.attrs.get('value');
-  if (value && !isAllZero(readTensor(value.t ?? {}, n.where))) n.fail('expected a zero fill value (a non-zero initial state is not supported)');
+  if (value && !isAllZero(readTensor(value.t ?? {}, n.where, w.budget))) n.fail('expected a zero fill value (a non-zero initial state is not supported)');
   n.set({ kind: 'zeros' });
 }
 
@@ -525,8 +527,8 @@ function coneOfFirstOutput(graph: OnnxTypes.IGraphProto, producer: ReadonlyMap<s
 }
 
 /** Initializers as constants, the integer graph input as the token ids, float graph inputs as initial states; returns the ids input's name. */
-function readGraphInputs(graph: OnnxTypes.IGraphProto, values: Map<string, Sym>): string {
-  for (const t of graph.initializer ?? []) values.set(t.name ?? '', { kind: 'const', t: readTensor(t, `initializer "${t.name}"`) });
+function readGraphInputs(graph: OnnxTypes.IGraphProto, values: Map<string, Sym>, budget: ImportBudget): string {
+  for (const t of graph.initializer ?? []) values.set(t.name ?? '', { kind: 'const', t: readTensor(t, `initializer "${t.name}"`, budget) });
   let idsInput = '';
   for (const input of graph.input ?? []) {
     const name = input.name ?? '';
@@ -547,20 +549,20 @@ function readGraphInputs(graph: OnnxTypes.IGraphProto, values: Map<string, Sym>)
   return idsInput;
 }
 
-/** Evaluates the nodes that the graph's first output depends on and returns what they build. */
-export function recogniseGraph(graph: OnnxTypes.IGraphProto): FoundModel {
+/** Evaluates the nodes that the graph's first output depends on and returns what they build; `budget` caps what they allocate. */
+export function recogniseGraph(graph: OnnxTypes.IGraphProto, budget = new ImportBudget()): FoundModel {
   const nodes = graph.node ?? [];
   if ((graph.output ?? []).length === 0) throw new Error('graph: no outputs (expected logits as the first output)');
   const producer = new Map<string, OnnxTypes.INodeProto>();
   for (const n of nodes) for (const o of n.output ?? []) if (o) producer.set(o, n);
   const needed = coneOfFirstOutput(graph, producer);
 
-  const walk: Walk = { values: new Map(), layers: [], time: null, table: null, head: null };
-  const idsInput = readGraphInputs(graph, walk.values);
+  const walk: Walk = { values: new Map(), layers: [], time: null, table: null, head: null, budget };
+  const idsInput = readGraphInputs(graph, walk.values, budget);
   for (const node of nodes) {
     if (!needed.has(node)) continue;
     const n = new NodeContext(node, walk);
-    if (foldIfConstant(n)) continue;
+    if (foldIfConstant(n, walk)) continue;
     const handle = opHandlers.get(n.op) ?? n.fail(`unsupported op (expected one of: ${supportedOps})`);
     handle(n, walk);
   }

@@ -5,6 +5,7 @@
 // little-endian and a decoded buffer may sit at an unaligned offset (read through DataView);
 // int64 fields decode as Long objects.
 import type Long from 'long';
+import { ImportBudget } from './budget';
 import { onnx, type OnnxTypes } from './proto';
 
 /** TensorProto.DataType values used by RNN Lab (onnx.proto numbering). */
@@ -63,14 +64,22 @@ export type TensorValue =
   | { readonly type: 'float'; readonly dims: number[]; readonly data: Float32Array }
   | { readonly type: 'int'; readonly dims: number[]; readonly data: number[] };
 
-/** Reads a TensorProto's values whatever field holds them; `where` prefixes every error. */
-export function readTensor(t: OnnxTypes.ITensorProto, where: string): TensorValue {
+/** Bytes a decoded element takes: float32 for float tensors, a JS number for integers. */
+const decodedBytes: Readonly<Record<number, number>> = {
+  [DataType.FLOAT]: 4, [DataType.DOUBLE]: 4, [DataType.INT64]: 8, [DataType.INT32]: 8, [DataType.INT8]: 8, [DataType.UINT8]: 8, [DataType.BOOL]: 8,
+};
+
+/**
+ * Reads a TensorProto's values whatever field holds them; `where` prefixes every error. The decoded
+ * size is charged to `budget` from the dims before anything is allocated.
+ */
+export function readTensor(t: OnnxTypes.ITensorProto, where: string, budget = new ImportBudget()): TensorValue {
   const dims = (t.dims ?? []).map((d) => toNumber(d, `${where}: dims`));
-  const size = dims.reduce((a, b) => a * b, 1);
   const type = t.dataType ?? 0;
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
     throw new Error(`${where}: tensor data stored in an external file is not supported (expected the data inside the .onnx)`);
   }
+  const size = type in decodedBytes ? budget.charge(where, dims, decodedBytes[type]) : dims.reduce((a, b) => a * b, 1);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : null;
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
   const expectRaw = (width: number) => {

@@ -124,7 +124,7 @@ export function registerInference(feature: FeatureContext): void {
     }
   });
 
-  feature.registerCommand(Commands.importOnnx, (arg?: unknown) => importOnnx(arg));
+  feature.registerCommand(Commands.importOnnx, (arg?: unknown) => importOnnx(arg, inference.client));
 
   feature.api.decorations = (uri) => labels.decorations(uri);
   feature.api.lastPredictions = () => predictions.lastPredictions();
