@@ -42,3 +42,22 @@ export function checkDataFiles(config: RnnConfig): void {
   if (typeof data.validation === 'string') checkRegularFile(data.validation, 'data.validation');
   if (data.vectors) checkRegularFile(data.vectors, 'data.vectors');
 }
+
+/** True when file is `folder` or inside it (paths resolved; no symlinks followed). */
+export function isInside(file: string, folder: string): boolean {
+  const rel = path.relative(path.resolve(folder), path.resolve(file));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The files a config makes training read that lie outside every one of `folders` (the workspace):
+ * a workspace's config naming ~/.ssh/id_rsa as its data would copy it into a model. `trainGiven`:
+ * data.train was chosen by the user (Train on This File), not by the config.
+ */
+export function filesOutside(config: RnnConfig, folders: readonly string[], trainGiven = false): { field: string; file: string }[] {
+  const named: { field: string; file: string }[] = [];
+  if (!trainGiven) named.push({ field: 'data.train', file: config.data.train });
+  if (typeof config.data.validation === 'string') named.push({ field: 'data.validation', file: config.data.validation });
+  if (config.data.vectors) named.push({ field: 'data.vectors', file: config.data.vectors });
+  return named.filter(({ file }) => !folders.some((folder) => isInside(file, folder)));
+}

@@ -16,6 +16,7 @@ import { InferenceClient } from '../../src/pipeline/inference/inferenceClient';
 import { exportRunToOnnx } from '../../src/pipeline/loadModel';
 import { startTraining } from '../../src/pipeline/training/trainingClient';
 import { RecordingInference, TransportRecorder } from './transports';
+import { concatAmplification } from '../unit/onnx/hostileModels';
 
 const extensionId = 'rnn-lab.rnn-lab';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -322,8 +323,14 @@ describe('inference in the editor', function () {
     assert.equal(outcome.tokens, 20);
     fs.rmSync(runDir, { recursive: true, force: true });
 
+    const runsBefore = api.runs().length;
     const bad = path.join(dir, 'bad.onnx');
     fs.writeFileSync(bad, 'not a model');
     assert.equal(await vscode.commands.executeCommand('rnnLab.importOnnx', vscode.Uri.file(bad)), undefined);
+    // ~100 KB that would unfold into 800 MB: refused by the import budget, in the inference worker.
+    const amplified = path.join(dir, 'amplified.onnx');
+    fs.writeFileSync(amplified, concatAmplification());
+    assert.equal(await vscode.commands.executeCommand('rnnLab.importOnnx', vscode.Uri.file(amplified)), undefined);
+    assert.equal(api.runs().length, runsBefore, 'no run folder left by a refused import');
   });
 });

@@ -14,6 +14,7 @@ import { allRunsFolders } from './runsFolder';
 import { RunsTreeProvider } from './runsView';
 import { TrainingSessions, type TrainingStarter } from './sessions';
 import { trainOnFile, trainWithConfig } from './trainCommands';
+import { dataLocationsAllowed } from './workspaceTrust';
 
 /**
  * The live objects of the feature. Integration tests build their own set (a "reload"), with a
@@ -41,6 +42,7 @@ export function createTrainingFeature(extensionUri: vscode.Uri, starter: Trainin
   return {
     sessions, runsView, dashboards,
     begin(start) {
+      if (!dataLocationsAllowed(start)) return;
       try {
         sessions.begin(start);
         dashboards.open(start.runDir);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../protocol/api';
 import { exportRunToOnnx } from '../../pipeline/loadModel';
+import { describeOwner, liveLockOwner } from '../../pipeline/runLock';
 import { RUN_FILES, runFile } from '../../pipeline/runStore';
 import type { WorkerStart } from '../../protocol/worker';
 import { runDirOf } from './runArgument';
@@ -67,6 +68,11 @@ export async function resumeRun(deps: RunCommandDeps, arg: unknown): Promise<voi
   if (!dir) return;
   if (deps.sessions.get(dir)) {
     void vscode.window.showInformationMessage(`RNN Lab: ${path.basename(dir)} is already training.`);
+    return;
+  }
+  const owner = liveLockOwner(dir);
+  if (owner) {
+    void vscode.window.showErrorMessage(`RNN Lab: cannot resume ${path.basename(dir)}: ${describeOwner(owner)} is training this run; wait for it to end or stop it.`);
     return;
   }
   if (!fs.existsSync(runFile(dir, 'checkpoint'))) {
