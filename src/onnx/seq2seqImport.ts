@@ -2,6 +2,7 @@
 // (seq2seqLayout order), so the engine backend runs the very weights the ort backend runs. Each
 // parameter is the initializer of its own name in one of the two files, or its transpose `<name>_T`
 // (MatMul operands), or for attention.v the column `attention.v_col`; see seq2seqExport.ts.
+import { ImportBudget } from './budget';
 import { seq2seqLayout, seq2seqParamCount, type Seq2SeqSpec } from '../engine/seq2seq/spec';
 import { decodeModel, metadataOf } from './modelProto';
 import { seq2seqSpecOf } from './seq2seqExport';
@@ -24,10 +25,11 @@ export function importSeq2Seq(encoderBytes: Uint8Array, decoderBytes: Uint8Array
     throw new Error(`${names.encoder} and ${names.decoder} describe different models; expected the pair written by one run`);
   }
   const tensors = new Map<string, { file: string; data: Float32Array; dims: number[] }>();
+  const budget = ImportBudget.forFile(encoderBytes.byteLength + decoderBytes.byteLength);
   for (const { name, model } of files) {
     for (const t of model.graph?.initializer ?? []) {
       if (!t.name) continue;
-      const value = readTensor(t, `${name}: initializer ${t.name}`);
+      const value = readTensor(t, `${name}: initializer ${t.name}`, budget);
       if (value.type === 'float') tensors.set(t.name, { file: name, data: value.data, dims: value.dims });
     }
   }

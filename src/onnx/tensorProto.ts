@@ -69,6 +69,17 @@ const decodedBytes: Readonly<Record<number, number>> = {
   [DataType.FLOAT]: 4, [DataType.DOUBLE]: 4, [DataType.INT64]: 8, [DataType.INT32]: 8, [DataType.INT8]: 8, [DataType.UINT8]: 8, [DataType.BOOL]: 8,
 };
 
+/** How a tensor of each supported type stores its values: bytes each in raw_data, else the repeated field's length. */
+const storedValues: Readonly<Record<number, { bytes: number; count: (t: OnnxTypes.ITensorProto) => number }>> = {
+  [DataType.FLOAT]: { bytes: 4, count: (t) => t.floatData?.length ?? 0 },
+  [DataType.DOUBLE]: { bytes: 8, count: (t) => t.doubleData?.length ?? 0 },
+  [DataType.INT64]: { bytes: 8, count: (t) => t.int64Data?.length ?? 0 },
+  [DataType.INT32]: { bytes: 4, count: (t) => t.int32Data?.length ?? 0 },
+  [DataType.INT8]: { bytes: 1, count: (t) => t.int32Data?.length ?? 0 },
+  [DataType.UINT8]: { bytes: 1, count: (t) => t.int32Data?.length ?? 0 },
+  [DataType.BOOL]: { bytes: 1, count: (t) => t.int32Data?.length ?? 0 },
+};
+
 /**
  * Reads a TensorProto's values whatever field holds them; `where` prefixes every error. The decoded
  * size is charged to `budget` from the dims before anything is allocated.
@@ -90,6 +101,12 @@ export function readTensor(t: OnnxTypes.ITensorProto, where: string, budget = ne
   const expectCount = (n: number) => {
     if (n !== size) throw new Error(`${where}: tensor has ${n} values, expected ${size} for dims [${dims}]`);
   };
+  // The file must hold every value the dims claim before anything of that size is allocated.
+  const stored = storedValues[type];
+  if (stored) {
+    if (raw) expectRaw(stored.bytes);
+    else expectCount(stored.count(t));
+  }
   switch (type) {
     case DataType.FLOAT: {
       if (raw && littleEndian) {

@@ -20,6 +20,8 @@ describe('onnx import budget', () => {
       /node "double1\d" \(Concat\): folding constants: the result \([\d,]+ MB, dims \[\d+\]\) would bring the model's tensors to [\d,]+ MB, over the import limit of 64 MB for a file of [\d,]+ bytes \(8 × its size, at least 64 MB, at most 512 MB\)$/],
     ['an initializer claiming 2^40 elements', () => hugeClaimedInitializer(),
       /m\.onnx: initializer "w" has 1,099,511,627,776 elements \(dims \[1048576,1048576\]\), over the import limit/],
+    ['an initializer claiming 4M elements and holding none (checked before allocating)', () => hugeClaimedInitializer([4, 1 << 20]),
+      /m\.onnx: initializer "w": tensor has 0 values, expected 4194304 for dims \[4,1048576\]$/],
     ['negative dims', () => hugeClaimedInitializer([4, -2]), /m\.onnx: initializer "w": dimension -2 in \[4,-2\] \(expected whole numbers ≥ 0\)$/],
   ];
   for (const [what, bytes, message] of cases) {
