@@ -46,13 +46,11 @@ export function defaultThreads(): 1 | 2 {
 }
 
 /**
- * Installs the WASM kernels and the arena allocator (f32 only; f64 stays plain). Returns the
- * engine, or null when this runtime has no WebAssembly SIMD (the reference kernels stay).
- * fma: force the relaxed-SIMD variant on or off (default: when the runtime validates it).
- * threads: 2 starts a helper thread sharing each large GEMM (default: see defaultThreads).
+ * A WASM engine (its own arena and kernels) without installing it; null when this runtime has no
+ * WebAssembly SIMD. fma: force the relaxed-SIMD variant on or off (default: when the runtime
+ * validates it). threads: 2 starts a helper thread sharing the large kernels (default: defaultThreads).
  */
-export function useWasmKernels(opts: { fma?: boolean; threads?: 1 | 2 } = {}): WasmEngine | null {
-  if (active) return active;
+export function createWasmEngine(opts: { fma?: boolean; threads?: 1 | 2 } = {}): WasmEngine | null {
   if (opts.fma !== false) enableRelaxedSimdFlag();
   let engine: WasmEngine;
   try {
@@ -61,13 +59,34 @@ export function useWasmKernels(opts: { fma?: boolean; threads?: 1 | 2 } = {}): W
   } catch {
     return null; // no SIMD or no shared memory in this runtime
   }
+  if ((opts.threads ?? defaultThreads()) >= 2) engine.kernels.useSecondThread();
+  return engine;
+}
+
+/**
+ * Makes engine the active one: float32 buffers allocated from now on live in its arena and the
+ * kernels run on it (buffers of another arena still work, through scratch copies). A long-lived
+ * thread gives each model it loads an engine of its own and activates it before using the model,
+ * so a model dropped takes its memory with it (src/pipeline/inference/modelCache.ts).
+ */
+export function activateWasmEngine(engine: WasmEngine): void {
+  if (active === engine) return;
   const allocate: VecAllocator = (dtype, n) =>
     dtype === 'f32' ? engine.arena.allocF32(n) ?? new Float32Array(n) : new Float64Array(n);
-  if ((opts.threads ?? defaultThreads()) >= 2) engine.kernels.useSecondThread();
   setVecAllocator(allocate);
   setKernels(engine.kernels);
   setSgdUpdate(wasmSgdUpdate(engine.arena, engine.kernels.exports));
   active = engine;
+}
+
+/**
+ * Installs a WASM engine (createWasmEngine, activateWasmEngine) unless one is active, and returns
+ * the active one; null when this runtime has no WebAssembly SIMD (the reference kernels stay).
+ */
+export function useWasmKernels(opts: { fma?: boolean; threads?: 1 | 2 } = {}): WasmEngine | null {
+  if (active) return active;
+  const engine = createWasmEngine(opts);
+  if (engine) activateWasmEngine(engine);
   return engine;
 }
 
