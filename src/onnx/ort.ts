@@ -98,6 +98,8 @@ export interface OrtModel {
   initialState(): OrtState;
   /** One step of batch 1: updates state in place, returns the logits (C). */
   step(token: number, state: OrtState): Float32Array;
+  /** Steps over tokens (T) at batch 1 in one run: updates state in place, returns the logits (T, C). */
+  window(tokens: Int32Array, state: OrtState): Float32Array;
   dispose(): void;
 }
 
@@ -158,6 +160,14 @@ export function openOrtSession(source: string | Uint8Array): OrtModel {
       state.h.set(out.h);
       if (state.c && out.c) state.c.set(out.c);
       return out.logits.subarray(0, C);
+    },
+    window(tokens, state) {
+      const ids = new BigInt64Array(tokens.length);
+      tokens.forEach((t, i) => { checkToken(t, `window at t=${i}`); ids[i] = BigInt(t); });
+      const out = run(ids, tokens.length, 1, state.h, state.c);
+      state.h.set(out.h);
+      if (state.c && out.c) state.c.set(out.c);
+      return out.logits;
     },
     dispose() {
       if (!disposed) session.dispose();

@@ -52,7 +52,7 @@ export function prepareDataset(config: RnnConfig, task: Task = resolveTask(confi
       const tokenizer = learnTokenizer('word', data, split.train.flatMap((s) => s.tokens), true);
       const labels = data.labels.length > 0 ? data.labels : sortedLabels(split.train.flatMap((s) => s.labels));
       const encode = (s: { tokens: string[]; labels: string[]; line: number }, file: string): Example => ({
-        ids: Int32Array.from(s.tokens, (t) => tokenizer.idOf(data.lowercase ? t.toLowerCase() : t)),
+        ids: Int32Array.from(s.tokens, (t) => tagTokenId(tokenizer, t)),
         labels: Int32Array.from(s.labels, (l) => labelId(labels, l, file, s.line)),
       });
       return { task, tokenizer, labels, train: split.train.map((s) => encode(s, data.train)), validation: split.validation.map((s) => encode(s, split.validationFile)) };
@@ -103,6 +103,9 @@ export function seq2seqSpecFor(config: RnnConfig, dataset: Extract<Dataset, { ta
     activation: m.activation, dropout: m.dropout, attention: m.attention,
   };
 }
+
+/** A tag file's token as an id: the file's tokens are the tokens, lowercased when the tokenizer lowercases. */
+export const tagTokenId = (tokenizer: Tokenizer, token: string): number => tokenizer.idOf(tokenizer.spec.lowercase ? token.toLowerCase() : token);
 
 /** The model's shape from the config and the data. */
 export function modelSpecFor(config: RnnConfig, dataset: Dataset, configName: string): ModelSpec {

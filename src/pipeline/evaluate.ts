@@ -1,11 +1,17 @@
-// Validation loss (and token / sequence accuracy for tag and classify) of a model on held-out data,
-// forward only. lm: windows over the held-out text with the state carried, at most MAX_LM_WINDOWS.
-import { softmaxCrossEntropy, sigmoidCrossEntropy, sequenceCrossEntropy } from '../engine/loss';
-import { copyState, type Model, type RecurrentState } from '../engine/model';
-import { LmWindows, evalBatches, type Example } from './batching';
+// Validation during training, forward only: the loss (and, for tag and classify, the accuracy) that
+// `rnn-lab eval` gives on the same held-out data (src/pipeline/eval/), so the best validation loss a
+// run reports is what its model.onnx scores on its validation file. lm: one stream in order from a
+// line start, at most MAX_VALIDATION_TOKENS tokens; tag / classify: every held-out sequence.
+import type { Model } from '../engine/model';
+import { evalBatches, type Example } from './batching';
+import { ClassScorer } from './eval/classScorer';
+import { LmScorer, engineWindows } from './eval/lmScorer';
 import type { IdArray } from './idBuffer';
 
-export const MAX_LM_WINDOWS = 64;
+export { argmax, oneHot } from './eval/classScorer';
+
+/** lm validation reads at most this many tokens (about 3 s at batch 1 on one core), from the start. */
+export const MAX_VALIDATION_TOKENS = 1 << 17;
 
 export interface Evaluation {
   readonly loss: number;
@@ -14,55 +20,19 @@ export interface Evaluation {
   readonly bleu?: number;           // seq2seq: corpus BLEU-4, 0..1
 }
 
-export function evaluateLm(model: Model, ids: IdArray, batchSize: number, sequenceLength: number): Evaluation {
-  const windows = new LmWindows(ids, batchSize, sequenceLength);
-  const count = Math.min(windows.windowsPerEpoch, MAX_LM_WINDOWS);
-  let state: RecurrentState | undefined;
-  let total = 0;
-  for (let w = 0; w < count; w++) {
-    const win = windows.window(w);
-    const out = model.forward({ tokens: win.tokens, T: win.T, B: win.B }, { train: false, state });
-    total += softmaxCrossEntropy(out.logits, win.targets, out.dLogits, win.T * win.B, model.spec.outputs);
-    state = copyState(out.state, state);
-  }
-  return { loss: total / count };
+/** `startToken` is fed before the first token (the line break, as label and eval start). */
+export function evaluateLm(model: Model, ids: IdArray, startToken: number): Evaluation {
+  const scorer = new LmScorer(engineWindows(model), model.spec.outputs, startToken);
+  const n = Math.min(ids.length, MAX_VALIDATION_TOKENS);
+  for (let i = 0; i < n; i++) scorer.push(ids[i]);
+  return { loss: scorer.finish().loss };
 }
 
 export function evaluateSequences(model: Model, examples: readonly Example[], batchSize: number): Evaluation {
-  const C = model.spec.outputs;
-  let lossSum = 0, lossWeight = 0, right = 0, counted = 0;
+  const scorer = new ClassScorer(model.spec.outputs, model.spec.head, model.spec.manyToOne);
   for (const batch of evalBatches(examples, batchSize)) {
     const out = model.forward({ tokens: batch.tokens, T: batch.T, B: batch.B, lengths: batch.lengths }, { train: false });
-    if (model.spec.manyToOne) {
-      lossSum += sequenceCrossEntropy(out.logits, batch.classTargets, out.dLogits, batch.B, C) * batch.B;
-      lossWeight += batch.B;
-      for (let b = 0; b < batch.B; b++, counted++) if (argmax(out.logits, b * C, C) === batch.classTargets[b]) right++;
-      continue;
-    }
-    const rows = batch.T * batch.B;
-    const real = batch.mask.reduce((a, m) => a + m, 0);
-    lossSum += (model.spec.head === 'sigmoid'
-      ? sigmoidCrossEntropy(out.logits, oneHot(batch.tokenTargets, C), out.dLogits, rows, C, batch.mask)
-      : softmaxCrossEntropy(out.logits, batch.tokenTargets, out.dLogits, rows, C, batch.mask)) * real;
-    lossWeight += real;
-    for (let r = 0; r < rows; r++) {
-      if (!batch.mask[r]) continue;
-      counted++;
-      if (argmax(out.logits, r * C, C) === batch.tokenTargets[r]) right++;
-    }
+    scorer.add(batch, out.logits);
   }
-  return { loss: lossSum / lossWeight, accuracy: right / counted };
-}
-
-/** (N) class ids, -1 on padding → (N, C) in {0, 1} for the sigmoid head. */
-export function oneHot(targets: Int32Array, C: number): Float32Array {
-  const out = new Float32Array(targets.length * C);
-  targets.forEach((t, r) => { if (t >= 0) out[r * C + t] = 1; });
-  return out;
-}
-
-export function argmax(v: ArrayLike<number>, offset: number, n: number): number {
-  let best = 0;
-  for (let k = 1; k < n; k++) if (v[offset + k] > v[offset + best]) best = k;
-  return best;
+  return { loss: scorer.loss, accuracy: scorer.accuracy };
 }

@@ -21,34 +21,47 @@ export function parseTagged(text: string, file: string): TaggedSequence[] {
   const sequences: TaggedSequence[] = [];
   let current: TaggedSequence | undefined;
   lines(text).forEach((raw, i) => {
-    if (raw.trim() === '') { current = undefined; return; }
-    const fields = raw.split('\t');
-    if (fields.length !== 2 || fields[0].trim() === '' || fields[1].trim() === '') {
-      throw inputError(`${name}:${i + 1}`, `expected "token<TAB>label", got ${describeFields(fields)}`);
-    }
+    const fields = taggedLine(raw, `${name}:${i + 1}`);
+    if (!fields) { current = undefined; return; }
     if (!current) sequences.push(current = { tokens: [], labels: [], line: i + 1 });
-    current.tokens.push(fields[0].trim());
-    current.labels.push(fields[1].trim());
+    current.tokens.push(fields[0]);
+    current.labels.push(fields[1]);
   });
   if (sequences.length === 0) throw inputError(name, 'no tagged sequences; expected "token<TAB>label" lines');
   return sequences;
+}
+
+/** One line of tag data: [token, label] (trimmed), or null for a blank line (a sequence break). `where` = file:line. */
+export function taggedLine(raw: string, where: string): [string, string] | null {
+  if (raw.trim() === '') return null;
+  const fields = raw.split('\t');
+  if (fields.length !== 2 || fields[0].trim() === '' || fields[1].trim() === '') {
+    throw inputError(where, `expected "token<TAB>label", got ${describeFields(fields)}`);
+  }
+  return [fields[0].trim(), fields[1].trim()];
 }
 
 export function parseLabelled(text: string, file: string): LabelledText[] {
   const name = path.basename(file);
   const out: LabelledText[] = [];
   lines(text).forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    const tab = raw.indexOf('\t');
-    const label = tab < 0 ? '' : raw.slice(0, tab).trim();
-    const body = tab < 0 ? '' : raw.slice(tab + 1);
-    if (tab < 0 || label === '' || body.trim() === '') {
-      throw inputError(`${name}:${i + 1}`, `expected "label<TAB>text", got ${describeFields(raw.split('\t'))}`);
-    }
-    out.push({ label, text: body, line: i + 1 });
+    const row = labelledLine(raw, `${name}:${i + 1}`);
+    if (row) out.push({ ...row, line: i + 1 });
   });
   if (out.length === 0) throw inputError(name, 'no examples; expected "label<TAB>text" lines');
   return out;
+}
+
+/** One line of classify data: the label (trimmed) and the text after the first TAB, or null for a blank line. */
+export function labelledLine(raw: string, where: string): { label: string; text: string } | null {
+  if (raw.trim() === '') return null;
+  const tab = raw.indexOf('\t');
+  const label = tab < 0 ? '' : raw.slice(0, tab).trim();
+  const body = tab < 0 ? '' : raw.slice(tab + 1);
+  if (tab < 0 || label === '' || body.trim() === '') {
+    throw inputError(where, `expected "label<TAB>text", got ${describeFields(raw.split('\t'))}`);
+  }
+  return { label, text: body };
 }
 
 export function parsePairs(text: string, file: string): SequencePair[] {

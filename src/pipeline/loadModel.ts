@@ -11,10 +11,12 @@ import { isRecurrentSpec, modelKind, type AnyModelSpec } from '../engine/modelKi
 import { createModel, type LayerActivations } from '../engine/model';
 import { modelStepper, type StepModel } from '../engine/sampler';
 import type { ModelSpec } from '../engine/spec';
+import { engineWindows, type WindowModel } from './eval/lmScorer';
 import { inputError } from './errors';
 import { checkMeta, fromOnnxMetadata, stepOfMetadata, toOnnxMetadata, tokenizerOf, type ModelMeta } from './modelMeta';
 import { RUN_FILES, runFile } from './runStore';
 import type { Tokenizer } from './tokenizer';
+import type { OrtModel, OrtState } from '../onnx/ort';
 
 export type Backend = 'engine' | 'ort';
 
@@ -28,10 +30,15 @@ export interface LoadedModel {
   readonly warnings: readonly string[];
   /** The training step of the weights (rnnlab.step, or the checkpoint's), when known. */
   readonly step?: number;
-  /** Logits (T, B, C), or (B, C) for a classifier, of time-major tokens (T, B); a fresh array. */
-  forward(tokens: Int32Array, T: number, B: number): Float32Array | Float64Array;
-  /** Batch-1 stepping with carried state (sampling, surprisal). */
+  /**
+   * Logits (T, B, C), or (B, C) for a classifier, of time-major tokens (T, B); a fresh array. With
+   * `lengths` (B), sequence b is tokens t < lengths[b] (padding after it gives zero rows).
+   */
+  forward(tokens: Int32Array, T: number, B: number, lengths?: Int32Array): Float32Array | Float64Array;
+  /** Batch-1 stepping with carried state (sampling). */
   readonly stepper: StepModel<unknown>;
+  /** Batch-1 windows of tokens with carried state (surprisal, lm evaluation). */
+  readonly windows: WindowModel;
   /** Hidden states and gates per layer over token ids (T), batch 1; null for the ort backend. */
   activations(tokens: Int32Array): LayerActivations[] | null;
   dispose(): void;
@@ -125,8 +132,9 @@ function ortModel(bytes: Uint8Array, where: string, source: string): LoadedModel
   return {
     source, backend: 'ort', spec: ort.spec, meta, tokenizer: meta ? tokenizerOf(meta) : null, warnings: ort.warnings,
     step: stepOfMetadata(ort.metadata),
-    forward: (tokens, T, B) => ort.predict(tokens, T, B),
+    forward: (tokens, T, B, lengths) => (lengths && lengths.some((n) => n !== T) ? ortPadded(ort, tokens, T, B, lengths) : ort.predict(tokens, T, B)),
     stepper: ort as StepModel<unknown>,
+    windows: { initialState: () => ort.initialState(), window: (tokens, state) => ort.window(tokens, state as OrtState) },
     activations: () => null,
     dispose: () => ort.dispose(),
   };
@@ -141,11 +149,25 @@ function metaOf(metadata: Record<string, string>, where: string): ModelMeta | nu
   }
 }
 
+/** onnxruntime's graph has no sequence lengths: a padded batch runs one sequence at a time. */
+function ortPadded(ort: OrtModel, tokens: Int32Array, T: number, B: number, lengths: Int32Array): Float32Array {
+  const C = ort.spec.outputs, manyToOne = ort.spec.manyToOne;
+  const out = new Float32Array((manyToOne ? B : T * B) * C);
+  for (let b = 0; b < B; b++) {
+    const n = lengths[b];
+    const one = ort.predict(Int32Array.from({ length: n }, (_, t) => tokens[t * B + b]), n, 1);
+    if (manyToOne) out.set(one, b * C);
+    else for (let t = 0; t < n; t++) out.set(one.subarray(t * C, (t + 1) * C), (t * B + b) * C);
+  }
+  return out;
+}
+
 function engineModel(source: string, model: ReturnType<typeof createModel>, meta: ModelMeta | null, warnings: string[], step: number | undefined): LoadedModel {
   return {
     source, backend: 'engine', spec: model.spec, meta, tokenizer: meta ? tokenizerOf(meta) : null, warnings, step,
-    forward: (tokens, T, B) => model.forward({ tokens, T, B }, { train: false }).logits.slice(),
+    forward: (tokens, T, B, lengths) => model.forward({ tokens, T, B, lengths }, { train: false }).logits.slice(),
     stepper: modelStepper(model) as StepModel<unknown>,
+    windows: engineWindows(model) as WindowModel,
     activations: (tokens) => {
       model.forward({ tokens, T: tokens.length, B: 1 }, { train: false });
       return model.activations();

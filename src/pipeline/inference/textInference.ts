@@ -3,6 +3,7 @@
 // The CLI's label/predict and the editor's decorations both call these.
 import { inputError } from '../errors';
 import { argmax } from '../evaluate';
+import { LmScorer } from '../eval/lmScorer';
 import type { LoadedModel } from '../loadModel';
 import { EOS, LINE_BREAK, NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
 import { Rng } from '../../engine/rng';
@@ -75,20 +76,19 @@ function classifyLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonl
   return out;
 }
 
-/** −ln p(token | everything before it), the first token conditioned on a line start. */
+/**
+ * −ln p(token | everything before it), the first token conditioned on a line start: every token the
+ * model predicts, line breaks too (<eos> for a word model), scored as `rnn-lab eval` scores a file.
+ */
 function surprisal(model: LoadedModel, tokenizer: Tokenizer, text: string): TokenLabel[] {
   const spans = tokenizer.spans(text);
-  const C = model.spec.outputs;
-  const state = model.stepper.initialState();
-  let logits = model.stepper.step(tokenizer.primeIds('')[0], state);
-  const out: TokenLabel[] = [];
-  for (const s of spans) {
-    const p = probabilityOf(logits, 0, C, s.id, 'softmax');
-    if (s.text !== LINE_BREAK || tokenizer.kind === 'char') {
-      out.push({ token: text.slice(s.start, s.end), start: s.start, end: s.end, surprisal: -Math.log(p) });
-    }
-    logits = model.stepper.step(s.id, state);
-  }
+  const out = new Array<TokenLabel>(spans.length);
+  const scorer = new LmScorer(model.windows, model.spec.outputs, tokenizer.idOf(LINE_BREAK), (i, nats) => {
+    const s = spans[i];
+    out[i] = { token: text.slice(s.start, s.end), start: s.start, end: s.end, surprisal: nats };
+  });
+  for (const s of spans) scorer.push(s.id);
+  scorer.finish();
   return out;
 }
 

@@ -9,6 +9,7 @@ import { evaluateLm, evaluateSequences, oneHot, type Evaluation } from '../evalu
 import { LengthBatches } from '../seq2seq/batches';
 import { evaluateSeq2Seq, searchTokens } from '../seq2seq/evaluate';
 import { isSeq2SeqSession, type OpenRun, type RunExtra } from './runSetup';
+import { LINE_BREAK } from '../tokenizer';
 
 /** The data feed of one task: a training step on its next batch, and the cursor for checkpoints. */
 export interface Feed {
@@ -80,7 +81,7 @@ export function recurrentFeed(run: OpenRun): RecurrentFeed {
         return { batch: window, targets: { kind: 'softmax', targets: window.targets }, carry: true, tokens: window.T * window.B, epochEnded };
       },
       cursor: () => ({ lmPosition: windows.position }),
-      evaluate: () => (validation && validation.length >= 2 ? evaluateLm(model, validation, batchSize, sequenceLength) : null),
+      evaluate: () => (validation && validation.length >= 1 ? evaluateLm(model, validation, dataset.tokenizer.idOf(LINE_BREAK)) : null),
     };
   }
   const batches = new SequenceBatches(dataset.train, batchSize, session.rngs.data);
