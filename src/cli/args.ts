@@ -1,6 +1,7 @@
 // Command-line arguments: positionals and `--name value` / `--name=value` / boolean `--flag`,
 // checked against what each command accepts; a mistake is a UsageError (exit code 2).
 import { InputError } from '../pipeline/errors';
+import { rnnconfigSchemaJson } from '../pipeline/schema';
 
 export class UsageError extends InputError {}
 
@@ -50,3 +51,17 @@ export function backendOption(p: Parsed): 'engine' | 'ort' {
   if (b !== 'engine' && b !== 'ort') throw new UsageError(`--backend ${JSON.stringify(b)}: expected engine or ort`);
   return b;
 }
+
+/**
+ * A numeric option with the range of a .rnnconfig field (`sampling.temperature`, `training.seed`), read
+ * from the shipped schema, so the CLI accepts exactly what a config may say.
+ */
+export function schemaNumberOption(p: Parsed, name: string, field: string): number | undefined {
+  const [section, key] = field.split('.');
+  const schema = rnnconfigSchemaJson as { properties: Record<string, { properties: Record<string, SchemaNumber> }> };
+  const s = schema.properties[section]?.properties[key];
+  if (!s || (s.type !== 'number' && s.type !== 'integer')) throw new Error(`schemaNumberOption: ${field} is not a number field of the schema`);
+  return numberOption(p, name, { min: s.minimum, above: s.exclusiveMinimum, max: s.maximum, integer: s.type === 'integer' });
+}
+
+interface SchemaNumber { readonly type: string; readonly minimum?: number; readonly exclusiveMinimum?: number; readonly maximum?: number }

@@ -5,28 +5,40 @@ import { labelText, predictLogits, sampleText } from '../pipeline/inference/text
 import { loadModel } from '../pipeline/loadModel';
 import type { RnnConfig } from '../pipeline/config';
 import { readTextFile } from '../pipeline/textFile';
-import { backendOption, numberOption, parseArgs, UsageError } from './args';
+import { rnnconfigSchemaJson } from '../pipeline/schema';
+import { backendOption, parseArgs, schemaNumberOption, UsageError } from './args';
 import { jsonLine, type CliIO } from './output';
 import { isSeq2SeqModel } from '../pipeline/seq2seq/model';
 import { labelSeq2Seq } from './translate';
 
-export const SAMPLE_USAGE = 'rnn-lab sample MODEL [--prime TEXT] [--temperature T] [--top-k K] [--top-p P] [--length N] [--seed S] [--backend engine|ort]';
+export const SAMPLE_USAGE = 'rnn-lab sample MODEL [--prime TEXT] [--temperature T] [--top-k K] [--top-p P] [--length N] [--seed S] [--backend engine|ort] [--json]';
+const MAX_PRIME = (rnnconfigSchemaJson as { properties: { sampling: { properties: { prime: { maxLength: number } } } } }).properties.sampling.properties.prime.maxLength;
 export const LABEL_USAGE = 'rnn-lab label MODEL FILE [--json] [--backend engine|ort]   (start/end: UTF-16 code unit offsets in FILE, as JavaScript and VS Code count)';
 export const PREDICT_USAGE = 'rnn-lab predict MODEL (--ids 1,2,3 | --text TEXT) [--backend engine|ort] --json';
 
 export function sampleCommand(argv: readonly string[], io: CliIO): number {
   const args = parseArgs(argv, ['prime', 'temperature', 'top-k', 'top-p', 'length', 'seed', 'backend'], ['json'], SAMPLE_USAGE);
   if (args.positional.length !== 1) throw new UsageError(`expected one MODEL; usage: ${SAMPLE_USAGE}`);
+  // The ranges of the config's sampling fields (and training.seed), from the schema, checked before the model loads.
+  const given = {
+    length: schemaNumberOption(args, 'length', 'sampling.length'),
+    temperature: schemaNumberOption(args, 'temperature', 'sampling.temperature'),
+    topK: schemaNumberOption(args, 'top-k', 'sampling.topK'),
+    topP: schemaNumberOption(args, 'top-p', 'sampling.topP'),
+    seed: schemaNumberOption(args, 'seed', 'training.seed'),
+  };
+  const prime = args.options.get('prime');
+  if (prime !== undefined && prime.length > MAX_PRIME) throw new UsageError(`--prime has ${prime.length} characters; expected at most ${MAX_PRIME} (sampling.prime)`);
   const model = loadModel(args.positional[0], backendOption(args));
   try {
     const defaults = (model.meta?.config as RnnConfig | null)?.sampling;
     const request = {
-      prime: args.options.get('prime') ?? defaults?.prime ?? '',
-      length: numberOption(args, 'length', { min: 1, integer: true }) ?? defaults?.length ?? 200,
-      temperature: numberOption(args, 'temperature', { min: 0 }) ?? defaults?.temperature ?? 1,
-      topK: numberOption(args, 'top-k', { min: 0, integer: true }) ?? defaults?.topK ?? 0,
-      topP: numberOption(args, 'top-p', { above: 0, max: 1 }) ?? defaults?.topP ?? 1,
-      seed: numberOption(args, 'seed', { integer: true }) ?? 0,
+      prime: prime ?? defaults?.prime ?? '',
+      length: given.length ?? defaults?.length ?? 200,
+      temperature: given.temperature ?? defaults?.temperature ?? 1,
+      topK: given.topK ?? defaults?.topK ?? 0,
+      topP: given.topP ?? defaults?.topP ?? 1,
+      seed: given.seed ?? 0,
     };
     if (args.flags.has('json')) {
       let text = request.prime;

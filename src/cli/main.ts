@@ -1,55 +1,46 @@
-// The rnn-lab command line: dispatch to a command, map errors to exit codes
-// (0 done, 1 the work failed, 2 bad usage or input, with a one-line message).
+// The rnn-lab command line: dispatch to a command of the command table (commandTable.ts), print help
+// and the version, map errors to exit codes (0 done, 1 the work failed, 2 bad usage or input, with a
+// one-line message). Commands are added in commandTable.ts, not here.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { isInputError } from '../pipeline/errors';
-import { EXPORT_USAGE, exportCommand } from './exportOnnx';
-import { EXPORT_PYTORCH_USAGE, exportPyTorchCommand } from './exportPyTorch';
-import { LABEL_USAGE, PREDICT_USAGE, SAMPLE_USAGE, labelCommand, predictCommand, sampleCommand } from './infer';
+import { packageRoot } from '../pipeline/packageRoot';
+import { commandHelp, overallHelp } from './command';
+import { COMMANDS } from './commandTable';
 import type { CliIO } from './output';
-import { TRAIN_USAGE, train } from './train';
-import { ANALOGY_USAGE, DEBIAS_USAGE, EXPORT_VECTORS_USAGE, NEIGHBORS_USAGE, analogyCommand, debiasCommand, exportVectorsCommand, neighborsCommand } from './vectors';
-import { TRANSLATE_USAGE, translateCommand } from './translate';
 
-const BENCH_USAGE = 'rnn-lab bench [--json]';
-
-export const USAGE = ['usage:', TRAIN_USAGE, SAMPLE_USAGE, LABEL_USAGE, PREDICT_USAGE, TRANSLATE_USAGE, EXPORT_USAGE, EXPORT_PYTORCH_USAGE, NEIGHBORS_USAGE, ANALOGY_USAGE, EXPORT_VECTORS_USAGE, DEBIAS_USAGE, BENCH_USAGE]
-  .map((line, i) => (i === 0 ? line : `  ${line}`)).join('\n')
-  + '\nMODEL is a run folder or an .onnx file (neighbors, analogy, export-vectors, debias: also a GloVe / word2vec .txt file). Exit codes: 0 done, 1 failed, 2 bad usage or input.\n';
+export const USAGE = overallHelp(COMMANDS);
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' && rest[0] !== undefined ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.out(topic ? commandHelp(topic) : USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(`rnn-lab ${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    const names = COMMANDS.map((c) => c.name);
+    io.err(`rnn-lab: unknown command ${JSON.stringify(name)}; expected ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}\n${USAGE}`);
+    return 2;
+  }
+  if (!command.ownHelp && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(commandHelp(command));
+    return 0;
+  }
   try {
-    switch (command) {
-      case 'train': return await train(rest, io);
-      case 'sample': return sampleCommand(rest, io);
-      case 'label': return labelCommand(rest, io);
-      case 'predict': return predictCommand(rest, io);
-      case 'translate': return translateCommand(rest, io);
-      case 'export': return exportCommand(rest, io);
-      case 'export-pytorch': return exportPyTorchCommand(rest, io);
-      case 'neighbors': return neighborsCommand(rest, io);
-      case 'analogy': return analogyCommand(rest, io);
-      case 'export-vectors': return exportVectorsCommand(rest, io);
-      case 'debias': return debiasCommand(rest, io);
-      case 'bench': return await bench(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        io.err(`rnn-lab: unknown command ${JSON.stringify(command)}; expected train, sample, label, predict, translate, export, export-pytorch, neighbors, analogy, export-vectors, debias or bench\n${USAGE}`);
-        return 2;
-    }
+    return await command.run(rest, io);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    io.err(`rnn-lab ${command}: ${message.split('\n')[0]}\n`);
+    io.err(`rnn-lab ${name}: ${message.split('\n')[0]}\n`);
     return isInputError(e) ? 2 : 1;
   }
 }
 
-/** `rnn-lab bench` belongs to the speed work (src/cli/bench.ts); required on use, so other commands start fast. */
-async function bench(argv: readonly string[], io: CliIO): Promise<number> {
-  const { runBench } = require('./bench') as typeof import('./bench');
-  return await runBench(argv, io);
+function version(): string {
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -5,22 +5,34 @@ import type { WorkerToHost } from '../protocol/worker';
 import { startTraining } from '../pipeline/training/trainingClient';
 import { loadConfig } from '../pipeline/config';
 import { newRunDir } from '../pipeline/runStore';
-import { numberOption, parseArgs, UsageError } from './args';
+import { parseArgs, schemaNumberOption, UsageError } from './args';
 import { bar, duration, jsonLine, type CliIO } from './output';
 
 export const TRAIN_USAGE = 'rnn-lab train FILE [--config X.rnnconfig] [--out RUN_DIR] [--steps N] [--seed S] [--threads 1|2] [--json] [--resume]';
+
+const RESUME_REFUSES: readonly (readonly [string, string])[] = [
+  ['config', 'a resumed run trains with its own config.rnnconfig snapshot (edit that file in the run folder to change it, or start a new run with --config)'],
+  ['seed', 'a resumed run continues the random streams its checkpoint saved'],
+  ['out', 'a resumed run writes into its own folder, FILE (give the run folder as FILE)'],
+];
 
 export async function train(argv: readonly string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, ['config', 'out', 'steps', 'seed', 'threads'], ['json', 'resume'], TRAIN_USAGE);
   if (args.positional.length !== 1) throw new UsageError(`expected one FILE; usage: ${TRAIN_USAGE}`);
   const file = path.resolve(args.positional[0]);
-  const steps = numberOption(args, 'steps', { min: 1, integer: true });
-  const seed = numberOption(args, 'seed', { integer: true });
+  const steps = schemaNumberOption(args, 'steps', 'training.steps');
+  const seed = schemaNumberOption(args, 'seed', 'training.seed');
   const threadsOption = args.options.get('threads');
   if (threadsOption !== undefined && threadsOption !== '1' && threadsOption !== '2') throw new UsageError(`--threads expects 1 or 2, got ${JSON.stringify(threadsOption)}; usage: ${TRAIN_USAGE}`);
   const threads = threadsOption === undefined ? undefined : threadsOption === '2' ? 2 : 1; // absent: two while no other training runs
   const json = args.flags.has('json');
   const resume = args.flags.has('resume');
+  if (resume) {
+    // A resumed run trains on with its own snapshot: options that would start it differently are refused, not ignored.
+    for (const [option, why] of RESUME_REFUSES) {
+      if (args.options.has(option)) throw new UsageError(`--${option} cannot be used with --resume: ${why}`);
+    }
+  }
   let configPath = args.options.get('config');
   let dataPath: string | undefined = file;
   if (!configPath && file.endsWith('.rnnconfig')) { configPath = file; dataPath = undefined; }

@@ -58,7 +58,7 @@ describe('cli: bad input → exit 2, a clear message, nothing saved is touched',
     ['a missing data file', {}, ['train', 'nowhere.txt'], /^rnn-lab train: .*nowhere\.txt: no such file; expected a UTF-8 text file$/],
     ['a missing config file', {}, ['train', 'good.txt', '--config', 'nope.rnnconfig'], /^rnn-lab train: .*nope\.rnnconfig: no such config file/],
     ['an unknown option', {}, ['train', 'good.txt', '--epochs', '3'], /^rnn-lab train: unknown option --epochs; usage: rnn-lab train FILE/],
-    ['a bad --steps', {}, ['train', 'good.txt', '--steps', 'many'], /^rnn-lab train: --steps "many": expected a whole number ≥ 1$/],
+    ['a bad --steps', {}, ['train', 'good.txt', '--steps', 'many'], /^rnn-lab train: --steps "many": expected a whole number ≥ 1 and ≤ 100000000$/],
     ['a --top-p out of range', {}, ['sample', 'saved-run', '--top-p', '0'], /^rnn-lab sample: --top-p "0": expected a number > 0 and ≤ 1$/],
     ['token ids outside the vocabulary', {}, ['predict', 'saved-run', '--ids', '1,99999', '--json'], /^rnn-lab predict: --ids: 99999 is not a token id of this model; expected whole numbers in 0\.\.\d+$/],
     ['a missing model', {}, ['sample', 'no-such-run'], /^rnn-lab sample: no-such-run: no such model; expected a run folder or an \.onnx file$/],
@@ -145,6 +145,6 @@ describe('cli: bad input → exit 2, a clear message, nothing saved is touched',
     assert.equal(none.code, 2);
     assert.match(none.stdout, /rnn-lab train FILE/);
     assert.equal((await runCli(['--help'], tmp.dir)).code, 0);
-    assert.match((await runCli(['--help'], tmp.dir)).stdout, /UTF-16 code unit offsets/);
+    assert.match((await runCli(['label', '--help'], tmp.dir)).stdout, /UTF-16 code unit offsets/);
   });
 });
