@@ -30,7 +30,9 @@ export interface MetricsLine {
   readonly gradNorm?: number;        // absent for embed (word2vec's SGD forms no batch gradient)
   readonly lr: number;
   readonly time: number;             // ms since epoch
-  readonly valAccuracy?: number;     // tag, classify: at evaluations
+  readonly clipped?: boolean;        // the gradient was clipped at this step (every line)
+  readonly valPerplexity?: number;   // lm, seq2seq: at evaluations, exp(valLoss)
+  readonly valAccuracy?: number;     // tag, classify: at evaluations, share of tokens / lines right
   readonly valExactMatch?: number;   // seq2seq: at evaluations, share of greedy outputs equal to the target
   readonly valBleu?: number;         // seq2seq: at evaluations, corpus BLEU-4 (0..1)
 }

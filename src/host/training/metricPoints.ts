@@ -12,7 +12,7 @@ export function pointsFromMetrics(lines: readonly MetricsLine[], clipNorm: numbe
     while (points.length && points[points.length - 1].step >= l.step) points.pop();
     points.push({
       step: l.step, loss: l.loss, valLoss: l.valLoss ?? undefined, lr: l.lr, tokensPerSec: l.tokensPerSec,
-      gradNorm: l.gradNorm, clipped: clipNorm > 0 && (l.gradNorm ?? 0) > clipNorm, time: l.time,
+      gradNorm: l.gradNorm, clipped: l.clipped ?? (clipNorm > 0 && (l.gradNorm ?? 0) > clipNorm), time: l.time,
     });
   }
   return points;

@@ -153,7 +153,8 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
     const tokensPerSec = next.tokens / (smoothedStepMs / 1000);
     if (step % logEvery === 0 || valLoss !== undefined || isLast || now - lastLogged >= 1000) {
       lastLogged = now;
-      const line: MetricsLine = { step, epoch, loss: m.loss, valLoss, tokensPerSec, gradNorm: m.gradNorm, lr: m.lr, time: now, valAccuracy, valExactMatch, valBleu };
+      const valPerplexity = valLoss !== undefined && (meta.task === 'lm' || meta.task === 'seq2seq') ? Math.exp(valLoss) : undefined;
+      const line: MetricsLine = { step, epoch, loss: m.loss, valLoss, tokensPerSec, gradNorm: m.gradNorm, lr: m.lr, time: now, clipped: m.clipped, valPerplexity, valAccuracy, valExactMatch, valBleu };
       appendJsonLine(runFile(runDir, 'metrics'), line);
     }
     if (now - lastProgress >= PROGRESS_INTERVAL_MS || valLoss !== undefined || isLast) {

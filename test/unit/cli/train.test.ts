@@ -53,7 +53,13 @@ describe('cli: char language model on samples/corpus.txt', function () {
   it('writes the run folder DESIGN.md describes', () => {
     for (const f of ['config.rnnconfig', 'metrics.jsonl', 'checkpoint.bin', 'samples.jsonl', 'run.json']) assert.ok(fs.existsSync(path.join(runDir, f)), f);
     const first = jsonLines(fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'))[0];
-    assert.deepEqual(Object.keys(first).sort(), ['epoch', 'gradNorm', 'loss', 'lr', 'step', 'time', 'tokensPerSec']);
+    assert.deepEqual(Object.keys(first).sort(), ['clipped', 'epoch', 'gradNorm', 'loss', 'lr', 'step', 'time', 'tokensPerSec']);
+    for (const line of jsonLines(fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'))) {
+      assert.equal(typeof line.clipped, 'boolean');
+      if (line.valLoss !== undefined) assert.equal(line.valPerplexity, Math.exp(line.valLoss));
+      else assert.equal(line.valPerplexity, undefined);
+      assert.equal(line.valAccuracy, undefined);
+    }
     assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')).status, 'finished');
   });
 
@@ -140,6 +146,8 @@ describe('cli: tagger on the notes\' name-tagging task', function () {
     const right = predicted.filter((p, i) => p.token === expected[i][0] && p.label === String(expected[i][1])).length;
     assert.ok(right / expected.length > 0.95, `token accuracy ${(right / expected.length).toFixed(3)}`);
     assert.deepEqual(Object.keys(predicted[0]), ['token', 'start', 'end', 'label', 'p']);
+    const evaluations = jsonLines(fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')).filter((m) => m.valLoss !== undefined);
+    assert.ok(evaluations.length >= 2 && evaluations.every((m) => m.valAccuracy >= 0 && m.valAccuracy <= 1 && m.valPerplexity === undefined));
   });
 });
 
