@@ -66,12 +66,12 @@ export function labelCommand(argv: readonly string[], io: CliIO): number {
     const labels = labelText(model, text);
     const json = args.flags.has('json');
     if (labels.kind === 'lines') {
-      for (const l of labels.items) io.out(json ? jsonLine(l) : `${path.basename(file)}:${l.line}\t${l.label}\t${l.p.toFixed(3)}\n`);
+      for (const l of labels.items) io.out(json ? jsonLine(l) : `${path.basename(file)}:${l.line}\t${l.label}\t${l.p.toFixed(3)}${gold(l.gold)}\n`);
     } else {
       for (const t of labels.items) {
         io.out(json ? jsonLine(t) : t.surprisal !== undefined
           ? `${JSON.stringify(t.token)}\t${t.start}-${t.end}\t${t.surprisal.toFixed(3)} nats\n`
-          : `${t.token}\t${t.start}-${t.end}\t${t.label}\t${t.p!.toFixed(3)}\n`);
+          : `${t.token}\t${t.start}-${t.end}\t${t.label}\t${t.p!.toFixed(3)}${gold(t.gold)}\n`);
       }
     }
     return 0;
@@ -79,6 +79,8 @@ export function labelCommand(argv: readonly string[], io: CliIO): number {
     model.dispose();
   }
 }
+
+const gold = (label: string | undefined) => (label === undefined ? '' : `\tgold ${label}`);
 
 export function predictCommand(argv: readonly string[], io: CliIO): number {
   const args = parseArgs(argv, ['ids', 'text', 'backend'], ['json'], PREDICT_USAGE);

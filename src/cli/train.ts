@@ -84,7 +84,7 @@ function humanProgress(io: CliIO): (m: WorkerToHost) => void {
         if (!io.isTTY) io.err(`neighbours at step ${m.step}: ${m.probes.map((p) => `${p.word} → ${p.neighbors.slice(0, 5).map((n) => n.word).join(', ')}`).join('; ')}\n`);
         break;
       case 'note':
-        io.err(`${io.isTTY ? '\n' : ''}${m.message}\n`);
+        io.err(`${io.isTTY ? '\n' : ''}${m.warning ? 'warning: ' : ''}${m.message}\n`);
         break;
       case 'done':
         io.err(`${io.isTTY ? '\n' : ''}${m.reason} at step ${m.step}${m.bestValLoss !== undefined ? `, best validation loss ${m.bestValLoss.toFixed(4)}` : ''}\n`);

@@ -122,7 +122,8 @@ export class Tokenizer {
     if (id === EOS) return text + '\n';
     const token = this.tokenText(id);
     const isPunctuation = id >= SPECIAL_TOKENS.length && /^[^\p{L}\p{N}_(\["'“‘]/u.test(token);
-    const glue = text === '' || text.endsWith('\n') || isPunctuation || /[(\["“‘]$/u.test(text) ? '' : ' ';
+    // No space after white space already there (a prime "The " stays one space), an opening bracket or quote.
+    const glue = text === '' || /\s$/u.test(text) || isPunctuation || /[(\["“‘]$/u.test(text) ? '' : ' ';
     return text + glue + token;
   }
 }

@@ -49,6 +49,6 @@ export type WorkerToHost =
   | { readonly type: 'sample'; readonly step: number; readonly text: string }
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
   | { readonly type: 'neighbors'; readonly step: number; readonly probes: readonly ProbeNeighbors[] }   // embed, every evalEvery steps
-  | { readonly type: 'note'; readonly message: string }                                                 // something the user should know (e.g. how many words data.vectors had)
+  | { readonly type: 'note'; readonly message: string; readonly warning?: boolean }   // warning: a setting without effect on this run                                                 // something the user should know (e.g. how many words data.vectors had)
   | { readonly type: 'done'; readonly reason: 'finished' | 'stopped' | 'early-stopped'; readonly step: number; readonly bestValLoss?: number; readonly bestStep?: number }
   | { readonly type: 'error'; readonly message: string; readonly badInput: boolean };

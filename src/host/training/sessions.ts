@@ -119,6 +119,7 @@ export class TrainingSessions implements vscode.Disposable {
       }
       case 'note':
         session.notes.push(m.message);
+        if (m.warning) void vscode.window.showWarningMessage(`RNN Lab: ${m.message}.`);
         break;
       case 'done':
       case 'error':

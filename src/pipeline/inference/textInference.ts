@@ -3,7 +3,9 @@
 // The CLI's label/predict and the editor's decorations both call these.
 import { inputError } from '../errors';
 import { argmax } from '../evaluate';
+import { tagTokenId } from '../dataset';
 import { LmScorer } from '../eval/lmScorer';
+import { readLabelledText } from '../labelledText';
 import type { LoadedModel } from '../loadModel';
 import { EOS, LINE_BREAK, NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
 import { Rng } from '../../engine/rng';
@@ -17,6 +19,7 @@ export interface TokenLabel {
   readonly label?: string;
   readonly p?: number;
   readonly surprisal?: number;
+  readonly gold?: string;       // the label a labelled file gives this token
 }
 
 /** classify: one per non-blank line (1-based), with its range. */
@@ -26,6 +29,7 @@ export interface LineLabel {
   readonly end: number;
   readonly label: string;
   readonly p: number;
+  readonly gold?: string;       // the label a labelled file gives this line
 }
 
 export type TextLabels = { readonly kind: 'tokens'; readonly items: TokenLabel[] } | { readonly kind: 'lines'; readonly items: LineLabel[] };
@@ -47,32 +51,48 @@ export function labelText(model: LoadedModel, text: string): TextLabels {
   }
 }
 
-/** Each line is one sequence, as the tagger was trained on sentences. */
+/** A token to tag: its text and range in the document, its id, and its gold label in a labelled file. */
+interface TagUnit { readonly token: string; readonly start: number; readonly end: number; readonly id: number; readonly gold?: string }
+
+/**
+ * The sequences to tag: a labelled file's sequences (its first column, see labelledText.ts), else each
+ * line of the text as one sequence, as the tagger was trained on sentences.
+ */
+function tagSequences(tokenizer: Tokenizer, text: string): TagUnit[][] {
+  const doc = readLabelledText(text, 'tag');
+  if (doc?.task === 'tag') return doc.sequences.map((seq) => seq.map((t) => ({ token: t.text, start: t.start, end: t.end, id: tagTokenId(tokenizer, t.text), gold: t.gold })));
+  return linesOf(text).map(({ start, text: line }) => tokenizer.spans(line).filter((s) => s.text !== LINE_BREAK)
+    .map((s) => ({ token: line.slice(s.start, s.end), start: start + s.start, end: start + s.end, id: s.id })));
+}
+
 function tagLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonly string[], text: string): TokenLabel[] {
   const out: TokenLabel[] = [];
   const C = model.spec.outputs;
-  for (const { start, text: line } of linesOf(text)) {
-    const spans = tokenizer.spans(line).filter((s) => s.text !== LINE_BREAK);
-    if (spans.length === 0) continue;
-    const logits = model.forward(Int32Array.from(spans, (s) => s.id), spans.length, 1);
-    spans.forEach((s, t) => {
+  for (const units of tagSequences(tokenizer, text)) {
+    if (units.length === 0) continue;
+    const logits = model.forward(Int32Array.from(units, (u) => u.id), units.length, 1);
+    units.forEach((u, t) => {
       const k = argmax(logits, t * C, C);
-      out.push({ token: line.slice(s.start, s.end), start: start + s.start, end: start + s.end, label: labels[k], p: probabilityOf(logits, t * C, C, k, model.spec.head) });
+      out.push({ token: u.token, start: u.start, end: u.end, label: labels[k], p: probabilityOf(logits, t * C, C, k, model.spec.head), ...(u.gold !== undefined ? { gold: u.gold } : {}) });
     });
   }
   return out;
 }
 
+/** Each non-blank line is one example; of a labelled file (label<TAB>text) the text after the TAB. */
 function classifyLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonly string[], text: string): LineLabel[] {
+  const doc = readLabelledText(text, 'classify');
+  const rows = doc?.task === 'classify' ? doc.lines
+    : linesOf(text).map(({ start, text: line }, i) => ({ line: i + 1, start, end: start + line.length, text: line, gold: undefined }));
   const out: LineLabel[] = [];
   const C = model.spec.outputs;
-  linesOf(text).forEach(({ start, text: line }, i) => {
-    const ids = tokenizer.encode(line);
-    if (line.trim() === '' || ids.length === 0) return;
+  for (const row of rows) {
+    const ids = tokenizer.encode(row.text);
+    if (row.text.trim() === '' || ids.length === 0) continue;
     const logits = model.forward(ids, ids.length, 1);
     const k = argmax(logits, 0, C);
-    out.push({ line: i + 1, start, end: start + line.length, label: labels[k], p: probabilityOf(logits, 0, C, k, 'softmax') });
-  });
+    out.push({ line: row.line, start: row.start, end: row.end, label: labels[k], p: probabilityOf(logits, 0, C, k, 'softmax'), ...(row.gold !== undefined ? { gold: row.gold } : {}) });
+  }
   return out;
 }
 

@@ -15,6 +15,7 @@ import { isEmbedStart, trainEmbedding } from './embedTrainer';
 import { createFeed } from './feed';
 import { toOnnxMetadata, type ModelMeta } from '../modelMeta';
 import { writeSeq2SeqFiles } from '../seq2seq/model';
+import { settingsWithoutEffect } from './settingsCheck';
 import { RUN_FILES, runFile, type MetricsLine } from '../runStore';
 import { releaseRunLock } from '../runLock';
 import { SAMPLE_STREAM, isSeq2SeqSession, markStatus, openRun, type OpenRun, type RunExtra, type RunSession } from './runSetup';
@@ -81,6 +82,8 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   let checkpointStep: number | null = run.extra ? session.step : null;
   io.post({ type: 'started', runDir, totalSteps, task: meta.task, paramCount: session.model.params.length });
   for (const message of run.notes ?? []) io.post({ type: 'note', message });
+  // Settings this run's data leaves without effect: said once, as warnings.
+  for (const message of settingsWithoutEffect(config, dataset)) io.post({ type: 'note', message, warning: true });
 
   const extra = (): RunExtra => ({ meta, cursor: feed.cursor(), epoch, bestValLoss, evalsSinceBest, startedAt, bestStep });
   // model.onnx (seq2seq: encoder.onnx + decoder.onnx): the weights as standard ONNX with the vocabulary
@@ -170,7 +173,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
       lastStatus = now;
       markStatus(runDir, { status: 'training', step, totalSteps, loss: m.loss, bestValLoss: bestValLoss ?? undefined });
     }
-    if (meta.task === 'lm' && (step % t.sampleEvery === 0 || isLast)) {
+    if (meta.task === 'lm' && t.sampleEvery > 0 && (step % t.sampleEvery === 0 || isLast)) {
       const text = sampleText(run, tokenizer, config.sampling.prime, Math.min(config.sampling.length, TRAINING_SAMPLE_LENGTH), config.sampling.temperature, step);
       appendJsonLine(runFile(runDir, 'samples'), { step, text, time: now });
       io.post({ type: 'sample', step, text });
