@@ -98,7 +98,7 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   runsCommand,
   {
-    name: 'bench', usage: 'rnn-lab bench [--json] [--quick] [--threads 1|2] [--rounds R] ...', ownHelp: true,
+    name: 'bench', usage: 'rnn-lab bench [--json] [--quick] [--threads 1|2] [--python PATH] [--baseline PATH|none] [--no-quality]', ownHelp: true,
     summary: 'Measures training and sampling speed against PyTorch; `rnn-lab bench --help` lists its options.',
     // The speed work (src/cli/bench.ts), required on use so other commands start fast.
     run: (argv, io) => (require('./bench') as typeof import('./bench')).runBench(argv, io),
