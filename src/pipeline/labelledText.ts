@@ -5,6 +5,8 @@
 // Ranges are UTF-16 offsets in the document, as JavaScript and VS Code count.
 import type { Task } from './formats';
 
+const ONE_WORD = /^\S+$/u;
+
 export interface GoldToken {
   readonly text: string;            // the token as written (trimmed)
   readonly start: number;
@@ -27,7 +29,8 @@ export type LabelledDocument =
 
 /**
  * The document in `task`'s labelled format, or null when it is not (plain text to label): every
- * non-blank line must be `token<TAB>label` (tag) or `label<TAB>text` with a one-word label (classify).
+ * non-blank line must be `token<TAB>label` with a one-word token and label (tag) or `label<TAB>text`
+ * with a one-word label (classify).
  */
 export function readLabelledText(text: string, task: Task): LabelledDocument | null {
   if (task !== 'tag' && task !== 'classify') return null;
@@ -47,14 +50,15 @@ export function readLabelledText(text: string, task: Task): LabelledDocument | n
       if (tab < 0) return null;
       const left = raw.slice(0, tab), right = raw.slice(tab + 1);
       if (task === 'tag') {
-        if (right.includes('\t') || left.trim() === '' || right.trim() === '') return null;
+        // A token and a label, each one word: "Harry<TAB>Potter met Hermione" is text with a TAB in it.
+        if (!ONE_WORD.test(left.trim()) || !ONE_WORD.test(right.trim())) return null;
         const lead = left.length - left.trimStart().length;
         const token = left.trim();
         (current ??= (sequences.push([]), sequences[sequences.length - 1])).push(
           { text: token, start: start + lead, end: start + lead + token.length, gold: right.trim() });
       } else {
         const label = left.trim();
-        if (label === '' || /\s/.test(label) || right.trim() === '') return null;
+        if (!ONE_WORD.test(label) || right.trim() === '') return null;
         lines.push({ line, start, end, textStart: start + tab + 1, text: right, gold: label });
       }
     }

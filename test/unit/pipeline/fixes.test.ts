@@ -124,6 +124,7 @@ describe('fixes: export, sampling, labels', function () {
     ['Harry Potter\n', 'tag', false],
     ['Harry\t1\nPotter\n', 'tag', false],
     ['a\tb\tc\n', 'tag', false],
+    ['Harry\tPotter met Hermione\n', 'tag', false],
     ['food\tbread and jam\n', 'classify', true],
     ['two words\tbread\n', 'classify', false],
     ['\n\n', 'classify', false],
