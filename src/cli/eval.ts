@@ -1,8 +1,7 @@
 // rnn-lab eval MODEL FILE [--backend engine|ort] [--json]: a model's scores on a labelled file
 // (src/pipeline/eval/evalFile.ts); --json prints DESIGN.md §4's object, progress goes to stderr.
 import * as path from 'node:path';
-import { evaluateFile } from '../pipeline/eval/evalFile';
-import { loadModel } from '../pipeline/loadModel';
+import { evaluateModelFile } from '../pipeline/eval/evalFile';
 import type { ClassEvalReport, EvalProgress, EvalReport } from '../protocol/evaluation';
 import { backendOption, parseArgs, UsageError } from './args';
 import type { CliCommand } from './command';
@@ -15,10 +14,11 @@ export const evalCommand: CliCommand = {
   usage: USAGE,
   summary: 'Scores a model on a labelled FILE in its task\'s data format: a language model\'s loss, perplexity and '
     + 'bits per token on any text; a tagger\'s or classifier\'s loss, accuracy, macro F1, per-label precision, recall, '
-    + 'F1 and support, and the confusion matrix. Large files are read as a stream.',
+    + 'F1 and support, and the confusion matrix; a seq2seq model\'s loss, exact match and corpus BLEU-4 on '
+    + 'source<TAB>target lines. Large files are read as a stream (seq2seq: whole).',
   options: [
     ['--backend engine|ort', 'run the model in the built-in engine (default) or in onnxruntime'],
-    ['--json', 'print one JSON object: {"task":"lm","tokens":N,"loss":L,"perplexity":P,"bitsPerToken":B}, or for tag and classify {"task","loss","accuracy","macroF1","labels":{...},"confusion":{"labels":[...],"matrix":[[...]]}}'],
+    ['--json', 'print one JSON object: {"task":"lm","tokens":N,"loss":L,"perplexity":P,"bitsPerToken":B}, for tag and classify {"task","loss","accuracy","macroF1","labels":{...},"confusion":{"labels":[...],"matrix":[[...]]}}, for seq2seq {"task":"seq2seq","loss","exactMatch","bleu"}'],
   ],
   notes: 'loss is the mean cross-entropy in nats per predicted token (tag: per token, classify: per line); a language model '
     + 'predicts every token of FILE from all before it, the first from a line start, as `label` scores surprisal '
@@ -32,27 +32,23 @@ function evalRun(argv: readonly string[], io: CliIO): number {
   const args = parseArgs(argv, ['backend'], ['json'], USAGE);
   if (args.positional.length !== 2) throw new UsageError(`expected MODEL and FILE; usage: ${USAGE}`);
   const [modelPath, file] = args.positional;
-  const model = loadModel(modelPath, backendOption(args));
-  try {
-    const progress = progressOnStderr(io, path.basename(file));
-    const report = evaluateFile(model, file, { onProgress: progress.show });
-    progress.done();
-    io.out(args.flags.has('json') ? jsonLine(report) : humanReport(report, path.basename(file), model.step));
-    return 0;
-  } finally {
-    model.dispose();
-  }
+  const progress = progressOnStderr(io, path.basename(file));
+  const { report, step } = evaluateModelFile(modelPath, file, backendOption(args), { onProgress: progress.show });
+  progress.done();
+  io.out(args.flags.has('json') ? jsonLine(report) : humanReport(report, path.basename(file), step));
+  return 0;
 }
 
 /** A redrawn bar on a terminal; otherwise a line at each tenth of a file larger than one chunk. */
 function progressOnStderr(io: CliIO, name: string): { show: (p: EvalProgress) => void; done: () => void } {
   let shownTenths = 0, drawn = false;
-  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  const amount = ({ done, total, unit }: EvalProgress) => (unit === 'bytes'
+    ? `${(done / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB` : `${done} of ${total} steps`);
   return {
-    show({ bytesRead, totalBytes }) {
-      if (totalBytes <= 0 || (bytesRead >= totalBytes && !drawn)) return;   // one chunk: nothing to watch
-      const share = Math.min(1, bytesRead / totalBytes);
-      const text = `eval ${name} ${bar(share)} ${Math.round(share * 100)}% (${mb(bytesRead)} of ${mb(totalBytes)} MB)`;
+    show(p) {
+      if (p.total <= 0 || (p.done >= p.total && !drawn)) return;   // done at the first report: nothing to watch
+      const share = Math.min(1, p.done / p.total);
+      const text = `eval ${name} ${bar(share)} ${Math.round(share * 100)}% (${amount(p)})`;
       if (io.isTTY) { io.err(`\r${text}\x1b[K`); drawn = true; return; }
       const tenths = Math.floor(share * 10);
       if (tenths > shownTenths) { shownTenths = tenths; io.err(text + '\n'); }

@@ -37,8 +37,9 @@ export interface Seq2SeqEvalReport {
 
 export type EvalReport = LmEvalReport | ClassEvalReport | Seq2SeqEvalReport;
 
-/** How far an evaluation has read its file. */
+/** How far an evaluation has got: bytes of the file read, or (seq2seq) pairs scored and decoded. */
 export interface EvalProgress {
-  readonly bytesRead: number;
-  readonly totalBytes: number;
+  readonly done: number;
+  readonly total: number;
+  readonly unit: 'bytes' | 'pairs';
 }

@@ -1,16 +1,18 @@
 // Evaluating a model on a labelled file in its task's data format (DESIGN.md §4 "Evaluation"): one row
-// per task in EVAL_TASKS, each reading the file as a stream (a chunk of lines at a time, so a 100 MB
-// file needs about one chunk of memory) and scoring it the way training validates. `rnn-lab eval` and
-// Evaluate Model on File both call evaluateFile. A task adds its row here (seq2seq: issue 13).
+// per task in EVAL_TASKS, each scoring the file the way training validates (lm, tag, classify read it
+// as a stream, a chunk of lines at a time, so a 100 MB file needs about one chunk of memory).
+// `rnn-lab eval` and Evaluate Model on File both call evaluateModelFile. A task adds its row here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { padBatch, type Example } from '../batching';
 import { tagTokenId } from '../dataset';
 import { inputError, InputError } from '../errors';
 import { labelledLine, taggedLine, type Task } from '../formats';
-import type { LoadedModel } from '../loadModel';
+import { loadModel, type Backend, type LoadedModel } from '../loadModel';
 import type { ModelMeta } from '../modelMeta';
-import { streamTextFile } from '../textFile';
+import { isSeq2SeqModel, loadSeq2Seq } from '../seq2seq/model';
+import { evaluateSeq2SeqFile, translateOptions } from '../seq2seq/translate';
+import { readTextFile, streamTextFile } from '../textFile';
 import { forEachPiece, LINE_BREAK, type Tokenizer } from '../tokenizer';
 import type { EvalProgress, EvalReport } from '../../protocol/evaluation';
 import { ClassScorer } from './classScorer';
@@ -44,12 +46,43 @@ export const EVAL_TASKS: { readonly [T in Task]?: EvalTask } = {
   classify: (input) => evaluateSequenceFile(input, 'classify'),
 };
 
+/** A model path (run folder or .onnx) on a file: the report and the training step of the weights. */
+export function evaluateModelFile(modelPath: string, file: string, backend: Backend, options: EvalOptions = {}): { report: EvalReport; step?: number } {
+  if (isSeq2SeqModel(modelPath)) return { report: evaluateSeq2SeqModel(modelPath, file, backend, options) };
+  const model = loadModel(modelPath, backend);
+  try {
+    return { report: evaluateFile(model, file, options), step: model.step };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * seq2seq (issue 13's scorer, which validation during training also calls): teacher-forced loss per
+ * target token, exact match and corpus BLEU-4 of the model's configured search. It reads the whole file.
+ */
+function evaluateSeq2SeqModel(modelPath: string, file: string, backend: Backend, options: EvalOptions): EvalReport {
+  const model = loadSeq2Seq(modelPath, backend);
+  try {
+    const r = evaluateSeq2SeqFile(model, readTextFile(file), path.basename(file), {
+      ...translateOptions(model),
+      onProgress: (done, total) => {
+        options.onProgress?.({ done, total, unit: 'pairs' });
+        if (options.cancelled?.()) throw new EvalCancelled();
+      },
+    });
+    return { task: 'seq2seq', loss: r.loss, exactMatch: r.exactMatch, bleu: r.bleu };
+  } finally {
+    model.dispose();
+  }
+}
+
 export function evaluateFile(model: LoadedModel, file: string, options: EvalOptions = {}): EvalReport {
   if (!model.meta || !model.tokenizer) {
     throw inputError(model.source, 'has no RNN Lab vocabulary (rnnlab.* metadata), so it cannot read a data file; expected a model trained by RNN Lab');
   }
   const task = EVAL_TASKS[model.meta.task];
-  if (!task) throw inputError(model.source, `is a ${model.meta.task} model; eval is available for ${Object.keys(EVAL_TASKS).join(', ')} models in this version`);
+  if (!task) throw inputError(model.source, `is a ${model.meta.task} model; eval is available for ${[...Object.keys(EVAL_TASKS), 'seq2seq'].join(', ')} models`);
   return task({ model, meta: model.meta, tokenizer: model.tokenizer, file, options });
 }
 
@@ -57,11 +90,11 @@ export function evaluateFile(model: LoadedModel, file: string, options: EvalOpti
 function readChunks(file: string, options: EvalOptions, onText: (text: string, firstLine: number) => void): void {
   let totalBytes = 0;
   try { totalBytes = fs.statSync(file).size; } catch { /* streamTextFile says what is wrong */ }
-  let bytesRead = 0;
+  let done = 0;
   streamTextFile(file, (text, firstLine) => {
     onText(text, firstLine);
-    bytesRead += Buffer.byteLength(text, 'utf8');
-    options.onProgress?.({ bytesRead, totalBytes });
+    done += Buffer.byteLength(text, 'utf8');
+    options.onProgress?.({ done, total: totalBytes, unit: 'bytes' });
     if (options.cancelled?.()) throw new EvalCancelled();
   });
 }

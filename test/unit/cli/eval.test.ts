@@ -114,6 +114,27 @@ describe('cli: eval agrees with label and with training', function () {
   });
 });
 
+describe('cli: eval of a seq2seq model (issue 13\'s scorer)', function () {
+  this.timeout(120_000);
+
+  it('scores its validation file with the validation loss training logged: {"task","loss","exactMatch","bleu"}', async () => {
+    const lines = fs.readFileSync(path.join(REPO, 'samples', 'dates.tsv'), 'utf8').split('\n');
+    const train = tmp.file('dates-train.tsv', lines.slice(0, 300).join('\n') + '\n');
+    const validation = tmp.file('dates-valid.tsv', lines.slice(300, 340).join('\n') + '\n');
+    tmp.file('dates.rnnconfig', config({
+      task: 'seq2seq', data: { train, validation, tokenizer: 'char' }, model: { cell: 'gru', hidden: 16, embedding: 8, attention: 'additive' },
+      training: { steps: 10, batchSize: 16, learningRate: 0.01, evalEvery: 5 },
+    }));
+    const runDir = path.join(tmp.dir, 'dates-run');
+    const trained = await runCli(['train', 'dates.rnnconfig', '--out', runDir], tmp.dir);
+    assert.equal(trained.code, 0, trained.stderr);
+    const report = await evalJson([runDir, validation]);
+    assert.deepEqual(Object.keys(report), ['task', 'loss', 'exactMatch', 'bleu']);
+    close(report.loss, readRunStatus(runDir)!.bestValLoss!, 'eval loss vs bestValLoss', 1e-6);
+    assert.ok(report.exactMatch >= 0 && report.exactMatch <= 1 && report.bleu >= 0 && report.bleu <= 1, JSON.stringify(report));
+  });
+});
+
 describe('cli: eval on bad files', function () {
   this.timeout(60_000);
   const tag = torchCases.find((c) => c.task === 'tag')!;
