@@ -9,33 +9,36 @@ export const one = f4('1.0');
 /**
  * Statements leaving exp(input) in $e (f32x4; temps $fx $y $z, see expTemps): Cephes' expf (range
  * reduction by ln 2, degree-6 polynomial, 2^n through the exponent bits), clamped to ±88 so 2^n
- * stays finite. Relative error ~1e-7: float32 rounding level.
+ * stays finite. Relative error ~1e-7: float32 rounding level. madd: a*b + c of the variant being
+ * built (fused in the fma one: the range reduction and the polynomial round once per step).
  */
-export const expInto = (input) => [
+export const expInto = (input, madd = plainMadd) => [
   `(local.set $e (f32x4.min (f32x4.max ${input} ${f4('-88.0')}) ${f4('88.0')}))`,
   `(local.set $fx (f32x4.nearest (f32x4.mul (local.get $e) ${f4('1.44269504088896341')})))`,
-  `(local.set $e (f32x4.sub (f32x4.sub (local.get $e) (f32x4.mul (local.get $fx) ${f4('0.693359375')})) (f32x4.mul (local.get $fx) ${f4('-2.12194440e-4')})))`,
+  `(local.set $e ${madd('(local.get $fx)', f4('2.12194440e-4'), madd('(local.get $fx)', f4('-0.693359375'), '(local.get $e)'))})`,
   `(local.set $z (f32x4.mul (local.get $e) (local.get $e)))`,
   `(local.set $y ${f4('1.9875691500e-4')})`,
   ...['1.3981999507e-3', '8.3334519073e-3', '4.1665795894e-2', '1.6666665459e-1', '5.0000001201e-1']
-    .map((c) => `(local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $e)) ${f4(c)}))`),
-  `(local.set $y (f32x4.add (f32x4.add (f32x4.mul (local.get $y) (local.get $z)) (local.get $e)) ${one}))`,
+    .map((c) => `(local.set $y ${madd('(local.get $y)', '(local.get $e)', f4(c))})`),
+  `(local.set $y (f32x4.add ${madd('(local.get $y)', '(local.get $z)', '(local.get $e)')} ${one}))`,
   `(local.set $e (f32x4.mul (local.get $y) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $fx)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))`,
 ];
+/** a*b + c in two roundings (the plain SIMD variant; the fma variant passes its relaxed_madd). */
+const plainMadd = (a, b, c) => `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`;
 /** The locals expInto needs. */
 export const expTemps = '(local $e v128) (local $fx v128) (local $y v128) (local $z v128)';
 
 
-/** The piece's WAT functions (plain f32x4 arithmetic: the same in both variants). */
-export function wat() {
+/** The piece's WAT functions; the exp inside uses the variant's madd. */
+export function wat({ madd }) {
   const out = [];
   // ---- pointwise cell math (cells/lstm.ts, cells/gru.ts), f32x4 over j, row by row over b; H % 4 == 0.
   // exp is Cephes' expf (range reduction by ln 2, degree-6 polynomial, 2^n through the exponent
   // bits), clamped to ±88 so 2^n stays finite; sigmoid = 1/(1+e^-x), tanh = 1 - 2/(e^2x + 1), as the
   // TypeScript cells. Relative error of exp ~1e-7: float32 rounding level.
   {
-    const sigmoidInto = (dst, x) => [...expInto(`(f32x4.neg ${x})`), `(local.set ${dst} (f32x4.div ${one} (f32x4.add ${one} (local.get $e))))`];
-    const tanhInto = (dst, x) => [...expInto(`(f32x4.add ${x} ${x})`), `(local.set ${dst} (f32x4.sub ${one} (f32x4.div ${f4('2.0')} (f32x4.add (local.get $e) ${one}))))`];
+    const sigmoidInto = (dst, x) => [...expInto(`(f32x4.neg ${x})`, madd), `(local.set ${dst} (f32x4.div ${one} (f32x4.add ${one} (local.get $e))))`];
+    const tanhInto = (dst, x) => [...expInto(`(f32x4.add ${x} ${x})`, madd), `(local.set ${dst} (f32x4.sub ${one} (f32x4.div ${f4('2.0')} (f32x4.add (local.get $e) ${one}))))`];
     const temps = `(local $o i32) ${expTemps}`;
     const ld = (base, block = 0) => `(v128.load (i32.add (local.get ${base}) (i32.add (local.get $o) ${block ? `(i32.mul (local.get $H4) (i32.const ${block}))` : '(i32.const 0)'})))`;
     const st = (base, block, value) => `(v128.store (i32.add (local.get ${base}) (i32.add (local.get $o) ${block ? `(i32.mul (local.get $H4) (i32.const ${block}))` : '(i32.const 0)'})) ${value})`;

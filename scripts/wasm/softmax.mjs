@@ -6,8 +6,8 @@ import { expInto, expTemps, f4 } from './cells.mjs';
 
 export const exports = ['softmax_xent'];
 
-export function wat() {
-  const expLane0 = (x) => [...expInto(`(f32x4.splat ${x})`)]; // exp of a scalar: lane 0 of $e
+export function wat({ madd }) {
+  const expLane0 = (x) => [...expInto(`(f32x4.splat ${x})`, madd)]; // exp of a scalar: lane 0 of $e
   return [`
   (func $softmax_xent (export "softmax_xent") (param $r0 i32) (param $r1 i32) (param $C i32) (param $logits i32) (param $targets i32)
     (param $dLogits i32) (param $rowOut i32) (param $invCountBits i32) (param $ws i32)
@@ -42,7 +42,7 @@ export function wat() {
       (local.set $o (i32.const 0))
       (block $ev (loop $evl
         (br_if $ev (i32.ge_u (local.get $o) (local.get $Cv)))
-        ${expInto('(f32x4.sub (v128.load (i32.add (local.get $x) (local.get $o))) (local.get $vm))').join('\n        ')}
+        ${expInto('(f32x4.sub (v128.load (i32.add (local.get $x) (local.get $o))) (local.get $vm))', madd).join('\n        ')}
         (v128.store (i32.add (local.get $d) (local.get $o)) (local.get $e))
         (local.set $vs (f32x4.add (local.get $vs) (local.get $e)))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))

@@ -134,6 +134,7 @@ export class RecurrentLayer {
   /** Layer 0 over an embedding: its table (V, I) and gradient; see projectsTable. */
   private embedding: { readonly table: Vec; readonly grad: Vec; readonly V: number } | null = null;
   private tableRows: Vec | null = null; // (V, G*H) the table's projection (forward), its gradient rows (backward)
+  private biasSums: Vec | null = null;  // (G*H) Σ over rows of dGates, for dWb and dRb
 
   constructor(
     private readonly spec: ModelSpec,
@@ -162,6 +163,10 @@ export class RecurrentLayer {
   /** True when a pass over `rows` input rows goes through the table (V < rows): the model then neither embeds nor back-propagates into embedded rows. */
   projectsTable(rows: number): boolean {
     return this.embedding !== null && this.embedding.V < rows;
+  }
+
+  private biasSumBuffer(): Vec {
+    return (this.biasSums ??= allocVec(this.dtype, this.G * this.H));
   }
 
   private tableBuffer(): Vec {
@@ -347,16 +352,23 @@ export class RecurrentLayer {
           for (let k = 0; k < GH; k++) g.W[k * I + tok] += buf.dGates[gr + k];
         }
       }
-      kernels.sumRows(rows, GH, buf.dGates, 0, GH, g.Wb, 0);
+      // dWb = Σ dGates over the rows (the table's V rows hold the same sum); dRb is the same sum
+      // unless gru resetAfter has a dRecur of its own.
+      const biasSum = this.biasSumBuffer();
+      biasSum.fill(0);
+      if (table && dTable) kernels.sumRows(table.V, GH, dTable, 0, GH, biasSum, 0);
+      else kernels.sumRows(rows, GH, buf.dGates, 0, GH, biasSum, 0);
+      kernels.sumRows(1, GH, biasSum, 0, GH, g.Wb, 0);
       if (spec.cell === 'gru' && !spec.resetAfter) {
         // z, r rows of R multiply hPrev; the h rows multiply r⊙hPrev (kept in extra).
         kernels.gemm(true, false, 2 * H, H, rows, 1, buf.dGates, 0, GH, buf.hs, buf.prevOffset, H, 1, g.R, 0, H);
         kernels.gemm(true, false, H, H, rows, 1, buf.dGates, 2 * H, GH, buf.extra, 0, H, 1, g.R, 2 * H * H, H);
-        kernels.sumRows(rows, GH, buf.dGates, 0, GH, g.Rb, 0);
+        kernels.sumRows(1, GH, biasSum, 0, GH, g.Rb, 0);
       } else {
         const dRecur = buf.dRecur ?? buf.dGates;
         kernels.gemm(true, false, GH, H, rows, 1, dRecur, 0, GH, buf.hs, buf.prevOffset, H, 1, g.R, 0, H);
-        kernels.sumRows(rows, GH, dRecur, 0, GH, g.Rb, 0);
+        if (buf.dRecur) kernels.sumRows(rows, GH, dRecur, 0, GH, g.Rb, 0);
+        else kernels.sumRows(1, GH, biasSum, 0, GH, g.Rb, 0);
       }
       if (table && dTable) kernels.gemm(false, false, table.V, I, GH, 1, dTable, 0, GH, w.W, 0, I, 1, table.grad, 0, I);
       else if (dX) kernels.gemm(false, false, rows, I, GH, 1, buf.dGates, 0, GH, w.W, 0, I, d === 0 ? 0 : 1, dX, 0, I);
