@@ -25,7 +25,8 @@ export function wat({ madd }) {
   // streams two contiguous panels. Packing transposes 4×4 blocks with shuffles when the source is
   // contiguous along k, copies vectors when it is contiguous along the panel, else goes scalar.
   // ws: per-thread workspace: [tile 4×8 f32 | A pack MC*KC f32 | B pack KC*NC f32].
-  // The driver takes a column range [j0, j1) so threads can split N (see parallel.ts).
+  // The driver takes a column range [j0, j1) so threads can split N (see parallel.ts); init and
+  // bias as in the micro-kernel (bias: the row vector of C's column 0, or 0).
   out.push(`
   (func $pack4 (param $n i32) (param $kc i32) (param $src i32) (param $ps i32) (param $ks i32) (param $dst i32)
     (local $p i32) (local $k i32) (local $w i32) (local $valid i32) (local $row i32) (local $d i32)
@@ -167,7 +168,9 @@ export function wat({ madd }) {
       (local.set $p (i32.add (local.get $p) (i32.const 8)))
       (br $panels))))`);
   // The 4×8 micro-kernel on packed panels: 8 f32x4 accumulators; full tiles update C directly,
-  // edge tiles go through the workspace tile and only their valid part is added.
+  // edge tiles go through the workspace tile and only their valid part is added. init: C = alpha·acc
+  // (+ the row vector at bias, when not 0) instead of C += alpha·acc: a GEMM with beta = 0 (and a
+  // bias) writes its first K block without a pass that zeroes C first (and one that adds the bias).
   {
     const acc = [];
     for (let r = 0; r < 4; r++) for (let v = 0; v < 2; v++) acc.push(`$v${r}${v}`);
@@ -179,18 +182,21 @@ export function wat({ madd }) {
       }
       return l.map((x) => '        ' + x).join('\n');
     };
-    const full = [], toTile = [];
+    const full = [], fullInit = [], toTile = [];
     for (let r = 0; r < 4; r++) {
       full.push(`(local.set $pc (i32.add (local.get $C) (i32.mul (i32.const ${r}) (local.get $ldc))))`);
+      fullInit.push(`(local.set $pc (i32.add (local.get $C) (i32.mul (i32.const ${r}) (local.get $ldc))))`);
       for (let v = 0; v < 2; v++) {
         full.push(`(v128.store offset=${v * 16} (local.get $pc) ${madd(`(local.get $v${r}${v})`, '(local.get $alpha4)', `(v128.load offset=${v * 16} (local.get $pc))`)})`);
+        fullInit.push(`(v128.store offset=${v * 16} (local.get $pc) ${madd(`(local.get $v${r}${v})`, '(local.get $alpha4)', `(local.get $bb${v})`)})`);
         toTile.push(`(v128.store offset=${r * 32 + v * 16} (local.get $tile) (local.get $v${r}${v}))`);
       }
     }
     out.push(`
   (func $micro (param $kc i32) (param $pa i32) (param $pb i32) (param $C i32) (param $ldc i32) (param $alpha f32)
-    (param $rows i32) (param $cols i32) (param $tile i32)
+    (param $rows i32) (param $cols i32) (param $tile i32) (param $init i32) (param $bias i32)
     (local $k i32) (local $x v128) (local $b0 v128) (local $b1 v128) (local $alpha4 v128) (local $pc i32) (local $r i32) (local $c i32)
+    (local $bb0 v128) (local $bb1 v128)
     ${acc.map((a) => `(local ${a} v128)`).join(' ')}
     (local.set $k (local.get $kc))
     ;; one k per iteration: unrolling makes TurboFan hoist every load and spill accumulators
@@ -203,6 +209,12 @@ ${step(0)}
       (br $kl)))
     (local.set $alpha4 (f32x4.splat (local.get $alpha)))
     (if (i32.and (i32.eq (local.get $rows) (i32.const 4)) (i32.eq (local.get $cols) (i32.const 8))) (then
+      (if (local.get $init) (then
+        (if (local.get $bias) (then
+          (local.set $bb0 (v128.load offset=0 (local.get $bias)))
+          (local.set $bb1 (v128.load offset=16 (local.get $bias)))))
+        ${fullInit.join('\n        ')}
+        (return)))
       ${full.join('\n      ')}
       (return)))
     ${toTile.join('\n    ')}
@@ -213,7 +225,10 @@ ${step(0)}
       (block $cdone (loop $cl
         (br_if $cdone (i32.ge_s (local.get $c) (local.get $cols)))
         (local.set $pc (i32.add (i32.add (local.get $C) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $c) (i32.const 2))))
-        (f32.store (local.get $pc) (f32.add (f32.load (local.get $pc))
+        (f32.store (local.get $pc) (f32.add
+          (if (result f32) (local.get $init)
+            (then (if (result f32) (local.get $bias) (then (f32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))) (else (f32.const 0))))
+            (else (f32.load (local.get $pc))))
           (f32.mul (f32.load (i32.add (local.get $tile) (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $c)) (i32.const 2)))) (local.get $alpha))))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $cl)))
@@ -223,15 +238,16 @@ ${step(0)}
   out.push(`
   (func $gemm (export "gemm") (param $M i32) (param $j0 i32) (param $j1 i32) (param $K i32) (param $alpha f32)
     (param $A i32) (param $ars i32) (param $aks i32) (param $B i32) (param $bks i32) (param $bns i32)
-    (param $C i32) (param $ldc i32) (param $ws i32)
+    (param $C i32) (param $ldc i32) (param $ws i32) (param $init i32) (param $bias i32)
     (local $pc i32) (local $kc i32) (local $jc i32) (local $nc i32) (local $ic i32) (local $mc i32)
-    (local $jr i32) (local $ir i32) (local $apack i32) (local $bpack i32)
+    (local $jr i32) (local $ir i32) (local $apack i32) (local $bpack i32) (local $first i32)
     (local.set $apack (i32.add (local.get $ws) (i32.const 128)))
     (local.set $bpack (i32.add (local.get $apack) (i32.const ${MC * KC * 4})))
     (local.set $pc (i32.const 0))
     (block $kdone (loop $kl
       (br_if $kdone (i32.ge_s (local.get $pc) (local.get $K)))
       (local.set $kc (select (i32.sub (local.get $K) (local.get $pc)) (i32.const ${KC}) (i32.lt_s (i32.sub (local.get $K) (local.get $pc)) (i32.const ${KC}))))
+      (local.set $first (i32.and (local.get $init) (i32.eqz (local.get $pc))))
       (local.set $jc (local.get $j0))
       (block $jdone (loop $jl
         (br_if $jdone (i32.ge_s (local.get $jc) (local.get $j1)))
@@ -259,7 +275,8 @@ ${step(0)}
                 (local.get $ldc) (local.get $alpha)
                 (select (i32.sub (local.get $mc) (local.get $ir)) (i32.const 4) (i32.lt_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const 4)))
                 (select (i32.sub (local.get $nc) (local.get $jr)) (i32.const 8) (i32.lt_s (i32.sub (local.get $nc) (local.get $jr)) (i32.const 8)))
-                (local.get $ws))
+                (local.get $ws) (local.get $first)
+                (select (i32.add (local.get $bias) (i32.shl (i32.add (local.get $jc) (local.get $jr)) (i32.const 2))) (i32.const 0) (i32.and (local.get $first) (i32.ne (local.get $bias) (i32.const 0)))))
               (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
               (br $irl)))
             (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
@@ -274,12 +291,13 @@ ${step(0)}
   // pack_b: all of op(B) (K,N) into panels of 8 columns over the whole K ([K][8] each, zero-padded
   // past N; ceil(N/8)*8*K floats at dst), so a matrix used by many GEMMs (a layer's R over the T
   // steps of a window) is packed once. gemm_pb is the packed GEMM on such a B: C (M,N) += alpha *
-  // op(A) · B, op(A)(i,k) at A + i*ars + k*aks, A packed block by block into ws as in gemm.
+  // op(A) · B (init: C = alpha · op(A) · B), op(A)(i,k) at A + i*ars + k*aks, A packed block by
+  // block into ws as in gemm.
   out.push(`
   (func $pack_b (export "pack_b") (param $N i32) (param $K i32) (param $B i32) (param $bks i32) (param $bns i32) (param $dst i32)
     (call $pack8 (local.get $N) (local.get $K) (local.get $B) (local.get $bns) (local.get $bks) (local.get $dst)))
   (func $gemm_pb (export "gemm_pb") (param $M i32) (param $N i32) (param $K i32) (param $alpha f32)
-    (param $A i32) (param $ars i32) (param $aks i32) (param $Bp i32) (param $C i32) (param $ldc i32) (param $ws i32)
+    (param $A i32) (param $ars i32) (param $aks i32) (param $Bp i32) (param $C i32) (param $ldc i32) (param $ws i32) (param $init i32)
     (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32) (local $jr i32) (local $ir i32) (local $apack i32) (local $pb i32)
     (local.set $apack (i32.add (local.get $ws) (i32.const 128)))
     (local.set $pc (i32.const 0))
@@ -308,7 +326,7 @@ ${step(0)}
               (local.get $ldc) (local.get $alpha)
               (select (i32.sub (local.get $mc) (local.get $ir)) (i32.const 4) (i32.lt_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const 4)))
               (select (i32.sub (local.get $N) (local.get $jr)) (i32.const 8) (i32.lt_s (i32.sub (local.get $N) (local.get $jr)) (i32.const 8)))
-              (local.get $ws))
+              (local.get $ws) (i32.and (local.get $init) (i32.eqz (local.get $pc))) (i32.const 0))
             (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
             (br $irl)))
           (local.set $jr (i32.add (local.get $jr) (i32.const 8)))

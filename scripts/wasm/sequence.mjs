@@ -84,7 +84,7 @@ export function wat() {
     ${locals}
     ${setup(4)}${forwardLoop([
     `(call $gemm_pb (local.get $rows) (i32.shl (local.get $H) (i32.const 2)) (local.get $H) (f32.const 1) ${at('$hs', g('$before'), g('$H4'))} (local.get $H4) (i32.const 4)
-        (local.get $Rp) ${at('$gates', g('$t'), g('$GB'))} (local.get $GB) (local.get $ws))`,
+        (local.get $Rp) ${at('$gates', g('$t'), g('$GB'))} (local.get $GB) (local.get $ws) (i32.const 0))`,
     `(call $lstm_fwd (local.get $rows) (local.get $H) ${at('$gates', g('$t'), g('$GB'))} ${at('$cs', g('$before'), g('$H4'))} ${at('$cs', g('$after'), g('$H4'))}
         ${at('$tanhC', g('$t'), g('$H4'))} ${at('$hs', g('$after'), g('$H4'))})`,
     `(call $copy_rows (local.get $rows) (local.get $H) ${at('$hs', g('$after'), g('$H4'))} (local.get $H4) ${at('$out', g('$t'), g('$ldo'))} (local.get $ldo))`,
@@ -104,12 +104,12 @@ export function wat() {
     (local.set $dc (i32.add (local.get $dc) (i32.mul (local.get $r0) (local.get $H4))))
     (local.set $dcP (i32.add (local.get $dcP) (i32.mul (local.get $r0) (local.get $H4))))${backwardLoop([
     ...addOutputGrad,
-    '(call $scale_rows (local.get $rows) (local.get $H) (f32.const 0) (local.get $dhP) (local.get $H4))',
     '(call $scale_rows (local.get $rows) (local.get $H) (f32.const 0) (local.get $dcP) (local.get $H4))',
     `(call $lstm_bwd (local.get $rows) (local.get $H) ${at('$dGates', g('$t'), g('$GB'))} (local.get $dcP) (local.get $dh) (local.get $dc)
         ${at('$gates', g('$t'), g('$GB'))} ${at('$tanhC', g('$t'), g('$H4'))} ${at('$cs', g('$before'), g('$H4'))})`,
+    // dhPrev = dGates·R, written (init) rather than zeroed and accumulated
     `(call $gemm_pb (local.get $rows) (local.get $H) (i32.shl (local.get $H) (i32.const 2)) (f32.const 1) ${at('$dGates', g('$t'), g('$GB'))} (local.get $GB) (i32.const 4)
-        (local.get $Rp) (local.get $dhP) (local.get $H4) (local.get $ws))`,
+        (local.get $Rp) (local.get $dhP) (local.get $H4) (local.get $ws) (i32.const 1))`,
   ], [['$dh', '$dhP'], ['$dc', '$dcP']])})`);
 
   // GRU forward (resetAfter): recur (B,3H scratch) = hBefore·Rᵀ (Rp: K=H, N=3H), then the cell;
@@ -120,9 +120,8 @@ export function wat() {
     ${locals}
     ${setup(3)}
     (local.set $recur (i32.add (local.get $recur) (i32.mul (local.get $r0) (local.get $GB))))${forwardLoop([
-    '(call $scale_rows (local.get $rows) (i32.mul (local.get $H) (i32.const 3)) (f32.const 0) (local.get $recur) (local.get $GB))',
     `(call $gemm_pb (local.get $rows) (i32.mul (local.get $H) (i32.const 3)) (local.get $H) (f32.const 1) ${at('$hs', g('$before'), g('$H4'))} (local.get $H4) (i32.const 4)
-        (local.get $Rp) (local.get $recur) (local.get $GB) (local.get $ws))`,
+        (local.get $Rp) (local.get $recur) (local.get $GB) (local.get $ws) (i32.const 1))`,
     `(call $gru_fwd (local.get $rows) (local.get $H) ${at('$gates', g('$t'), g('$GB'))} (local.get $recur) (local.get $Rbh) ${at('$extra', g('$t'), g('$H4'))}
         ${at('$hs', g('$after'), g('$H4'))} ${at('$hs', g('$before'), g('$H4'))})`,
     `(call $copy_rows (local.get $rows) (local.get $H) ${at('$hs', g('$after'), g('$H4'))} (local.get $H4) ${at('$out', g('$t'), g('$ldo'))} (local.get $ldo))`,
@@ -143,7 +142,7 @@ export function wat() {
     `(call $gru_bwd (local.get $rows) (local.get $H) ${at('$dGates', g('$t'), g('$GB'))} ${at('$dRecur', g('$t'), g('$GB'))} (local.get $dhP) (local.get $dh)
         ${at('$gates', g('$t'), g('$GB'))} ${at('$extra', g('$t'), g('$H4'))} ${at('$hs', g('$before'), g('$H4'))})`,
     `(call $gemm_pb (local.get $rows) (local.get $H) (i32.mul (local.get $H) (i32.const 3)) (f32.const 1) ${at('$dRecur', g('$t'), g('$GB'))} (local.get $GB) (i32.const 4)
-        (local.get $Rp) (local.get $dhP) (local.get $H4) (local.get $ws))`,
+        (local.get $Rp) (local.get $dhP) (local.get $H4) (local.get $ws) (i32.const 0))`,
   ], [['$dh', '$dhP']])})`);
   return out;
 }

@@ -6,7 +6,8 @@
 // X[xOff + r*ldX + c]. op(X) = X, or Xᵀ when its trans flag is set.
 //   gemm:        C (M,N) = alpha * op(A) (M,K) · op(B) (K,N) + beta * C
 //                A is stored (M,K), or (K,M) when transA; B is stored (K,N), or (N,K) when transB.
-//                beta = 0 overwrites C (NaNs already in C do not survive), beta = 1 accumulates.
+//                beta = 0 overwrites C (NaNs already in C do not survive), beta = 1 accumulates;
+//                with bias (N) at biasOff, + bias broadcast over the rows (as addBiasRows after it).
 //   addBiasRows: C (M,N) += bias (N) broadcast over rows              (biases in forward)
 //   sumRows:     y (N) += Σ_i A (M,N) row i                           (bias gradients)
 //   sumSquares:  Σ x[i]² over n elements                              (gradient norms)
@@ -29,7 +30,7 @@ export interface Kernels {
     transA: boolean, transB: boolean, M: number, N: number, K: number,
     alpha: number, A: Vec, aOff: number, lda: number,
     B: Vec, bOff: number, ldb: number,
-    beta: number, C: Vec, cOff: number, ldc: number,
+    beta: number, C: Vec, cOff: number, ldc: number, bias?: Vec | null, biasOff?: number,
   ): void;
   addBiasRows(M: number, N: number, bias: Vec, biasOff: number, C: Vec, cOff: number, ldc: number): void;
   sumRows(M: number, N: number, A: Vec, aOff: number, lda: number, y: Vec, yOff: number): void;
@@ -184,6 +185,16 @@ function scaleC(M: number, N: number, beta: number, C: Vec, cOff: number, ldc: n
 }
 
 function gemm(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  alpha: number, A: Vec, aOff: number, lda: number,
+  B: Vec, bOff: number, ldb: number,
+  beta: number, C: Vec, cOff: number, ldc: number, bias: Vec | null = null, biasOff = 0,
+): void {
+  gemmNoBias(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  if (bias) addBiasRows(M, N, bias, biasOff, C, cOff, ldc);
+}
+
+function gemmNoBias(
   transA: boolean, transB: boolean, M: number, N: number, K: number,
   alpha: number, A: Vec, aOff: number, lda: number,
   B: Vec, bOff: number, ldb: number,

@@ -7,8 +7,7 @@ import type { Vec } from '../tensor';
 
 /** y (N, C) = x (N, F) · W (C, F)ᵀ + b (C). */
 export function denseForward(y: Vec, x: Vec, W: Vec, b: Vec, N: number, F: number, C: number): void {
-  kernels.gemm(false, true, N, C, F, 1, x, 0, F, W, 0, F, 0, y, 0, C);
-  kernels.addBiasRows(N, C, b, 0, y, 0, C);
+  kernels.gemm(false, true, N, C, F, 1, x, 0, F, W, 0, F, 0, y, 0, C, b, 0);
 }
 
 /** dW (C, F) += dyᵀ·x;  db (C) += Σ rows of dy;  dx (N, F) = dy·W (overwritten), unless null. */

@@ -192,20 +192,19 @@ export class RecurrentLayer {
       if (this.projectsTable(rows)) {
         // x rows are table rows: project the V rows of the table (bias included), then pick rows by token.
         const e = this.embedding!, P = this.tableBuffer();
-        kernels.gemm(false, true, e.V, GH, I, 1, e.table, 0, I, w.W, 0, I, 0, P, 0, GH);
-        kernels.addBiasRows(e.V, GH, bias, 0, P, 0, GH);
+        kernels.gemm(false, true, e.V, GH, I, 1, e.table, 0, I, w.W, 0, I, 0, P, 0, GH, bias, 0);
         kernels.gatherRows(rows, GH, P, tokens, buf.gates);
       } else {
         if (x) {
-          kernels.gemm(false, true, rows, GH, I, 1, x, 0, I, w.W, 0, I, 0, buf.gates, 0, GH);
+          kernels.gemm(false, true, rows, GH, I, 1, x, 0, I, w.W, 0, I, 0, buf.gates, 0, GH, bias, 0);
         } else {
           // One-hot input: x·Wᵀ is column `token` of W (GH, V).
           for (let r = 0; r < rows; r++) {
             const tok = tokens[r], g = r * GH;
             for (let k = 0; k < GH; k++) buf.gates[g + k] = w.W[k * I + tok];
           }
+          kernels.addBiasRows(rows, GH, bias, 0, buf.gates, 0, GH);
         }
-        kernels.addBiasRows(rows, GH, bias, 0, buf.gates, 0, GH);
       }
 
       const stateOff = (this.index * D + d) * B * H, init = buf.initOffset(T);

@@ -16,7 +16,7 @@ import { WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly'
 export interface KernelExports {
   /** Packed GEMM over the column range [j0, j1) of C; op(A)(i,k) at A + i*ars + k*aks, op(B)(k,j) at B + k*bks + j*bns. */
   gemm(M: number, j0: number, j1: number, K: number, alpha: number, A: number, ars: number, aks: number,
-    B: number, bks: number, bns: number, C: number, ldc: number, ws: number): void;
+    B: number, bks: number, bns: number, C: number, ldc: number, ws: number, init: number, bias: number): void;
   gemm_xn(M: number, N: number, K: number, alpha: number, A: number, rs: number, ks: number, B: number, ldb: number, C: number, ldc: number): void;
   gemm_nt(M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
   gemv_nt(M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
@@ -29,7 +29,7 @@ export interface KernelExports {
   /** op(B) (K,N) into 8-column panels over the whole K at dst (ceil(N/8)*8*K floats). */
   pack_b(N: number, K: number, B: number, bks: number, bns: number, dst: number): void;
   /** C (M,N) += alpha·op(A)·B on B packed by pack_b. */
-  gemm_pb(M: number, N: number, K: number, alpha: number, A: number, ars: number, aks: number, Bp: number, C: number, ldc: number, ws: number): void;
+  gemm_pb(M: number, N: number, K: number, alpha: number, A: number, ars: number, aks: number, Bp: number, C: number, ldc: number, ws: number, init: number): void;
   /** Sequence kernels (scripts/wasm/sequence.mjs) over batch rows [r0, r1); ws last. */
   lstm_seq_fwd(r0: number, r1: number, T: number, B: number, H: number, dir: number, gates: number, hs: number, cs: number, tanhC: number,
     Rp: number, out: number, ldo: number, ws: number): void;
@@ -136,32 +136,37 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     transA: boolean, transB: boolean, M: number, N: number, K: number,
     alpha: number, A: Vec, aOff: number, lda: number,
     B: Vec, bOff: number, ldb: number,
-    beta: number, C: Vec, cOff: number, ldc: number,
+    beta: number, C: Vec, cOff: number, ldc: number, bias: Vec | null = null, biasOff = 0,
   ): void {
     if (!(A instanceof Float32Array) || !(B instanceof Float32Array) || !(C instanceof Float32Array)) {
-      referenceKernels.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      referenceKernels.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, bias, biasOff);
       return;
     }
     if (M === 0 || N === 0) return;
     const cN = extent(M, N, ldc), aN = transA ? extent(K, M, lda) : extent(M, K, lda), bN = transB ? extent(N, K, ldb) : extent(K, N, ldb);
     if (!ensureScratch(outside(C, cN) + outside(A, aN) + outside(B, bN))) {
-      referenceKernels.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      referenceKernels.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, bias, biasOff);
       return;
     }
     const pc = pointer(C, cOff, cN);
-    if (beta !== 1) wasm.scale_rows(M, N, beta, pc, ldc * 4);
+    const packed = M >= PACK_MIN_ROWS || (transA && transB);
+    // The packed kernels write C (and add the bias) in their first K block when beta = 0.
+    const init = beta === 0 && alpha !== 0 && K > 0 && packed;
+    const fusedBias = init && bias instanceof Float32Array && arena.owns(bias) ? bias.byteOffset + biasOff * 4 : 0;
+    if (beta !== 1 && !init) wasm.scale_rows(M, N, beta, pc, ldc * 4);
     if (alpha !== 0 && K > 0) {
       const pa = pointer(A, aOff, aN);
       const pb = pointer(B, bOff, bN);
       const [ars, aks] = transA ? [4, lda * 4] : [lda * 4, 4];
       const [bks, bns] = transB ? [4, ldb * 4] : [ldb * 4, 4];
       if (team && M >= PACK_MIN_ROWS && M * N * K >= splitMinMacs) {
-        team.gemm(wasm, M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
-      } else if (M >= PACK_MIN_ROWS || (transA && transB)) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace);
+        team.gemm(wasm, M, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace, init ? 1 : 0, fusedBias);
+      } else if (packed) wasm.gemm(M, 0, N, K, alpha, pa, ars, aks, pb, bks, bns, pc, ldc * 4, workspace, init ? 1 : 0, fusedBias);
       else if (transB) (M < 4 ? wasm.gemv_nt : wasm.gemm_nt)(M, N, K, alpha, pa, lda * 4, pb, ldb * 4, pc, ldc * 4);
       else wasm.gemm_xn(M, N, K, alpha, pa, ars, aks, pb, ldb * 4, pc, ldc * 4);
     }
     copyBack(C, cOff, cN, pc);
+    if (bias && !fusedBias) addBiasRows(M, N, bias, biasOff, C, cOff, ldc);
   }
 
   function addBiasRows(M: number, N: number, bias: Vec, biasOff: number, C: Vec, cOff: number, ldc: number): void {

@@ -15,7 +15,7 @@ import type { WasmModule } from './webassembly';
 // KIND 0: a GEMM in chunks of columns or rows (gemm's arguments in M_..LDC); KIND 1: a row kernel
 // (ROW_FNS[FN]) over chunks of CHUNK rows of M_, called (r0, r1, ...ARGS[0..NARGS), ws).
 const SEQ = 0, CLAIM = 1, DONE = 2, QUIT = 3, TOTAL = 4, BY_ROWS = 5, CHUNK = 6, M_ = 7, N_ = 8, K_ = 9, ALPHA = 10,
-  A_ = 11, ARS = 12, AKS = 13, B_ = 14, BKS = 15, BNS = 16, C_ = 17, LDC = 18, KIND = 19, FN = 20, NARGS = 21, ARGS = 22;
+  A_ = 11, ARS = 12, AKS = 13, B_ = 14, BKS = 15, BNS = 16, C_ = 17, LDC = 18, KIND = 19, FN = 20, NARGS = 21, INIT = 22, BIAS = 23, ARGS = 24;
 const MAX_ARGS = 24;
 const SLOTS = ARGS + MAX_ARGS;
 /** Polls (~100-200 µs) before a waiting thread sleeps (Atomics.wait): long enough to bridge the pointwise work between two GEMMs of a step; the helper only runs when two cores are free. */
@@ -45,10 +45,10 @@ const WORK_CHUNKS_SOURCE = `
       const N = ctl[${N_}], ars = ctl[${ARS}], ldc = ctl[${LDC}];
       if (ctl[${BY_ROWS}]) {
         const i0 = index * chunk, rows = Math.min(chunk, M - i0);
-        ex.gemm(rows, 0, N, ctl[${K_}], f32[${ALPHA}], ctl[${A_}] + i0 * ars, ars, ctl[${AKS}], ctl[${B_}], ctl[${BKS}], ctl[${BNS}], ctl[${C_}] + i0 * ldc, ldc, ws);
+        ex.gemm(rows, 0, N, ctl[${K_}], f32[${ALPHA}], ctl[${A_}] + i0 * ars, ars, ctl[${AKS}], ctl[${B_}], ctl[${BKS}], ctl[${BNS}], ctl[${C_}] + i0 * ldc, ldc, ws, ctl[${INIT}], ctl[${BIAS}]);
       } else {
         const j0 = index * chunk;
-        ex.gemm(M, j0, Math.min(N, j0 + chunk), ctl[${K_}], f32[${ALPHA}], ctl[${A_}], ars, ctl[${AKS}], ctl[${B_}], ctl[${BKS}], ctl[${BNS}], ctl[${C_}], ldc, ws);
+        ex.gemm(M, j0, Math.min(N, j0 + chunk), ctl[${K_}], f32[${ALPHA}], ctl[${A_}], ars, ctl[${AKS}], ctl[${B_}], ctl[${BKS}], ctl[${BNS}], ctl[${C_}], ldc, ws, ctl[${INIT}], ctl[${BIAS}]);
       }
     }
     Atomics.add(ctl, ${DONE}, 1);
@@ -82,7 +82,7 @@ for (;;) {
 `;
 
 type GemmFn = (M: number, j0: number, j1: number, K: number, alpha: number, A: number, ars: number, aks: number,
-  B: number, bks: number, bns: number, C: number, ldc: number, ws: number) => void;
+  B: number, bks: number, bns: number, C: number, ldc: number, ws: number, init: number, bias: number) => void;
 
 interface NodeWorker {
   unref(): void;
@@ -123,7 +123,7 @@ export class GemmTeam {
 
   /** C (M,N) += alpha·op(A)·op(B) in chunks shared with the helper. Arguments as the module's gemm (bytes). */
   gemm(ex: TeamExports, M: number, N: number, K: number, alpha: number, A: number, ars: number, aks: number,
-    B: number, bks: number, bns: number, C: number, ldc: number, ws: number): void {
+    B: number, bks: number, bns: number, C: number, ldc: number, ws: number, init = 0, bias = 0): void {
     const ctl = this.ctl;
     // Every chunk packs its own op(A) block (column chunks: all M×K of it) or op(B) block (row
     // chunks: all K×N): cut along the dimension whose repacking is cheaper.
@@ -132,6 +132,7 @@ export class GemmTeam {
     ctl[KIND] = 0; ctl[BY_ROWS] = byRows ? 1 : 0;
     ctl[M_] = M; ctl[N_] = N; ctl[K_] = K; this.f32[ALPHA] = alpha;
     ctl[A_] = A; ctl[ARS] = ars; ctl[AKS] = aks; ctl[B_] = B; ctl[BKS] = bks; ctl[BNS] = bns; ctl[C_] = C; ctl[LDC] = ldc;
+    ctl[INIT] = init; ctl[BIAS] = bias;
     this.run(ex, [], chunk, Math.ceil((byRows ? M : N) / chunk), ws);
   }
 

@@ -15,7 +15,7 @@ setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 interface GemmCase {
   transA: boolean; transB: boolean; M: number; N: number; K: number;
-  alpha?: number; beta?: number; pad?: number; off?: number; inArena?: boolean;
+  alpha?: number; beta?: number; pad?: number; off?: number; inArena?: boolean; bias?: boolean;
 }
 
 const cases: GemmCase[] = [
@@ -42,6 +42,14 @@ const cases: GemmCase[] = [
   { transA: false, transB: false, M: 3, N: 4, K: 0, beta: 0.5 },
   { transA: false, transB: true, M: 0, N: 4, K: 3 },
   { transA: false, transB: false, M: 6, N: 10, K: 9, inArena: false, off: 4, pad: 1, beta: 1 },
+  // beta = 0 with a bias: the packed kernels write C and add the bias in their first K block
+  { transA: false, transB: true, M: 37, N: 29, K: 300, bias: true, pad: 2, off: 1 },
+  { transA: false, transB: true, M: 64, N: 96, K: 128, bias: true },
+  { transA: true, transB: false, M: 20, N: 13, K: 70, bias: true, alpha: 0.5 },
+  { transA: false, transB: false, M: 9, N: 1030, K: 5, bias: true, off: 3 },
+  { transA: false, transB: true, M: 2, N: 11, K: 6, bias: true },
+  { transA: false, transB: true, M: 12, N: 16, K: 8, bias: true, beta: 0.5 },
+  { transA: false, transB: true, M: 12, N: 16, K: 8, bias: true, inArena: false },
   { transA: false, transB: true, M: 6, N: 10, K: 9, inArena: false, beta: 0 },
 ];
 
@@ -69,10 +77,11 @@ function checkGemm(k: WasmKernels, arena: WasmArena, c: GemmCase): void {
     return v;
   };
   const A = filled(off + aRows * lda, 1), B = filled(off + bRows * ldb, 2), C0 = filled(off + M * ldc, 3);
+  const bias = c.bias ? filled(off + N, 4) : null;
   const expected = C0.slice();
-  referenceKernels.gemm(transA, transB, M, N, K, alpha, A, off, lda, B, off, ldb, beta, expected, off, ldc);
+  referenceKernels.gemm(transA, transB, M, N, K, alpha, A, off, lda, B, off, ldb, beta, expected, off, ldc, bias, off);
   const a = place(A), b = place(B), got = place(C0);
-  k.gemm(transA, transB, M, N, K, alpha, a, off, lda, b, off, ldb, beta, got, off, ldc);
+  k.gemm(transA, transB, M, N, K, alpha, a, off, lda, b, off, ldb, beta, got, off, ldc, bias ? place(bias) : null, off);
   // float32 rounding of a K-term dot product: a few ulps per term of the magnitude involved.
   const tol = 1e-6 * (K + 4) * (Math.abs(alpha) + Math.abs(beta) + 1);
   for (let i = 0; i < got.length; i++) {

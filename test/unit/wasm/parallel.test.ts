@@ -33,6 +33,11 @@ describe('WASM kernels on two threads', function () {
         two.gemm(transA, transB, M, N, K, 0.5, A, 0, lda, B, 0, ldb, 1, C2, 0, N);
         assert.equal(two.team?.splits, 1, 'the GEMM was split');
         assert.deepEqual(C2, C1);
+        // beta = 0 with a bias: written (and the bias added) in the first K block, on either thread
+        const bias = filled(arena.allocF32(N)!, 4);
+        one.gemm(transA, transB, M, N, K, 0.5, A, 0, lda, B, 0, ldb, 0, C1, 0, N, bias, 0);
+        two.gemm(transA, transB, M, N, K, 0.5, A, 0, lda, B, 0, ldb, 0, C2, 0, N, bias, 0);
+        assert.deepEqual(C2, C1);
       } finally {
         two.stopSecondThread();
       }
