@@ -44,11 +44,10 @@ export interface ProbeNeighbors {
 
 export type WorkerToHost =
   | { readonly type: 'started'; readonly runDir: string; readonly totalSteps: number; readonly task: string; readonly paramCount: number }
-  | { readonly type: 'note'; readonly message: string }                                                 // something the user should know (e.g. how many words data.vectors had)
+  | { readonly type: 'note'; readonly message: string; readonly warning?: boolean }   // something the user should know (e.g. how many words data.vectors had); warning: a setting without effect on this run
   | { readonly type: 'progress'; readonly progress: ProgressReport }
   | { readonly type: 'sample'; readonly step: number; readonly text: string }
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
   | { readonly type: 'neighbors'; readonly step: number; readonly probes: readonly ProbeNeighbors[] }   // embed, every evalEvery steps
-  | { readonly type: 'note'; readonly message: string; readonly warning?: boolean }   // warning: a setting without effect on this run                                                 // something the user should know (e.g. how many words data.vectors had)
   | { readonly type: 'done'; readonly reason: 'finished' | 'stopped' | 'early-stopped'; readonly step: number; readonly bestValLoss?: number; readonly bestStep?: number }
   | { readonly type: 'error'; readonly message: string; readonly badInput: boolean };
