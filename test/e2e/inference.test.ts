@@ -68,17 +68,25 @@ describe('e2e: sampling, predictions and token labels', function () {
     console.log(`e2e sample: ${JSON.stringify(text.slice(0, 80))}…`);
     assert.equal([...text].length, 200, 'the default length');
 
-    // A longer one, watched while it streams: the text grows before the sample is done.
+    // A longer one, watched while it streams: the text grows before the sample is done. A
+    // MutationObserver in the webview sees every render (polling from here can miss a fast stream).
     await panel.locator('#setting-length').fill('3000');
     await panel.locator('#setting-length').dispatchEvent('change');
+    await panel.locator('body').evaluate((body: any) => {
+      const g = globalThis as any;
+      g.rnnLabPartialLengths = [] as number[];
+      new g.MutationObserver(() => {
+        const latest = body.querySelector('.sample');
+        const status = (latest?.querySelector('.sample-status')?.textContent ?? '').trim();
+        if (status.endsWith('…')) g.rnnLabPartialLengths.push(latest.querySelector('.generated')?.textContent?.length ?? 0);
+      }).observe(body, { subtree: true, childList: true, characterData: true });
+    });
     await panel.locator('#generate').click();
-    const seen = new Set<number>();
     await eventually('the long sample done', async () => {
-      const latest = panel.locator('.sample').first();
-      const status = ((await latest.locator('.sample-status').textContent()) ?? '').trim();
-      if (status.endsWith('…')) seen.add(((await latest.locator('.generated').textContent()) ?? '').length);
+      const status = ((await panel.locator('.sample').first().locator('.sample-status').textContent()) ?? '').trim();
       return status === '3000 tokens' ? true : undefined;
     }, 120_000);
+    const seen = new Set<number>(await panel.locator('body').evaluate(() => (globalThis as any).rnnLabPartialLengths as number[]));
     console.log(`e2e sample: ${seen.size} partial lengths seen while streaming: ${[...seen].slice(0, 8).join(', ')}`);
     await setTheme('Dark Modern');
     await workbench.screenshot('inference-01-samples-dark');
