@@ -25,8 +25,10 @@ export function settingsWithoutEffect(config: RnnConfig, dataset: Dataset): stri
   }
   if (dataset.task !== 'lm') {
     if (t.sampleEvery !== schemaDefault('training', 'sampleEvery')) out.push(`training.sampleEvery (${t.sampleEvery}) has no effect: only a language model (task lm) samples text`);
-    const changed = (Object.keys(config.sampling) as (keyof RnnConfig['sampling'])[])
-      .filter((k) => JSON.stringify(config.sampling[k]) !== JSON.stringify(schemaDefault('sampling', k)));
+    // Only the sampling of a language model; beam, lengthPenalty and maxLength are a seq2seq model's
+    // search (the schema, or runSetup under "auto", refuses them on any other task).
+    const lmOnly = ['temperature', 'topK', 'topP', 'length', 'prime'] as const;
+    const changed = lmOnly.filter((k) => JSON.stringify(config.sampling[k]) !== JSON.stringify(schemaDefault('sampling', k)));
     if (changed.length > 0) out.push(`sampling.${changed.join(', sampling.')} ${changed.length > 1 ? 'have' : 'has'} no effect: only a language model (task lm) samples text`);
   }
   return out;

@@ -1,6 +1,6 @@
 // What issue 15 found alongside, one case each: sampleEvery 0 writes no sample; export to a missing
 // folder says so (no temp file name); a word-LM prime ending in a space keeps one space; settings
-// without effect are said once; label on a labelled file reads its tokens or texts, with the gold labels.
+// without effect are said once (a seq2seq model's search settings have effect); label on a labelled file reads its tokens or texts, with the gold labels.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -59,10 +59,14 @@ describe('fixes: training', function () {
     ['lowercase with the char tokenizer', { task: 'lm', data: { validation: 0.2, lowercase: true } }, ['data.lowercase has no effect with the char tokenizer: it always keeps case']],
     ['sampling settings of a tagger', { task: 'tag', data: { validation: 0.3 }, training: { sampleEvery: 10 }, sampling: { temperature: 0.5, length: 20 } },
       ['training.sampleEvery (10) has no effect: only a language model (task lm) samples text', 'sampling.temperature, sampling.length have no effect: only a language model (task lm) samples text']],
+    ['the search settings of a seq2seq model (the date preset\'s)', { task: 'seq2seq', data: { validation: 0.3 }, sampling: { beam: 2, lengthPenalty: 1, maxLength: 40 } }, []],
+    ['sampling settings of a seq2seq model', { task: 'seq2seq', data: { validation: 0.3 }, sampling: { topK: 5, maxLength: 40 } },
+      ['sampling.topK has no effect: only a language model (task lm) samples text']],
   ];
   for (const [name, raw, said] of cases) {
     it(`settings without effect: ${name}`, () => {
-      const data = raw.task === 'tag' ? tmp.file('t.tsv', 'a\t0\nb\t1\n\nc\t0\n\nd\t1\ne\t0\n') : corpus;
+      const data = raw.task === 'tag' ? tmp.file('t.tsv', 'a\t0\nb\t1\n\nc\t0\n\nd\t1\ne\t0\n')
+        : raw.task === 'seq2seq' ? tmp.file('pairs.tsv', '3 may 1979\t1979-05-03\n4 june 1980\t1980-06-04\n5 july 1981\t1981-07-05\n') : corpus;
       const c: RnnConfig = parseConfig(JSON.stringify({ ...raw, data: { train: data, ...raw.data } }), path.join(tmp.dir, 'x.rnnconfig'));
       assert.deepEqual(settingsWithoutEffect(c, prepareDataset(c, raw.task)), said);
     });
