@@ -1,7 +1,8 @@
 // Writes samples/names.tsv (the notes' name-tagging task, token<TAB>label, 1 = part of a person's
-// name), samples/topics.tsv (label<TAB>text, three topics) and samples/dates.tsv (the course's
-// translation exercise: human-readable dates → ISO dates, source<TAB>target) from small grammars
-// with fixed seeds, so the files are reproducible and free of third-party text.
+// name), samples/topics.tsv (label<TAB>text, three topics), samples/dates.tsv (the course's
+// translation exercise: human-readable dates → ISO dates, source<TAB>target) and
+// samples/dates-heldout.tsv (dates never in dates.tsv, to measure a model trained on it) from small
+// grammars with fixed seeds, so the files are reproducible and free of third-party text.
 // Usage: node scripts/make-samples.mjs
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -130,16 +131,30 @@ const dateFormats = [
   ({ d, mon, y }) => `${y}, ${mon} ${d}`,                         // 1979, may 3
 ];
 const casing = [(s) => s, (s) => s.replace(/\b[a-z]+/g, (w) => (w === 'of' || w === 'the' ? w : title(w))), (s) => s.toUpperCase()];
-const dateLines = [];
-const seenDates = new Set();
-while (dateLines.length < 12000) {
-  const y = 1950 + Math.floor(dateRandom() * 100), m = 1 + Math.floor(dateRandom() * 12);
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  const d = 1 + Math.floor(dateRandom() * days);
-  const wd = weekdayNames[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
-  const source = dpick(casing)(dpick(dateFormats)({ d, m, y, yy: two(y % 100), mon: monthNames[m - 1], wd }));
-  if (seenDates.has(source)) continue;
-  seenDates.add(source);
-  dateLines.push(`${source}\t${y}-${two(m)}-${two(d)}`);
+/** The next date line from the generator whose source is not in `seen` (which it joins). */
+function nextDateLine(seen) {
+  for (;;) {
+    const y = 1950 + Math.floor(dateRandom() * 100), m = 1 + Math.floor(dateRandom() * 12);
+    const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    const d = 1 + Math.floor(dateRandom() * days);
+    const wd = weekdayNames[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+    const source = dpick(casing)(dpick(dateFormats)({ d, m, y, yy: two(y % 100), mon: monthNames[m - 1], wd }));
+    if (seen.has(source)) continue;
+    seen.add(source);
+    return { source, target: `${y}-${two(m)}-${two(d)}` };
+  }
 }
-writeFileSync(join(samples, 'dates.tsv'), dateLines.join('\n') + '\n');
+const seenDates = new Set();
+const dateLines = [];
+while (dateLines.length < 12000) dateLines.push(nextDateLine(seenDates));
+writeFileSync(join(samples, 'dates.tsv'), dateLines.map((l) => `${l.source}\t${l.target}\n`).join(''));
+
+// dates-heldout.tsv: 1000 more lines from the same generator (so dates.tsv above is unchanged), none
+// of whose dates (targets) is in dates.tsv, so neither the source nor the answer was seen in training.
+const trainedDates = new Set(dateLines.map((l) => l.target));
+const heldOutLines = [];
+while (heldOutLines.length < 1000) {
+  const line = nextDateLine(seenDates);
+  if (!trainedDates.has(line.target)) heldOutLines.push(line);
+}
+writeFileSync(join(samples, 'dates-heldout.tsv'), heldOutLines.map((l) => `${l.source}\t${l.target}\n`).join(''));
