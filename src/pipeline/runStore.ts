@@ -10,6 +10,7 @@ import { readJsonLines, writeFileAtomic } from './atomicFile';
 export const RUN_FILES = {
   config: 'config.rnnconfig',
   metrics: 'metrics.jsonl',
+  gradients: 'gradients.jsonl',       // ‖∂L/∂a<t>‖ windows (GradientsLine), what the dashboard's gradient charts draw
   samples: 'samples.jsonl',
   checkpoint: 'checkpoint.bin',
   model: 'model.onnx',
@@ -35,6 +36,13 @@ export interface MetricsLine {
   readonly valAccuracy?: number;     // tag, classify: at evaluations, share of tokens / lines right
   readonly valExactMatch?: number;   // seq2seq: at evaluations, share of greedy outputs equal to the target
   readonly valBleu?: number;         // seq2seq: at evaluations, corpus BLEU-4 (0..1)
+}
+
+/** One line of gradients.jsonl: ‖∂L/∂a<t>‖ for t = 1..T of the BPTT window of `step` (layer 0). */
+export interface GradientsLine {
+  readonly step: number;
+  readonly norms: readonly number[];
+  readonly clipped: boolean;
 }
 
 /** run.json */

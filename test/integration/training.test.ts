@@ -13,6 +13,7 @@ import type { DashboardToHost, HostToDashboard } from '../../src/protocol/dashbo
 import { createTrainingFeature, type TrainingFeature } from '../../src/host/training';
 import { dashboardViewType } from '../../src/host/training/dashboardPanel';
 import { pointsFromMetrics } from '../../src/host/training/metricPoints';
+import { readJsonLines } from '../../src/pipeline/atomicFile';
 import { readMetrics, readRunStatus, runFile } from '../../src/pipeline/runStore';
 import { TransportRecorder } from './transports';
 
@@ -192,6 +193,46 @@ describe('training in the editor', function () {
     assert.equal(start.spec.cell, 'lstm');
     assert.match(fs.readFileSync(path.join(target, 'train.py'), 'utf8'), /^START = 'start'$/m);
     assert.match(fs.readFileSync(path.join(target, 'README.md'), 'utf8'), new RegExp(`continues the run from its step ${start.step}`));
+  });
+
+  describe('the dashboard of a run that ends', () => {
+    let fresh: TrainingFeature;
+    const recorder = new TransportRecorder();
+    before(() => { fresh = createTrainingFeature(extension.extensionUri, undefined, () => [runsFolder], recorder.connect); });
+    after(() => fresh.dispose());
+    type Sent = HostToDashboard;
+    const isProgress = (m: Sent): m is Extract<Sent, { type: 'progress' }> => m.type === 'progress';
+    const isStatus = (m: Sent): m is Extract<Sent, { type: 'status' }> => m.type === 'status';
+    const isInit = (m: Sent): m is Extract<Sent, { type: 'init' }> => m.type === 'init';
+
+    it('gets the last step before the status says stopped, and reopened it draws the gradient windows of gradients.jsonl', async () => {
+      const config = writeConfig(extension.extensionPath, dir, 'ends.rnnconfig', 'corpus.txt');
+      const runDir = path.join(runsFolder, `${path.basename(dir)}-ends`);
+      const nth = recorder.count(dashboardViewType);
+      fresh.begin({ configPath: config, runDir, resume: false });
+      const dashboard = await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType, nth);
+      await dashboard.sentMatching('live progress on the dashboard', isProgress, 90_000);
+      fresh.sessions.get(runDir)!.stop();
+      const status = await dashboard.sentMatching('the status message', isStatus, 60_000);
+      assert.equal(status.status, 'stopped');
+      const stoppedStep = readRunStatus(runDir)!.step;
+      const before = dashboard.sent.slice(0, dashboard.sent.indexOf(status));
+      const last = before.filter(isProgress).pop()!;
+      assert.equal(last.metrics.at(-1)?.step, stoppedStep, 'the final step reached the charts');
+      assert.equal(last.live.step, stoppedStep, 'and the step figure');
+
+      fresh.dashboards.close(runDir);
+      fresh.dashboards.open(runDir);
+      const reopened = await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType, nth + 1);
+      const init = await reopened.sentMatching('the reopened dashboard\'s init', isInit, 90_000);
+      assert.equal(init.run.status, 'stopped');
+      const saved = readJsonLines<{ step: number }>(runFile(runDir, 'gradients')).map((g) => g.step);
+      assert.ok(saved.length > 0 && saved.every((step, i) => i === 0 || step > saved[i - 1]), `gradients.jsonl steps ${saved}`);
+      assert.deepEqual(init.grads.map((g) => g.step), saved.slice(-120), 'the latest windows of gradients.jsonl');
+      assert.equal(init.grads.at(-1)!.step, stoppedStep);
+      assert.equal(init.grads[0].norms.length, 24, 'T = sequenceLength');
+      fresh.dashboards.close(runDir);
+    });
   });
 
   describe('after a reload', () => {

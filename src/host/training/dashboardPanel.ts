@@ -10,11 +10,11 @@ import type {
 import type { RunStatus } from '../../protocol/api';
 import { parseConfig } from '../../pipeline/config';
 import { readJsonLines } from '../../pipeline/atomicFile';
-import { effectiveStatus, readMetrics, readRunStatus, runFile } from '../../pipeline/runStore';
+import { effectiveStatus, readMetrics, readRunStatus, runFile, type GradientsLine } from '../../pipeline/runStore';
 import { renderShell, webviewOptions } from '../webview/html';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { pointFromProgress, pointsFromMetrics } from './metricPoints';
-import { probesText, type Session, type TrainingSessions } from './sessions';
+import { gradWindowsKept, probesText, type Session, type TrainingSessions } from './sessions';
 import type { ProbeNeighbors } from '../../protocol/worker';
 import { throttle } from './throttle';
 
@@ -91,7 +91,10 @@ class DashboardPanel implements vscode.Disposable {
       deps.onRunsChanged(() => this.postRunChoices()),
       deps.sessions.onDidEnd(({ session, ending }) => {
         if (!same(session)) return;
-        this.flushSoon.flush();
+        // The session has left the list by now: its last figures come with the event, so the final
+        // steps reach the charts before the status says the run ended.
+        this.flushSoon.cancel();
+        this.flush(session);
         const status: RunStatus = ending.type === 'error' ? 'failed' : ending.reason;
         this.post({ type: 'status', status, message: ending.type === 'error' ? ending.message : undefined });
       }),
@@ -162,12 +165,13 @@ class DashboardPanel implements vscode.Disposable {
     const session = this.deps.sessions.get(this.runDir);
     const { run, metrics } = readDashboardRun(this.runDir, session);
     const samples = session?.samples.length ? session.samples : readSamples(this.runDir);
-    this.post({ type: 'init', run, metrics, grads: session?.grads ?? [], samples, live: liveFigures(session) });
+    const grads = session?.grads.length ? session.grads : readGradients(this.runDir);
+    this.post({ type: 'init', run, metrics, grads, samples, live: liveFigures(session) });
   }
 
-  private flush(): void {
+  private flush(session = this.deps.sessions.get(this.runDir)): void {
     if (!this.pendingMetrics.length && !this.pendingGrads.length) return;
-    const live = liveFigures(this.deps.sessions.get(this.runDir));
+    const live = liveFigures(session);
     if (!live) return;
     this.post({ type: 'progress', metrics: this.pendingMetrics, grads: this.pendingGrads, live });
     this.pendingMetrics = [];
@@ -180,6 +184,14 @@ class DashboardPanel implements vscode.Disposable {
     this.transport.dispose();
     this.onClose();
   }
+}
+
+/** The latest windows of gradients.jsonl (a resumed run's file was trimmed to its checkpoint, so steps ascend). */
+function readGradients(runDir: string): GradWindow[] {
+  return readJsonLines<Partial<GradientsLine>>(runFile(runDir, 'gradients'))
+    .filter((g): g is GradientsLine => typeof g.step === 'number' && Array.isArray(g.norms))
+    .slice(-gradWindowsKept)
+    .map((g) => ({ step: g.step, norms: g.norms, clipped: g.clipped === true }));
 }
 
 function readSamples(runDir: string): { step: number; text: string }[] {

@@ -11,7 +11,8 @@ export type TrainingStarter = (start: WorkerStart, onMessage: (message: WorkerTo
 
 export type Ending = Extract<WorkerToHost, { type: 'done' } | { type: 'error' }>;
 
-const gradWindowsKept = 120;
+/** The dashboard's heat strip shows this many windows (webview/dashboard keeps as many). */
+export const gradWindowsKept = 120;
 const samplesKept = 50;
 
 /** "paris → rome 0.812, madrid 0.790, …", a line per probe word. */

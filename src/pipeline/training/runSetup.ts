@@ -79,7 +79,7 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
     const totalSteps = start.steps ?? config.training.steps;
     created();
     markStatus(runDir, { status: 'training', step: session.step, totalSteps, message: undefined });
-    for (const log of ['metrics', 'samples'] as const) dropLinesAfter(runFile(runDir, log), session.step);
+    for (const log of ['metrics', 'samples', 'gradients'] as const) dropLinesAfter(runFile(runDir, log), session.step);
     const extended = trainingTo(totalSteps, config, meta, snapshot);
     return { start, config: extended.config, dataset, session, meta: extended.meta, totalSteps, extra };
   }

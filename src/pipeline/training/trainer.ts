@@ -16,7 +16,7 @@ import { createFeed } from './feed';
 import { toOnnxMetadata, type ModelMeta } from '../modelMeta';
 import { writeSeq2SeqFiles } from '../seq2seq/model';
 import { settingsWithoutEffect } from './settingsCheck';
-import { RUN_FILES, runFile, type MetricsLine } from '../runStore';
+import { RUN_FILES, runFile, type GradientsLine, type MetricsLine } from '../runStore';
 import { releaseRunLock } from '../runLock';
 import { SAMPLE_STREAM, isSeq2SeqSession, markStatus, openRun, type OpenRun, type RunExtra, type RunSession } from './runSetup';
 import { NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
@@ -100,7 +100,14 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
     checkpointStep = session.step;
     io.post({ type: 'checkpoint', step: session.step, path: runFile(runDir, 'checkpoint') });
   };
+  // The latest step's metrics line, progress report and gradient window when the rates below skipped
+  // them: a run that stops between two reports still ends with its last step on disk and on screen.
+  let unlogged: MetricsLine | undefined, unreported: ProgressReport | undefined, unsavedWindow: GradientsLine | undefined;
   const finish = (reason: 'finished' | 'stopped' | 'early-stopped', last?: StepMetrics) => {
+    if (unlogged) appendJsonLine(runFile(runDir, 'metrics'), unlogged);
+    if (unsavedWindow) appendJsonLine(runFile(runDir, 'gradients'), unsavedWindow);
+    if (unreported) io.post({ type: 'progress', progress: unreported });
+    unlogged = unreported = unsavedWindow = undefined;
     checkpoint();
     markStatus(runDir, { status: reason, step: session.step, totalSteps, loss: last?.loss, bestValLoss: bestValLoss ?? undefined, bestStep: bestStep ?? undefined });
     io.post({ type: 'done', reason, step: session.step, bestValLoss: bestValLoss ?? undefined, bestStep: bestStep ?? undefined });
@@ -108,6 +115,8 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
 
   // metrics.jsonl keeps about 5000 lines a run, and at least one a second when steps are slow.
   const logEvery = Math.max(1, Math.round(totalSteps / 5000));
+  // gradients.jsonl keeps about 2000 windows a run (~1 MB at T = 64): every step of a short run.
+  const gradientsEvery = Math.max(1, Math.round(totalSteps / 2000));
   let lastLogged = 0;
   let lastProgress = 0, lastStatus = Date.now(), smoothedStepMs = 0, lastMetrics: StepMetrics | undefined;
   if (session.step >= totalSteps) return finish('finished');
@@ -154,20 +163,30 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
     }
     const now = Date.now();
     const tokensPerSec = next.tokens / (smoothedStepMs / 1000);
+    const valPerplexity = valLoss !== undefined && (meta.task === 'lm' || meta.task === 'seq2seq') ? Math.exp(valLoss) : undefined;
+    const line: MetricsLine = { step, epoch, loss: m.loss, valLoss, tokensPerSec, gradNorm: m.gradNorm, lr: m.lr, time: now, clipped: m.clipped, valPerplexity, valAccuracy, valExactMatch, valBleu };
+    unlogged = line;
     if (step % logEvery === 0 || valLoss !== undefined || isLast || now - lastLogged >= 1000) {
       lastLogged = now;
-      const valPerplexity = valLoss !== undefined && (meta.task === 'lm' || meta.task === 'seq2seq') ? Math.exp(valLoss) : undefined;
-      const line: MetricsLine = { step, epoch, loss: m.loss, valLoss, tokensPerSec, gradNorm: m.gradNorm, lr: m.lr, time: now, clipped: m.clipped, valPerplexity, valAccuracy, valExactMatch, valBleu };
       appendJsonLine(runFile(runDir, 'metrics'), line);
+      unlogged = undefined;
     }
+    if (m.dLda.length) {
+      unsavedWindow = { step, norms: roundedNorms(m.dLda), clipped: m.clipped };
+      if (step % gradientsEvery === 0 || isLast) {
+        appendJsonLine(runFile(runDir, 'gradients'), unsavedWindow);
+        unsavedWindow = undefined;
+      }
+    }
+    unreported = {
+      step, totalSteps, epoch, loss: m.loss, valLoss, tokensPerSec, etaSec: ((totalSteps - step) * smoothedStepMs) / 1000,
+      lr: m.lr, gradNorm: m.gradNorm, layerGradNorms: m.groupNorms.map((g) => g.norm), clipRate: session.clipCounter.rate,
+      clipped: m.clipped, dLda: Array.from(m.dLda), time: now, valExactMatch, valBleu,
+    };
     if (now - lastProgress >= PROGRESS_INTERVAL_MS || valLoss !== undefined || isLast) {
       lastProgress = now;
-      const progress: ProgressReport = {
-        step, totalSteps, epoch, loss: m.loss, valLoss, tokensPerSec, etaSec: ((totalSteps - step) * smoothedStepMs) / 1000,
-        lr: m.lr, gradNorm: m.gradNorm, layerGradNorms: m.groupNorms.map((g) => g.norm), clipRate: session.clipCounter.rate,
-        clipped: m.clipped, dLda: Array.from(m.dLda), time: now, valExactMatch, valBleu,
-      };
-      io.post({ type: 'progress', progress });
+      io.post({ type: 'progress', progress: unreported });
+      unreported = undefined;
     }
     if (now - lastStatus >= STATUS_INTERVAL_MS) {
       lastStatus = now;
@@ -184,6 +203,9 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
   }
   finish('finished', lastMetrics);
 }
+
+/** ‖∂L/∂a<t>‖ to 4 significant digits: a chart needs no more, and gradients.jsonl stays small. */
+const roundedNorms = (norms: ArrayLike<number>): number[] => Array.from(norms, (x) => Number(x.toPrecision(4)));
 
 /** The model as the run folder keeps it for inference: model.onnx, or a seq2seq's encoder.onnx and decoder.onnx. */
 export function writeModelFiles(runDir: string, session: RunSession, meta: ModelMeta, step?: number): void {

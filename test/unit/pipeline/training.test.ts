@@ -55,6 +55,31 @@ describe('pipeline/trainer in a worker', function () {
     assert.equal(readRunStatus(runDir)?.status, 'finished');
   });
 
+  it('a stopped run ends with its last step reported, in metrics.jsonl and in gradients.jsonl; a resume continues both', async () => {
+    const runDir = path.join(dir, 'runs', 'last-step');
+    // Stopped at its first report: the steps it trains until it reads the request fall between reports.
+    const first = await train({ configPath: lmConfig('last-step.rnnconfig', { steps: 1000, evalEvery: 1000 }), runDir, resume: false },
+      (m, stop) => { if (m.type === 'progress') stop(); });
+    assert.equal(first.outcome.type, 'done');
+    const stoppedAt = first.outcome.type === 'done' ? first.outcome.step : -1;
+    const reports = first.messages.filter((m) => m.type === 'progress').map((m) => m.progress.step);
+    assert.equal(reports.at(-1), stoppedAt, `the last report is the last step (reports ${reports.join(',')})`);
+    const types = first.messages.map((m) => m.type);
+    assert.ok(types.lastIndexOf('progress') < types.indexOf('done'), 'reported before done');
+    const metricSteps = () => readJsonLines<{ step: number }>(path.join(runDir, 'metrics.jsonl')).map((l) => l.step);
+    const windows = () => readJsonLines<{ step: number; norms: number[]; clipped: boolean }>(path.join(runDir, 'gradients.jsonl'));
+    assert.equal(metricSteps().at(-1), stoppedAt);
+    assert.deepEqual(windows().map((w) => w.step), Array.from({ length: stoppedAt }, (_, i) => i + 1), 'a window a step (1000 steps < 2000)');
+    const w = windows()[0];
+    assert.equal(w.norms.length, 16, 'T = sequenceLength norms');
+    assert.ok(w.norms.every((x) => Number.isFinite(x) && x >= 0) && typeof w.clipped === 'boolean');
+
+    const second = await train({ runDir, resume: true, steps: stoppedAt + 3 });
+    assert.equal(second.outcome.type, 'done');
+    assert.deepEqual(windows().map((x) => x.step), Array.from({ length: stoppedAt + 3 }, (_, i) => i + 1));
+    assert.deepEqual(metricSteps(), Array.from({ length: stoppedAt + 3 }, (_, i) => i + 1));
+  });
+
   it('trains two runs at once', async () => {
     const [a, b] = await Promise.all([
       train({ configPath: lmConfig('a.rnnconfig', { steps: 6 }), runDir: path.join(dir, 'runs', 'a'), resume: false }),
