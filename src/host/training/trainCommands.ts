@@ -1,14 +1,14 @@
-// The commands that start training: Train on This File (nearest .rnnconfig or a preset written
-// beside the file) and Train with This Config. Each makes a new run folder and opens its dashboard.
+// The commands that start training: Train on This File (the nearest .rnnconfig that fits the data,
+// findConfig.ts, or a preset written beside the file) and Train with This Config. Each makes a new run folder and opens its dashboard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
-import { detectTaskOfText } from '../../pipeline/formats';
+import { detectTaskWithReasonOfText, type Task } from '../../pipeline/formats';
 import { checkRegularFile } from '../../pipeline/inputFiles';
 import { newRunDir } from '../../pipeline/runStore';
 import type { WorkerStart } from '../../protocol/worker';
-import { nearestConfigs } from './findConfig';
+import { chooseConfig, taskFits, type ConfigChoice } from './findConfig';
 import { listPresets, writePresetBeside, type Preset } from './presets';
 import { runsFolderFor } from './runsFolder';
 
@@ -42,17 +42,19 @@ export async function trainOnFile(arg: unknown, extensionUri: vscode.Uri, traine
     return;
   }
   const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(file);
+  const detected = detectTaskWithReasonOfText(readHead(file));
+  const choice = chooseConfig(file, root, detected.task);
   let configPath: string | undefined;
-  const found = nearestConfigs(file, root);
-  const own = `${path.basename(file).replace(/\.[^.]*$/, '')}.rnnconfig`;
-  if (found.length === 1 || (found.length > 1 && path.basename(found[0]) === own)) configPath = found[0];
-  else if (found.length > 1) {
-    const pick = await vscode.window.showQuickPick(found.map((f) => ({ label: path.basename(f), description: vscode.workspace.asRelativePath(f), file: f })),
-      { title: `Train on ${path.basename(file)}: which config?`, placeHolder: 'Several .rnnconfig files are next to this file' });
+  if (choice.configs.length === 1) configPath = choice.configs[0];
+  else if (choice.configs.length > 1) {
+    const pick = await vscode.window.showQuickPick(choice.configs.map((f) => ({ label: path.basename(f), description: vscode.workspace.asRelativePath(f), file: f })), {
+      title: `Train on ${path.basename(file)}: which config?`,
+      placeHolder: choice.fit === 'trains-this-file' ? `Several .rnnconfig files train ${path.basename(file)}` : `Several .rnnconfig files nearby fit ${detected.task} data`,
+    });
     configPath = pick?.file;
     if (!configPath) return;
   } else {
-    const preset = await pickPreset(file, extensionUri);
+    const preset = await pickPreset(file, detected, choice.unfit, extensionUri);
     if (!preset) return;
     try {
       configPath = writePresetBeside(preset, file);
@@ -74,23 +76,28 @@ export async function trainWithConfig(arg: unknown, trainer: Trainer): Promise<v
   trainer.begin({ configPath: uri.fsPath, runDir: newRunDir(runsFolderFor(uri), path.basename(uri.fsPath)), resume: false });
 }
 
-/** Presets from the extension's presets/ folder, those matching the file's detected task first. */
-async function pickPreset(file: string, extensionUri: vscode.Uri): Promise<Preset | undefined> {
+/**
+ * Presets from the extension's presets/ folder, those whose task fits the file's detected format first
+ * and marked so; the title says why the configs nearby were passed over.
+ */
+async function pickPreset(file: string, detected: { task: Task; reason: string }, unfit: ConfigChoice['unfit'], extensionUri: vscode.Uri): Promise<Preset | undefined> {
   const presets = listPresets(vscode.Uri.joinPath(extensionUri, 'presets').fsPath);
   if (presets.length === 0) {
     void vscode.window.showErrorMessage('RNN Lab: no .rnnconfig near this file and no presets in the extension; create one with "RNN Lab: New RNN Config…".');
     return undefined;
   }
-  const task = detectTaskOfText(readHead(file));
   const taskOf = (p: Preset) => (jsonc.parse(fs.readFileSync(p.file, 'utf8')) as { task?: string } | undefined)?.task;
   const items = presets.map((p) => {
     const [label, ...rest] = p.description.split(': ');
-    const fits = taskOf(p) === task;
+    const fits = taskFits(taskOf(p), detected.task);
     return { label: label || p.name, detail: rest.join(': ') || undefined, description: fits ? `${p.name} · fits this file` : p.name, preset: p, fits };
   }).sort((a, b) => Number(b.fits) - Number(a.fits));
+  const nearby = unfit.length
+    ? `${unfit.map((c) => `${path.basename(c.file)} (${c.task})`).join(', ')} ${unfit.length === 1 ? 'does' : 'do'} not fit ${detected.task} data`
+    : 'no .rnnconfig nearby';
   const pick = await vscode.window.showQuickPick(items, {
-    title: `Train on ${path.basename(file)}: no .rnnconfig nearby, pick a preset`,
-    placeHolder: `It is written beside the file as ${path.basename(file).replace(/\.[^.]*$/, '')}.rnnconfig`,
+    title: `Train on ${path.basename(file)}: ${nearby}, pick a preset`,
+    placeHolder: `${path.basename(file)} has ${detected.reason}; the preset is written beside it as ${path.basename(file).replace(/\.[^.]*$/, '')}.rnnconfig`,
     matchOnDetail: true,
   });
   return pick?.preset;

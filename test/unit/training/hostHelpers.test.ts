@@ -1,11 +1,12 @@
-// The vscode-free helpers of the training feature: nearest config, writing a preset beside a file,
+// The vscode-free helpers of the training feature: the config that fits a data file, writing a preset beside a file,
 // metrics.jsonl → chart points, command arguments naming a run.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
-import { nearestConfigs } from '../../../src/host/training/findConfig';
+import { chooseConfig, taskFits } from '../../../src/host/training/findConfig';
+import type { Task } from '../../../src/pipeline/formats';
 import { pointsFromMetrics } from '../../../src/host/training/metricPoints';
 import { listPresets, writePresetBeside } from '../../../src/host/training/presets';
 import { runDirOf } from '../../../src/host/training/runArgument';
@@ -26,22 +27,38 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-describe('training host: nearestConfigs', () => {
-  const cases: { name: string; files: string[]; file: string; root?: string; expected: string[] }[] = [
-    { name: 'a config in the same folder', files: ['d/x.rnnconfig', 'd/corpus.txt'], file: 'd/corpus.txt', expected: ['d/x.rnnconfig'] },
-    { name: 'the file\'s own <stem>.rnnconfig comes first', files: ['d/a.rnnconfig', 'd/corpus.rnnconfig', 'd/corpus.txt'], file: 'd/corpus.txt', expected: ['d/corpus.rnnconfig', 'd/a.rnnconfig'] },
-    { name: 'walks up to the root', files: ['top.rnnconfig', 'd/e/corpus.txt'], file: 'd/e/corpus.txt', expected: ['top.rnnconfig'] },
-    { name: 'the nearest folder wins over parents', files: ['top.rnnconfig', 'd/near.rnnconfig', 'd/e/corpus.txt'], file: 'd/e/corpus.txt', expected: ['d/near.rnnconfig'] },
-    { name: 'nothing above the root', files: ['top.rnnconfig', 'w/d/corpus.txt'], file: 'w/d/corpus.txt', root: 'w', expected: [] },
-    { name: 'none at all', files: ['d/corpus.txt'], file: 'd/corpus.txt', expected: [] },
+describe('training host: chooseConfig (the nearest config that fits the data)', () => {
+  const lm = '{ "task": "lm", "data": { "train": "corpus.txt" } }';
+  const tag = '{ "task": "tag" }';
+  const names = '{ "task": "tag", "data": { "train": "d/names.tsv" } }';
+  // files: path → content ({} = "auto", fits any data); detected: the data file's format.
+  const cases: { name: string; files: Record<string, string>; file: string; detected: Task; root?: string; configs: string[]; fit?: string; unfit?: string[] }[] = [
+    { name: 'the file\'s own <stem>.rnnconfig first, whatever else is there', files: { 'd/a.rnnconfig': tag, 'd/names.rnnconfig': lm }, file: 'd/names.tsv', detected: 'tag', configs: ['d/names.rnnconfig'], fit: 'own' },
+    { name: 'then a config whose data.train is the file, even in a parent folder', files: { 'd/near.rnnconfig': tag, 'top.rnnconfig': names }, file: 'd/names.tsv', detected: 'tag', configs: ['top.rnnconfig'], fit: 'trains-this-file' },
+    { name: 'an lm config for corpus.txt does not train names.tsv (tag data): none fits', files: { 'corpus.rnnconfig': lm }, file: 'names.tsv', detected: 'tag', configs: [], unfit: ['corpus.rnnconfig'] },
+    { name: 'a config of the fitting task is used for another file', files: { 'corpus.rnnconfig': lm, 'tagger.rnnconfig': tag }, file: 'names.tsv', detected: 'tag', configs: ['tagger.rnnconfig'], fit: 'fits-task' },
+    { name: 'several fitting in the nearest folder: all, to pick from', files: { 'd/a.rnnconfig': tag, 'd/b.rnnconfig': '{}', 'd/c.rnnconfig': lm }, file: 'd/names.tsv', detected: 'tag', configs: ['d/a.rnnconfig', 'd/b.rnnconfig'], fit: 'fits-task' },
+    { name: 'a parent\'s fitting config when the nearest folder has none that fits', files: { 'd/corpus.rnnconfig': lm, 'tagger.rnnconfig': tag }, file: 'd/names.tsv', detected: 'tag', configs: ['tagger.rnnconfig'], fit: 'fits-task', unfit: ['d/corpus.rnnconfig'] },
+    { name: 'the nearest folder wins over parents', files: { 'top.rnnconfig': lm, 'd/near.rnnconfig': lm }, file: 'd/e/corpus.txt', detected: 'lm', configs: ['d/near.rnnconfig'], fit: 'fits-task' },
+    { name: 'word vectors (embed) train on any text', files: { 'w2v.rnnconfig': '{ "task": "embed" }' }, file: 'corpus.txt', detected: 'lm', configs: ['w2v.rnnconfig'], fit: 'fits-task' },
+    { name: 'nothing above the root', files: { 'top.rnnconfig': lm }, file: 'w/d/corpus.txt', detected: 'lm', root: 'w', configs: [] },
+    { name: 'none at all', files: {}, file: 'd/corpus.txt', detected: 'lm', configs: [] },
+    { name: 'a config that does not parse is "auto"', files: { 'd/x.rnnconfig': '{ "task": ' }, file: 'd/names.tsv', detected: 'tag', configs: ['d/x.rnnconfig'], fit: 'fits-task' },
   ];
+  const rel = (root: string, f: string) => path.relative(root, f).split(path.sep).join('/');
   for (const c of cases) {
     it(c.name, () => {
-      const root = tree(Object.fromEntries(c.files.map((f) => [f, '{}'])));
-      const found = nearestConfigs(path.join(root, c.file), path.join(root, c.root ?? ''));
-      assert.deepEqual(found.map((f) => path.relative(root, f).split(path.sep).join('/')), c.expected);
+      const root = tree({ ...c.files, [c.file]: 'data' });
+      const choice = chooseConfig(path.join(root, c.file), path.join(root, c.root ?? ''), c.detected);
+      assert.deepEqual(choice.configs.map((f) => rel(root, f)), c.configs);
+      assert.equal(choice.fit, c.fit);
+      assert.deepEqual(choice.unfit.map((u) => rel(root, u.file)), c.unfit ?? []);
     });
   }
+  it('taskFits: the same task, "auto", or embed on text', () => {
+    assert.deepEqual([taskFits('tag', 'tag'), taskFits(undefined, 'classify'), taskFits('embed', 'lm'), taskFits('lm', 'tag'), taskFits('embed', 'tag')],
+      [true, true, true, false, false]);
+  });
 });
 
 describe('training host: presets', () => {
