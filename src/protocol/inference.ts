@@ -1,5 +1,6 @@
 // Messages between the extension host and the inference worker (worker_threads): token labels,
-// predictions with activations, streamed samples, word-vector queries for the Embeddings panel.
+// predictions with activations, streamed samples, seq2seq translations with their attention,
+// word-vector queries for the Embeddings panel.
 // Discriminated on `type`; types only.
 import type { EmbeddingNeighbor, EmbeddingSpace, PlacedWords } from './embeddings';
 import type { MessageTransport } from './transport';
@@ -48,9 +49,63 @@ export interface LineLabelItem {
   readonly p: number;
 }
 
+/** One source line's output (seq2seq), in document offsets; line is 1-based in the document. */
+export interface LineOutputItem {
+  readonly line: number;
+  readonly start: number;                // the source's range (a source<TAB>target line: before the TAB)
+  readonly end: number;
+  readonly output: string;
+  readonly logProb: number;
+  readonly unknown: readonly string[];   // source tokens never seen in training (read as <unk>)
+}
+
 export type LabelResult =
   | { readonly kind: 'tokens'; readonly items: readonly TokenLabelItem[] }
-  | { readonly kind: 'lines'; readonly items: readonly LineLabelItem[] };
+  | { readonly kind: 'lines'; readonly items: readonly LineLabelItem[] }
+  | { readonly kind: 'outputs'; readonly items: readonly LineOutputItem[] };
+
+/** Beam search settings of a translation; a field left out takes the model's own (its config's sampling). */
+export interface TranslateSettings {
+  readonly beam?: number;                // 1 = greedy
+  readonly lengthPenalty?: number;       // α of log P / T_y^α
+  readonly maxLength?: number;           // output tokens at most
+}
+
+export interface TranslationCandidate {
+  readonly output: string;
+  readonly logProb: number;
+  readonly score: number;                // logProb / T_y^α, what the beam ranks by
+}
+
+/**
+ * One source line and what a seq2seq model made of it. attention is (output tokens × source tokens):
+ * row i, the distribution over sourceTokens the decoder read when it wrote outputTokens[i] (<eos> has
+ * no row); [] when the model's attention is none.
+ */
+export interface SourceTranslation {
+  readonly line: number;                 // 1-based in the document
+  readonly start: number;                // the source's range in the document
+  readonly end: number;
+  readonly source: string;
+  readonly output: string;               // the best candidate
+  readonly logProb: number;
+  readonly score: number;
+  readonly finished: boolean;            // ended with <eos> (else cut at maxLength)
+  readonly sourceTokens: readonly string[];
+  readonly sourceUnknown: readonly boolean[];   // per source token: not in the vocabulary, read as <unk>
+  readonly outputTokens: readonly string[];
+  readonly attention: readonly (readonly number[])[];
+  readonly candidates: readonly TranslationCandidate[];   // best first; one when greedy
+}
+
+export interface TranslationResult {
+  readonly info: ModelInfo;
+  readonly attention: string;            // additive | dot | general | none
+  readonly beam: number;                 // the settings the search ran with
+  readonly lengthPenalty: number;
+  readonly maxLength: number;
+  readonly lines: readonly SourceTranslation[];   // non-blank lines in document order
+}
 
 export interface Alternative {
   readonly token: string;                // a vocabulary token (lm) or a label (tag / classify)
@@ -104,6 +159,9 @@ export type HostToInference =
   | { readonly type: 'predict'; readonly job: number; readonly model: ModelRef; readonly region: TextRegion;
       readonly topK: number; readonly maxTokens: number; readonly activations: boolean }
   | { readonly type: 'sample'; readonly job: number; readonly model: ModelRef; readonly settings: SampleSettings }
+  /** seq2seq: every non-blank line of the regions translated (a source<TAB>target line: its source). */
+  | { readonly type: 'translate'; readonly job: number; readonly model: ModelRef; readonly regions: readonly TextRegion[];
+      readonly settings: TranslateSettings }
   /** Word vectors (any model with an embedding, or a vectors file): the space, neighbours, analogies. */
   | { readonly type: 'vectorSpace'; readonly job: number; readonly source: string; readonly display: string; readonly draw: number }
   | { readonly type: 'vectorNeighbors'; readonly job: number; readonly source: string; readonly word: string; readonly k: number }
@@ -119,6 +177,7 @@ export type InferenceToHost =
   /** Text the newest tokens add (a few tokens at most), in order. */
   | { readonly type: 'sampleChunk'; readonly job: number; readonly text: string; readonly tokens: number }
   | { readonly type: 'sampleDone'; readonly job: number; readonly tokens: number }
+  | { readonly type: 'translations'; readonly job: number; readonly result: TranslationResult }
   | { readonly type: 'vectorSpace'; readonly job: number; readonly space: EmbeddingSpace }
   | { readonly type: 'vectorNeighbors'; readonly job: number; readonly word: string; readonly neighbors: readonly EmbeddingNeighbor[]; readonly placed: PlacedWords }
   | { readonly type: 'vectorAnalogy'; readonly job: number; readonly query: readonly [string, string, string]; readonly answers: readonly EmbeddingNeighbor[]; readonly placed: PlacedWords }

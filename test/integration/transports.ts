@@ -112,6 +112,7 @@ export class RecordingInference implements InferenceService {
   info: InferenceService['info'] = (model) => this.inner.info(model);
   predict: InferenceService['predict'] = (model, region, options) => this.inner.predict(model, region, options);
   sample: InferenceService['sample'] = (model, settings, onText) => this.inner.sample(model, settings, onText);
+  translate: InferenceService['translate'] = (model, regions, settings) => this.inner.translate(model, regions, settings);
 
   label(...args: Parameters<InferenceService['label']>): InferenceJob<LabelAnswer> {
     const job = this.inner.label(...args);

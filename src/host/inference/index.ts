@@ -91,7 +91,7 @@ export function registerInference(feature: FeatureContext): void {
     const document = editor.document;
     const alreadyLabelled = labels.decorations(document.uri.toString()).length > 0;
     const modelPath = modelArgument(arg) ?? (alreadyLabelled ? undefined : memory.forDocument(document.uri))
-      ?? await pickModel('Label Tokens with Model', ['tag', 'classify', 'lm'], memory);
+      ?? await pickModel('Label Tokens with Model', ['tag', 'classify', 'lm', 'seq2seq'], memory);
     if (!modelPath) return undefined;
     memory.remember(modelPath, document.uri);
     try {

@@ -1,6 +1,6 @@
 // How token labels look: a colour per label from the theme's chart palette (charts.*), a small
 // after-text chip for labels other than the default one, the class and p after each classified line,
-// and surprisal as a four-level heat map in colours this extension contributes (rnnLab.surprisal*,
+// a seq2seq model's output after each line in the inlay-hint colours, and surprisal as a four-level heat map in colours this extension contributes (rnnLab.surprisal*,
 // with light, dark and high-contrast defaults). Every colour is a ThemeColor.
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../../protocol/inference';
@@ -40,7 +40,14 @@ export class LabelStyles implements vscode.Disposable {
   readonly types: vscode.TextEditorDecorationType[];
 
   constructor(readonly info: ModelInfo) {
-    if (info.task === 'lm') {
+    if (info.task === 'seq2seq') {
+      this.types = [vscode.window.createTextEditorDecorationType({
+        after: {
+          color: new vscode.ThemeColor('editorInlayHint.foreground'), backgroundColor: new vscode.ThemeColor('editorInlayHint.background'),
+          margin: '0 0 0 2em', fontStyle: 'normal', textDecoration: 'none; border-radius: 3px; padding: 0 4px',
+        },
+      })];
+    } else if (info.task === 'lm') {
       this.types = SURPRISAL_LEVELS.map((level) => vscode.window.createTextEditorDecorationType({
         backgroundColor: new vscode.ThemeColor(level.color),
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
@@ -68,7 +75,9 @@ export class LabelStyles implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     const { info } = this;
     md.appendMarkdown(`**RNN Lab labels** from \`${modelName}\` (${info.task}, ${info.cell})\n\n`);
-    if (info.task === 'lm') {
+    if (info.task === 'seq2seq') {
+      md.appendMarkdown('After each line: the model\'s output for its source (a `source<TAB>target` line: the part before the TAB), searched with the model\'s beam settings. Hover a line for the beam\'s candidates; Show Attention draws where the model looked.\n');
+    } else if (info.task === 'lm') {
       md.appendMarkdown('Surprisal −ln p(token | text before), as a share of a uniform guess (ln V):\n\n');
       for (const level of SURPRISAL_LEVELS) md.appendMarkdown(`- ≥ ${level.from}: ${level.name}\n`);
     } else {

@@ -1,11 +1,14 @@
 // Inline token labels (issue 7): a model's view of the text, where it is read. Tagger labels coloured
 // per label with a chip, a classifier's class after each line, a language model's surprisal as a heat
-// map; hovers with the top alternatives; a status-bar legend and toggle. Live: an edit re-labels after
+// map, a seq2seq model's output after each line; hovers with the top alternatives (seq2seq: the beam's
+// candidates); a status-bar legend and toggle. Live: an edit re-labels after
 // rnnLab.labels.debounceMs, superseded jobs are cancelled, the worker re-runs only changed lines, and
 // a large file is labelled where it is visible. All model work runs in the inference worker.
 import * as vscode from 'vscode';
 import type { TokenDecoration } from '../../protocol/api';
-import type { LabelResult, LineLabelItem, ModelInfo, PredictedToken, TextRegion, TokenLabelItem } from '../../protocol/inference';
+import type {
+  LabelResult, LineLabelItem, LineOutputItem, ModelInfo, PredictedToken, TextRegion, TokenLabelItem, TranslationCandidate,
+} from '../../protocol/inference';
 import type { InferenceJob, InferenceService, LabelAnswer } from '../../pipeline/inference/inferenceClient';
 import { defaultLabel, LabelStyles, surprisalLevel } from './labelStyle';
 import { modelName, modelRef } from './modelChoice';
@@ -94,6 +97,10 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
     if (state.result.kind === 'lines') {
       return state.result.items.map((l) => ({ start: l.start, end: l.end, token: state.document.getText().slice(l.start, l.end), label: l.label, p: l.p }));
     }
+    if (state.result.kind === 'outputs') {
+      // A seq2seq line: the source as the token, its output as the label, p = P(output | source).
+      return state.result.items.map((l) => ({ start: l.start, end: l.end, token: state.document.getText().slice(l.start, l.end), label: l.output, p: Math.exp(l.logProb) }));
+    }
     return state.result.items.map((t) => ({ start: t.start, end: t.end, token: t.token, label: t.label, p: t.p, surprisal: t.surprisal }));
   }
 
@@ -180,7 +187,8 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
       this.statusItem.hide();
       return;
     }
-    const what = state.info.task === 'lm' ? 'surprisal' : state.info.task === 'classify' ? 'line classes' : 'token labels';
+    const what = state.info.task === 'lm' ? 'surprisal' : state.info.task === 'classify' ? 'line classes'
+      : state.info.task === 'seq2seq' ? 'outputs' : 'token labels';
     this.statusItem.text = this.shown ? `$(tag) ${what}` : `$(eye-closed) ${what} hidden`;
     this.statusItem.tooltip = state.styles.legend(modelName(state.modelPath));
     this.statusItem.accessibilityInformation = { label: `RNN Lab ${what} ${this.shown ? 'shown' : 'hidden'}; toggle`, role: 'button' };
@@ -190,6 +198,7 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const state = this.docs.get(document.uri.toString());
     if (!state?.result || !state.info || !this.shown) return undefined;
+    if (state.result.kind === 'outputs') return this.outputHover(state, state.result.items, position, token);
     const offset = document.offsetAt(position);
     const item = findItem(state.result, offset);
     if (!item) return undefined;
@@ -208,6 +217,41 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
       if (predicted.unknown) md.appendMarkdown(`⚠ ${code(text)} is not in the model's vocabulary: the model read it as \`<unk>\`.\n`);
     }
     return new vscode.Hover(md, new vscode.Range(document.positionAt(item.start), document.positionAt(item.end)));
+  }
+
+  /** A seq2seq line anywhere on it: source → output, log P, the beam's candidates, unseen source tokens. */
+  private async outputHover(state: LabelledDocument, items: readonly LineOutputItem[], position: vscode.Position,
+    cancel: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const document = state.document;
+    const item = items.find((l) => document.positionAt(l.start).line === position.line);
+    if (!item) return undefined;
+    const source = document.getText().slice(item.start, item.end);
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**RNN Lab** · \`${modelName(state.modelPath)}\`\n\n`);
+    md.appendMarkdown(`${code(source)} → **${code(item.output)}** log P ${item.logProb.toFixed(3)} (p ${Math.exp(item.logProb).toFixed(3)})\n\n`);
+    const candidates = await this.candidates(state, item, cancel);
+    if (candidates && candidates.length > 1) {
+      md.appendMarkdown(`Beam: ${candidates.map((c) => `${code(c.output)} ${c.score.toFixed(3)}`).join(' · ')}\n\n`);
+    }
+    if (item.unknown.length) {
+      md.appendMarkdown(`⚠ ${item.unknown.map(code).join(', ')} never seen in training: the model read ${item.unknown.length > 1 ? 'them' : 'it'} as \`<unk>\`.\n`);
+    }
+    const line = document.lineAt(position.line).range;
+    return new vscode.Hover(md, line);
+  }
+
+  private async candidates(state: LabelledDocument, item: LineOutputItem, cancel: vscode.CancellationToken): Promise<readonly TranslationCandidate[] | undefined> {
+    const document = state.document;
+    const line = document.lineAt(document.positionAt(item.start).line);
+    const job = this.client.translate(modelRef(state.modelPath), [{ offset: document.offsetAt(line.range.start), line: line.lineNumber, text: line.text }], {});
+    const listener = cancel.onCancellationRequested(() => job.cancel());
+    try {
+      return (await job.result)?.lines[0]?.candidates;
+    } catch {
+      return undefined;
+    } finally {
+      listener.dispose();
+    }
   }
 
   /** The model's top alternatives at a labelled item: its line (tag, classify) or the text before it (lm). */
@@ -247,6 +291,14 @@ const code = (s: string) => `\`${s.replace(/`/g, 'ˋ').replace(/\n/g, '⏎').rep
 
 function fillDecorations(perType: vscode.DecorationOptions[][], result: LabelResult, info: ModelInfo, document: vscode.TextDocument): void {
   const range = (start: number, end: number) => new vscode.Range(document.positionAt(start), document.positionAt(end));
+  if (result.kind === 'outputs') {
+    // After the whole line, so a source<TAB>target line shows its target and the model's output side by side.
+    for (const l of result.items) {
+      const end = document.lineAt(document.positionAt(l.start).line).range.end;
+      perType[0].push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `→ ${l.output}` } } });
+    }
+    return;
+  }
   if (result.kind === 'lines') {
     for (const l of result.items) {
       const k = info.labels.indexOf(l.label);
@@ -270,7 +322,7 @@ function fillDecorations(perType: vscode.DecorationOptions[][], result: LabelRes
 }
 
 /** The labelled item at a document offset (items are in document order). */
-function findItem(result: LabelResult, offset: number): TokenLabelItem | LineLabelItem | undefined {
+function findItem(result: Exclude<LabelResult, { kind: 'outputs' }>, offset: number): TokenLabelItem | LineLabelItem | undefined {
   const items: readonly (TokenLabelItem | LineLabelItem)[] = result.items;
   let lo = 0, hi = items.length - 1;
   while (lo <= hi) {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
   HostToInference, InferenceToHost, LabelResult, ModelInfo, ModelRef, PredictionResult, SampleSettings, TextRegion,
+  TranslateSettings, TranslationResult,
 } from '../../protocol/inference';
 import type { EmbeddingSpace } from '../../protocol/embeddings';
 
@@ -46,6 +47,7 @@ export interface InferenceService {
   label(model: ModelRef, regions: readonly TextRegion[]): InferenceJob<LabelAnswer>;
   predict(model: ModelRef, region: TextRegion, options: PredictOptions): InferenceJob<PredictionResult>;
   sample(model: ModelRef, settings: SampleSettings, onText: (text: string) => void): InferenceJob<number>;
+  translate(model: ModelRef, regions: readonly TextRegion[], settings: TranslateSettings): InferenceJob<TranslationResult>;
   dispose(): void;
 }
 
@@ -75,6 +77,11 @@ export class InferenceClient implements InferenceService {
 
   predict(model: ModelRef, region: TextRegion, options: PredictOptions): InferenceJob<PredictionResult> {
     return this.start({ type: 'predict', model, region, ...options }, (m) => (m.type === 'predictions' ? m.result : undefined));
+  }
+
+  /** seq2seq: each non-blank line of the regions with its output, beam candidates and attention. */
+  translate(model: ModelRef, regions: readonly TextRegion[], settings: TranslateSettings): InferenceJob<TranslationResult> {
+    return this.start({ type: 'translate', model, regions, settings }, (m) => (m.type === 'translations' ? m.result : undefined));
   }
 
   /** The word vectors of `source` (run folder, .onnx, vectors file): every word and the first `draw` vectors. */

@@ -1,12 +1,13 @@
-// The inference worker's jobs: info, labels, predictions, streamed samples and word-vector queries, one at a time in
-// order; a long job pauses every few milliseconds so that `cancel` messages are read. No
-// worker_threads here (see inferenceWorker.ts): unit tests drive it through an in-memory IO.
+// The inference worker's jobs: info, labels, predictions, streamed samples, translations (seq2seq) and
+// word-vector queries, one at a time in order; a long job pauses every few milliseconds so that
+// `cancel` messages are read. No worker_threads here (see inferenceWorker.ts): unit tests drive it through an in-memory IO.
 import { isInputError } from '../errors';
 import type { HostToInference, InferenceToHost, InferenceWorkerTransport } from '../../protocol/inference';
 import { labelRegions, LineLabelCache } from './labelRegions';
 import { ModelCache } from './modelCache';
 import { predictRegion } from './predictTokens';
 import { sampleText } from './textInference';
+import { translateRegions } from './translateRegions';
 import { VectorQueries } from './vectorQueries';
 
 export interface InferenceIO extends Pick<InferenceWorkerTransport, 'post' | 'onMessage'> {
@@ -62,13 +63,19 @@ export function runInferenceJobs(io: InferenceIO): void {
     const stop = () => post({ type: 'cancelled', job: job.job });
     switch (job.type) {
       case 'info':
-        post({ type: 'info', job: job.job, info: models.get(job.model).info });
+        post({ type: 'info', job: job.job, info: models.any(job.model).info });
         return;
       case 'label': {
-        const model = models.get(job.model);
+        const model = models.any(job.model);
         const outcome = await labelRegions(model, job.regions, lineCache, alive);
         if (!outcome) return stop();
         post({ type: 'labels', job: job.job, info: model.info, ...outcome });
+        return;
+      }
+      case 'translate': {
+        const result = await translateRegions(models.seq2seq(job.model), job.regions, job.settings, alive);
+        if (!result) return stop();
+        post({ type: 'translations', job: job.job, result });
         return;
       }
       case 'vectorSpace':

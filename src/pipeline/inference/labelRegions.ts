@@ -1,10 +1,13 @@
-// Labels regions of a document with the pipeline's labelText. Taggers and classifiers read one line at
-// a time, so each line's result is cached by its text: after an edit only the changed lines run.
+// Labels regions of a document with the pipeline's labelText (a seq2seq model: each line's output,
+// translateOne with the model's own search settings, as `rnn-lab label` does). Taggers, classifiers
+// and seq2seq models read one line at a time, so each line's result is cached by its text: after an
+// edit only the changed lines run.
 // A language model's surprisal depends on everything before, so a region is labelled whole.
 // Work is cut into slices with a pause between them, so a cancel message can get in. Node-level.
 import { labelText, linesOf } from './textInference';
-import type { LabelResult, LineLabelItem, TextRegion, TokenLabelItem } from '../../protocol/inference';
-import type { OpenModel } from './modelCache';
+import type { LabelResult, LineLabelItem, LineOutputItem, TextRegion, TokenLabelItem } from '../../protocol/inference';
+import { sourceLines, translateOne, translateOptions } from '../seq2seq/translate';
+import type { OpenAnyModel } from './modelCache';
 
 /** Resolves after a turn of the event loop; rejects (or returns false) when the job was cancelled. */
 export type Pause = () => Promise<boolean>;
@@ -12,7 +15,8 @@ export type Pause = () => Promise<boolean>;
 const SLICE_MS = 15;
 const MAX_CACHED_LINES = 50_000;
 
-type LineResult = { tokens: TokenLabelItem[] } | { line: LineLabelItem | null };
+/** One line's labels, offsets within the line (a blank line: no class, no output). */
+type LineResult = { tokens: TokenLabelItem[] } | { line: LineLabelItem | null } | { output: LineOutputItem | null };
 
 export class LineLabelCache {
   private readonly byModel = new Map<string, Map<string, LineResult>>();
@@ -35,9 +39,9 @@ export interface LabelOutcome {
 }
 
 /** Labels every region (offsets shifted into the document); null when cancelled. */
-export async function labelRegions(model: OpenModel, regions: readonly TextRegion[],
+export async function labelRegions(model: OpenAnyModel, regions: readonly TextRegion[],
   cache: LineLabelCache, pause: Pause): Promise<LabelOutcome | null> {
-  if (model.info.task === 'lm') {
+  if (model.kind === 'recurrent' && model.info.task === 'lm') {
     const items: TokenLabelItem[] = [];
     for (const region of regions) {
       const labels = labelText(model.loaded, region.text);
@@ -50,6 +54,7 @@ export async function labelRegions(model: OpenModel, regions: readonly TextRegio
   const lines = cache.of(model.key);
   const tokens: TokenLabelItem[] = [];
   const classes: LineLabelItem[] = [];
+  const outputs: LineOutputItem[] = [];
   let computed = 0, cached = 0;
   let sliceStart = Date.now();
   for (const region of regions) {
@@ -65,18 +70,26 @@ export async function labelRegions(model: OpenModel, regions: readonly TextRegio
       }
       const at = region.offset + start;
       if ('tokens' in result) for (const t of result.tokens) tokens.push({ ...t, start: t.start + at, end: t.end + at });
-      else if (result.line) classes.push({ ...result.line, line: region.line + i + 1, start: at, end: at + text.length });
+      else if ('line' in result) { if (result.line) classes.push({ ...result.line, line: region.line + i + 1, start: at, end: at + text.length }); }
+      else if (result.output) outputs.push({ ...result.output, line: region.line + i + 1, start: result.output.start + at, end: result.output.end + at });
       if (Date.now() - sliceStart > SLICE_MS) {
         if (!(await pause())) return null;
         sliceStart = Date.now();
       }
     }
   }
-  const result: LabelResult = model.info.task === 'classify' ? { kind: 'lines', items: classes } : { kind: 'tokens', items: tokens };
+  const result: LabelResult = model.kind === 'seq2seq' ? { kind: 'outputs', items: outputs }
+    : model.info.task === 'classify' ? { kind: 'lines', items: classes } : { kind: 'tokens', items: tokens };
   return { result, linesComputed: computed, linesCached: cached };
 }
 
-function labelLine(model: OpenModel, text: string): LineResult {
+function labelLine(model: OpenAnyModel, text: string): LineResult {
+  if (model.kind === 'seq2seq') {
+    const [source] = sourceLines(text);
+    if (!source) return { output: null };
+    const t = translateOne(model.loaded, source.source, translateOptions(model.loaded), 1, source.start);
+    return { output: { line: 1, start: t.start, end: t.end, output: t.output, logProb: t.logProb, unknown: t.unknown } };
+  }
   const labels = labelText(model.loaded, text);
   return labels.kind === 'tokens' ? { tokens: labels.items } : { line: labels.items[0] ?? null };
 }

@@ -62,17 +62,28 @@ export function sourceOfLine(line: string): string {
   return tab < 0 ? line : line.slice(0, tab);
 }
 
-/** Translates every non-blank line of text (lines in `only`, 1-based, when given). */
-export function translateText(model: LoadedSeq2Seq, text: string, opts: TranslateOptions, only?: ReadonlySet<number>): LineTranslation[] {
-  const jobs: { line: number; start: number; source: string; trimmedAt: number }[] = [];
+/** A line's source to translate: its text trimmed, where it starts in the text, its line (1-based). */
+export interface SourceLine {
+  readonly line: number;
+  readonly start: number;
+  readonly source: string;
+}
+
+/** The sources of the non-blank lines of text (lines in `only`, 1-based, when given). */
+export function sourceLines(text: string, only?: ReadonlySet<number>): SourceLine[] {
+  const out: SourceLine[] = [];
   linesOf(text).forEach(({ start, text: raw }, i) => {
     if (only && !only.has(i + 1)) return;
     const full = sourceOfLine(raw);
-    const lead = full.length - full.trimStart().length;
     const source = full.trim();
-    if (source !== '') jobs.push({ line: i + 1, start, source, trimmedAt: lead });
+    if (source !== '') out.push({ line: i + 1, start: start + full.length - full.trimStart().length, source });
   });
-  return jobs.map((job) => translateOne(model, job.source, opts, job.line, job.start + job.trimmedAt));
+  return out;
+}
+
+/** Translates every non-blank line of text (lines in `only`, 1-based, when given). */
+export function translateText(model: LoadedSeq2Seq, text: string, opts: TranslateOptions, only?: ReadonlySet<number>): LineTranslation[] {
+  return sourceLines(text, only).map((s) => translateOne(model, s.source, opts, s.line, s.start));
 }
 
 /** One source, searched with the options (greedy when beam is 1). */

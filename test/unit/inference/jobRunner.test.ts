@@ -1,6 +1,7 @@
 // The inference worker's job runner without a thread: an in-memory IO posts the host's jobs and
 // records the answers. Jobs run in order; a queued job cancelled never starts; a cancel that
 // arrives at a pause stops a running sample; a failing job says why and the next one still runs.
+// seq2seq: translations (outputs, candidates, attention, <unk> tokens) and labels on both backends.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -8,8 +9,10 @@ import * as path from 'path';
 import { runInferenceJobs } from '../../../src/pipeline/inference/jobRunner';
 import { sampleText } from '../../../src/pipeline/inference/textInference';
 import { loadModel } from '../../../src/pipeline/loadModel';
-import type { HostToInference, InferenceToHost, ModelRef, SampleSettings } from '../../../src/protocol/inference';
-import { lmText, tagText, writeModel } from './models';
+import { loadSeq2Seq } from '../../../src/pipeline/seq2seq/model';
+import { translateOne } from '../../../src/pipeline/seq2seq/translate';
+import type { HostToInference, InferenceToHost, ModelRef, SampleSettings, TranslateSettings, TranslationResult } from '../../../src/protocol/inference';
+import { datesText, isoText, lmText, tagText, writeModel, writeSeq2SeqModel } from './models';
 
 /** The host's side of an in-memory channel to a job runner; `onPause` runs at each pause of a job. */
 function startRunner(onPause: (pauses: number) => void = () => undefined) {
@@ -97,6 +100,118 @@ describe('inference job runner (in memory, no thread)', function () {
       assert.ok(failed.type === 'failed' && failed.badInput, JSON.stringify(failed));
       assert.match(failed.message, c.message);
       assert.equal((await runner.end(2)).type, 'info');
+    });
+  }
+});
+
+describe('inference job runner: seq2seq (translate, labels, info)', function () {
+  this.timeout(30_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-s2s-jobs-'));
+  let s2s: ModelRef, lm: ModelRef;
+  before(() => {
+    s2s = { path: writeSeq2SeqModel(dir, 'dates', datesText, isoText), backend: 'engine' };
+    lm = { path: writeModel(dir, 'lm', 'lm', 'char', lmText, []), backend: 'engine' };
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const region = { offset: 100, line: 5, text: datesText };
+
+  async function translate(runner: ReturnType<typeof startRunner>, job: number, model: ModelRef, settings: TranslateSettings = {}, regions = [region]): Promise<TranslationResult> {
+    runner.send({ type: 'translate', job, model, regions, settings });
+    const m = await runner.end(job);
+    if (m.type !== 'translations') throw new Error(JSON.stringify(m));
+    return m.result;
+  }
+
+  it('translates every non-blank line (its source before a TAB) in document lines and offsets, as translateOne does', async () => {
+    const result = await translate(startRunner(), 1, s2s);
+    assert.deepEqual([result.beam, result.lengthPenalty, result.maxLength, result.attention], [3, 0.7, 12, 'additive'], "the model's own settings");
+    assert.deepEqual(result.lines.map((l) => [l.line, l.source, datesText.slice(l.start - 100, l.end - 100)]), [
+      [6, '3 may 1979', '3 may 1979'], [8, '12.10.2001', '12.10.2001'], [9, 'the 1st of june, 1950', 'the 1st of june, 1950']]);
+    const plain = loadSeq2Seq(s2s.path);
+    for (const l of result.lines) {
+      const want = translateOne(plain, l.source, { beam: 3, lengthPenalty: 0.7, maxLength: 12 });
+      assert.deepEqual([l.output, l.logProb, l.outputTokens, l.attention], [want.output, want.logProb, want.outputTokens, want.attention]);
+      assert.deepEqual(l.candidates, want.candidates);
+      assert.deepEqual(l.sourceTokens, [...l.source]);
+      assert.deepEqual(l.sourceUnknown, l.sourceTokens.map(() => false));
+      assert.equal(l.attention.length, l.outputTokens.length, 'a row per output token');
+      for (const row of l.attention) {
+        assert.equal(row.length, l.sourceTokens.length, 'a column per source token');
+        assert.ok(Math.abs(row.reduce((a, w) => a + w, 0) - 1) < 1e-5, 'a row sums to 1');
+      }
+      assert.ok(l.candidates.length >= 1 && l.candidates.length <= 3);
+      for (let k = 1; k < l.candidates.length; k++) assert.ok(l.candidates[k - 1].score >= l.candidates[k].score, 'best first');
+      assert.equal(l.candidates[0].output, l.output);
+    }
+    plain.dispose();
+  });
+
+  it('says which source tokens the model read as <unk>; greedy (beam 1) gives one candidate', async () => {
+    const result = await translate(startRunner(), 1, s2s, { beam: 1 }, [{ offset: 0, line: 0, text: 'x ☃ 3' }]);
+    const [l] = result.lines;
+    assert.deepEqual(l.sourceTokens, ['x', ' ', '☃', ' ', '3']);
+    assert.deepEqual(l.sourceUnknown, [true, false, true, false, false]);
+    assert.equal(l.candidates.length, 1);
+    assert.equal(result.beam, 1);
+  });
+
+  it('the ort backend gives the engine\'s outputs and log-probabilities', async () => {
+    const runner = startRunner();
+    const engine = await translate(runner, 1, s2s);
+    const ort = await translate(runner, 2, { ...s2s, backend: 'ort' });
+    ort.lines.forEach((l, i) => {
+      assert.equal(l.output, engine.lines[i].output);
+      assert.ok(Math.abs(l.logProb - engine.lines[i].logProb) < 1e-4, `${l.logProb} vs ${engine.lines[i].logProb}`);
+      assert.deepEqual(l.candidates.map((c) => c.output), engine.lines[i].candidates.map((c) => c.output));
+    });
+  });
+
+  it('labels a seq2seq model\'s lines with their outputs, each line computed once', async () => {
+    const runner = startRunner();
+    const translated = await translate(runner, 1, s2s);
+    runner.send({ type: 'label', job: 2, model: s2s, regions: [region] });
+    runner.send({ type: 'label', job: 3, model: s2s, regions: [region] });
+    const [first, again] = [await runner.end(2), await runner.end(3)];
+    if (first.type !== 'labels' || again.type !== 'labels') throw new Error(JSON.stringify([first, again]));
+    assert.equal(first.info.task, 'seq2seq');
+    assert.equal(first.result.kind, 'outputs');
+    if (first.result.kind !== 'outputs') return;
+    assert.deepEqual(first.result.items.map((o) => [o.line, o.start, o.end, o.output, o.logProb]),
+      translated.lines.map((l) => [l.line, l.start, l.end, l.output, l.logProb]));
+    assert.deepEqual([first.linesComputed, again.linesComputed, again.linesCached], [4, 0, 4], 'four lines, the blank one too (cached as no output)');
+    assert.deepEqual(again.result, first.result);
+  });
+
+  it('info on a seq2seq model: its task, cell and source vocabulary', async () => {
+    const runner = startRunner();
+    runner.send({ type: 'info', job: 1, model: s2s });
+    const m = await runner.end(1);
+    assert.ok(m.type === 'info');
+    assert.deepEqual([m.info.task, m.info.cell, m.info.tokenizer, m.info.vocabSize], ['seq2seq', 'gru', 'char', 3 + new Set(datesText).size]);
+  });
+
+  it('stops a translation at the pause after a cancel', async () => {
+    let runner: ReturnType<typeof startRunner> | undefined;
+    runner = startRunner((pauses) => { if (pauses === 1) runner!.send({ type: 'cancel', job: 1 }); });
+    runner.send({ type: 'translate', job: 1, model: s2s, regions: [region], settings: {} });
+    assert.deepEqual(await runner.end(1), { type: 'cancelled', job: 1 });
+  });
+
+  const failures: { name: string; job: () => HostToInference; message: RegExp }[] = [
+    { name: 'translating with a language model', job: () => ({ type: 'translate', job: 1, model: lm, regions: [region], settings: {} }),
+      message: /lm\.onnx: is a lm model; this needs a seq2seq model/ },
+    { name: 'predictions of a seq2seq model', job: () => ({ type: 'predict', job: 1, model: s2s, region, topK: 3, maxTokens: 10, activations: false }),
+      message: /dates: is a seq2seq model; use Show Attention/ },
+    { name: 'a beam of 0', job: () => ({ type: 'translate', job: 1, model: s2s, regions: [region], settings: { beam: 0 } }),
+      message: /beam: 0: expected a whole number ≥ 1/ },
+  ];
+  for (const c of failures) {
+    it(`fails as bad input: ${c.name}`, async () => {
+      const runner = startRunner();
+      runner.send(c.job());
+      const failed = await runner.end(1);
+      assert.ok(failed.type === 'failed' && failed.badInput, JSON.stringify(failed));
+      assert.match(failed.message, c.message);
     });
   }
 });
