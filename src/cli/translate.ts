@@ -1,7 +1,7 @@
 // rnn-lab translate, and label on a seq2seq model: thin wrappers over src/pipeline/seq2seq/translate.ts.
 import * as path from 'node:path';
 import { loadSeq2Seq } from '../pipeline/seq2seq/model';
-import { translateOptions, translateText } from '../pipeline/seq2seq/translate';
+import { translateOptions, translateText, type LineTranslation } from '../pipeline/seq2seq/translate';
 import { readTextFile } from '../pipeline/textFile';
 import { backendOption, numberOption, parseArgs, UsageError, type Parsed } from './args';
 import { jsonLine, type CliIO } from './output';
@@ -23,20 +23,30 @@ export function translateCommand(argv: readonly string[], io: CliIO): number {
     throw new UsageError(`expected MODEL and a FILE, or MODEL and --text TEXT; usage: ${TRANSLATE_USAGE}`);
   }
   const given = searchOptions(args);
+  if (text !== undefined && text.trim() === '') throw new UsageError('--text is blank: expected a source to translate');
   const input = text ?? readTextFile(args.positional[1]);
+  const where = (line: number) => (text === undefined ? `${path.basename(args.positional[1])}:${line}` : `--text, line ${line}`);
   const model = loadSeq2Seq(args.positional[0], backendOption(args));
   try {
     const opts = translateOptions(model, { beam: given.beam, lengthPenalty: given.lengthPenalty, maxLength: given.maxLength });
     const json = args.flags.has('json');
     for (const t of translateText(model, input, opts)) {
+      warnUnknown(io, where, t);
       io.out(json
-        ? jsonLine({ line: t.line, source: t.source, output: t.output, logProb: t.logProb, attention: t.attention, score: t.score, candidates: t.candidates })
+        ? jsonLine({ line: t.line, source: t.source, output: t.output, logProb: t.logProb, attention: t.attention, score: t.score, candidates: t.candidates,
+          ...(t.unknown.length ? { unknown: t.unknown } : {}) })
         : `${t.output}\n`);
     }
     return 0;
   } finally {
     model.dispose();
   }
+}
+
+/** Source tokens the model never saw in training are read as <unk>: said on stderr, so a surprising output has its reason. */
+function warnUnknown(io: CliIO, where: (line: number) => string, t: LineTranslation): void {
+  if (t.unknown.length === 0) return;
+  io.err(`warning: ${where(t.line)}: ${t.unknown.map((u) => JSON.stringify(u)).join(', ')} never seen in training, read as <unk>\n`);
 }
 
 /** label MODEL FILE on a seq2seq model: each line's output, with its range and log-probability. */
@@ -46,6 +56,7 @@ export function labelSeq2Seq(modelPath: string, file: string, args: Parsed, io: 
   try {
     const json = args.flags.has('json');
     for (const t of translateText(model, text, translateOptions(model))) {
+      warnUnknown(io, (line) => `${path.basename(file)}:${line}`, t);
       io.out(json
         ? jsonLine({ line: t.line, start: t.start, end: t.end, output: t.output, logProb: t.logProb, ...(t.unknown.length ? { unknown: t.unknown } : {}) })
         : `${path.basename(file)}:${t.line}\t${t.output}\t${t.logProb.toFixed(3)}\n`);

@@ -197,6 +197,26 @@ describe('cli: seq2seq small runs, resume, "auto", bad input', function () {
     });
   }
 
+  it('translate and label name the source characters never seen in training (read as <unk>); a blank --text is exit 2', async () => {
+    const runDir = path.join(tmp.dir, 'unk-run');
+    assert.equal((await runCli(['train', 'small.tsv', '--config', 'tiny.rnnconfig', '--out', runDir, '--steps', '2'], tmp.dir)).code, 0);
+    const text = await runCliInProcess(['translate', runDir, '--text', '3 may 1979 ☃'], tmp.dir);
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(text.stderr, 'warning: --text, line 1: "☃" never seen in training, read as <unk>\n');
+    const file = tmp.file('unseen.txt', '3 may 1979\n4 may 1979 ☃€\n');
+    const json = await runCliInProcess(['translate', runDir, file, '--json'], tmp.dir);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(jsonLines(json.stdout).map((t) => t.unknown), [undefined, ['☃', '€']]);
+    assert.equal(json.stderr, 'warning: unseen.txt:2: "☃", "€" never seen in training, read as <unk>\n');
+    const label = await runCliInProcess(['label', runDir, file], tmp.dir);
+    assert.equal(label.code, 0, label.stderr);
+    assert.match(label.stdout, /^unseen\.txt:1\t[^\t\n]*\t-?\d+\.\d{3}\nunseen\.txt:2\t[^\t\n]*\t-?\d+\.\d{3}\n$/);
+    assert.equal(label.stderr, 'warning: unseen.txt:2: "☃", "€" never seen in training, read as <unk>\n');
+    const blank = await runCliInProcess(['translate', runDir, '--text', '  '], tmp.dir);
+    assert.equal(blank.code, 2);
+    assert.match(blank.stderr, /^rnn-lab translate: --text is blank: expected a source to translate$/m);
+  });
+
   it('translate: --beam 0, no input, and a model that is not seq2seq are exit 2 with a clear message', async () => {
     const runDir = path.join(tmp.dir, 'resume');
     const beam0 = await runCliInProcess(['translate', runDir, '--text', '3 may 1979', '--beam', '0'], tmp.dir);
