@@ -158,3 +158,36 @@ while (heldOutLines.length < 1000) {
   if (!trainedDates.has(line.target)) heldOutLines.push(line);
 }
 writeFileSync(join(samples, 'dates-heldout.tsv'), heldOutLines.map((l) => `${l.source}\t${l.target}\n`).join(''));
+
+// ---- long-memory.tsv: the notes' long-term dependency (§1.1.4), label<TAB>text ----
+// The label is the first character (one of W X Y Z); 95 random lowercase letters follow, so a
+// classifier that reads the line to its end must carry that first character across 96 steps.
+// A vanilla tanh RNN's gradient ‖∂L/∂a<t>‖ fades towards t = 1; an LSTM whose forget gate starts
+// open (model.forgetBias) keeps it. Enough lines that neither model can learn the fillers by heart.
+// Every line has the same length, so no padding blurs the gradient-through-time chart.
+// Its own seed, so the files above stay as they were.
+const memoryRandom = seededRandom(4711);
+const keys = ['W', 'X', 'Y', 'Z'];
+const filler = 'abcdefghijklmnopqrstuvwxyz';
+const memoryLines = [];
+for (let i = 0; i < 4000; i++) {
+  const key = keys[Math.floor(memoryRandom() * keys.length)];
+  let text = key;
+  while (text.length < 96) text += filler[Math.floor(memoryRandom() * filler.length)];
+  memoryLines.push(`${key}\t${text}`);
+}
+writeFileSync(join(samples, 'long-memory.tsv'), memoryLines.join('\n') + '\n');
+
+// ---- people.txt: plain sentences for the name tagger to label (no labels in the file) ----
+const peopleRandom = seededRandom(1865);
+const ppick = (list) => list[Math.floor(peopleRandom() * list.length)];
+const peopleLines = ['Harry Potter and Hermione Granger invented a new spell .'];
+while (peopleLines.length < 12) {
+  const who = peopleRandom() < 0.6 ? `${ppick(firstNames)} ${ppick(lastNames)}` : ppick(firstNames);
+  const other = ppick(firstNames);
+  const [a, b, c] = ppick(objects);
+  peopleLines.push(peopleRandom() < 0.5
+    ? `Yesterday ${who} met ${other} near the station in ${ppick(places)} .`
+    : `In ${ppick(places)} , ${who} ${ppick(verbs)} ${a} ${b} ${c} on ${ppick(days)} .`);
+}
+writeFileSync(join(samples, 'people.txt'), peopleLines.join('\n') + '\n');

@@ -9,6 +9,9 @@
 // Option: orthogonal recurrent weights, each (H, H) gate block of R orthogonalised separately as
 // torch.nn.init.orthogonal_ does (QR of a N(0, 1) matrix, columns signed so diag(R) > 0; here by
 // modified Gram-Schmidt, which gives the same Q).
+// Option: an LSTM forget-gate bias. B (D, 2*G*H) = [Wb; Rb] per direction, gates in ONNX order
+// i, o, f, c: Wb's f block [2H, 3H) is set to forgetBias after the uniform fill (Rb keeps its draw,
+// and the random stream is the same as without the option), so Γ_f = σ(… + b_f) starts open.
 
 import { directions, featureSize, gateCount, paramLayout, type ModelSpec, type ParamEntry } from './spec';
 import type { Rng } from './rng';
@@ -17,6 +20,7 @@ import type { Vec } from './tensor';
 export interface InitOptions {
   readonly recurrent?: 'uniform' | 'orthogonal'; // R; default uniform (PyTorch)
   readonly peephole?: 'zero' | 'uniform';        // P; default zero
+  readonly forgetBias?: number;                  // lstm: Wb's forget block; default 0 (a uniform draw kept)
 }
 
 /** Fills params (the flat buffer of paramLayout(spec)) in place. */
@@ -33,6 +37,16 @@ export function initParams(spec: ModelSpec, params: Vec, rng: Rng, options: Init
     else if (kind === 'P' && (options.peephole ?? 'zero') === 'zero') params.fill(0, entry.offset, entry.offset + entry.size);
     else if (kind === 'R' && options.recurrent === 'orthogonal') fillOrthogonalBlocks(params, entry, spec, rng);
     else fillUniform(params, entry, recurrentBound, rng);
+    if (kind === 'B' && spec.cell === 'lstm' && options.forgetBias) setForgetBias(params, entry, spec, options.forgetBias);
+  }
+}
+
+/** B (D, 2*G*H): Wb's f block (gate 2 of i, o, f, c) of every direction becomes `value`. */
+function setForgetBias(params: Vec, entry: ParamEntry, spec: ModelSpec, value: number): void {
+  const H = spec.hidden, G = gateCount(spec.cell);
+  for (let d = 0; d < directions(spec); d++) {
+    const from = entry.offset + d * 2 * G * H + 2 * H;
+    params.fill(value, from, from + H);
   }
 }
 

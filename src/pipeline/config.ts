@@ -36,6 +36,7 @@ export interface RnnConfig {
     readonly embedding: number;
     readonly dropout: number;
     readonly init: 'default' | 'orthogonal';
+    readonly forgetBias: number;              // lstm only: b_f's starting value (0 = PyTorch)
     readonly head: 'softmax' | 'sigmoid';
     readonly method: 'skipgram' | 'cbow';      // embed only
     readonly attention: 'additive' | 'dot' | 'general' | 'none';  // seq2seq only

@@ -771,10 +771,11 @@ def state_dict_to_rnnlab(model, tensors):
     return torch.cat([parts[name].detach().reshape(-1).float().cpu() for name, _ in rnnlab_layout(spec)])
 
 
-def rnnlab_init(spec, seed, orthogonal):
+def rnnlab_init(spec, seed, orthogonal, forget_bias=0.0):
     """RNN Lab's initialisation, number for number: walking the layout with stream 0 of the seed,
     embedding N(0, 1); W, R, B U(-1/√H, 1/√H) (R orthogonal per gate block when asked); P zeros;
-    head U(-1/√(D*H), 1/√(D*H)). Returns the flat float32 buffer."""
+    head U(-1/√(D*H), 1/√(D*H)); an LSTM's forget_bias replaces Wb's f block (gates i, o, f, c)
+    after the draw. Returns the flat float32 buffer."""
     rng = Rng(seed, INIT_STREAM)
     H = spec['hidden']
     D = 2 if spec['bidirectional'] else 1
@@ -794,6 +795,9 @@ def rnnlab_init(spec, seed, orthogonal):
                                 for _ in range(n // (H * H))])
         else:
             values = torch.tensor([rng.uniform_in(-bound, bound) for _ in range(n)], dtype=torch.float64)
+        if kind == 'B' and spec['cell'] == 'lstm' and forget_bias:
+            per_direction = values.view(D, 8 * H)
+            per_direction[:, 2 * H:3 * H] = forget_bias
         chunks.append(values)
     return torch.cat(chunks).float()
 
@@ -1187,7 +1191,8 @@ class Trainer:
             carried = [tensors['carried.h'], tensors.get('carried.c')] if 'carried.h' in tensors else None
         else:
             steps = args.steps if args.steps is not None else t['steps']
-            self.model.load_state_dict(rnnlab_to_state_dict(self.model, rnnlab_init(self.spec, t['seed'], config['model']['init'] == 'orthogonal')))
+            self.model.load_state_dict(rnnlab_to_state_dict(self.model, rnnlab_init(self.spec, t['seed'], config['model']['init'] == 'orthogonal',
+                                                                                    config['model'].get('forgetBias', 0))))
             if config['data'].get('vectors') or args.vectors:
                 with torch.no_grad():
                     load_glove(args.vectors or config['data']['vectors'], self.dataset.tokenizer, self.model.embedding.weight)

@@ -104,7 +104,7 @@ export async function openRun(start: WorkerStart, created: () => void): Promise<
   const options = {
     optimizer: optimizerConfig(config), schedule: scheduleConfig(config),
     clipNorm: t.clipNorm, clipValue: t.clipValue, seed: t.seed,
-    init: { recurrent: config.model.init === 'orthogonal' ? 'orthogonal' as const : 'uniform' as const },
+    init: { recurrent: config.model.init === 'orthogonal' ? 'orthogonal' as const : 'uniform' as const, forgetBias: config.model.forgetBias },
   };
   let session: RunSession;
   // data.vectors: the words found start from their vectors (both sides of a seq2seq model).

@@ -28,7 +28,7 @@ describe('config form model', () => {
       byKey.get('training.learningRate')?.kind, byKey.get('data.validation')?.kind, byKey.get('data.labels')?.kind, byKey.get('sampling.prime')?.kind],
     ['enum', 'boolean', 'integer', 'number', 'shareOrPath', 'stringList', 'string']);
     assert.equal(byKey.get('model.hidden')?.minimum, 1);
-    assert.equal(byKey.size, 59);
+    assert.equal(byKey.size, 60);
   });
 
   it('humanizes keys', () => {
@@ -53,6 +53,8 @@ describe('config form model', () => {
     ['classify', { task: 'classify' }, ['model.head'], ['data.labels']],
     ['char tokenizer', {}, ['data.minCount', 'data.maxVocab', 'data.vectors'], ['data.lowercase']],
     ['word tokenizer', { data: { tokenizer: 'word' } }, [], ['data.minCount', 'data.maxVocab', 'data.vectors']],
+    ['rnn: no LSTM forget bias', { model: { cell: 'rnn' } }, ['model.forgetBias', 'model.peephole'], ['model.activation']],
+    ['lstm: its forget bias', { model: { cell: 'lstm' } }, [], ['model.forgetBias']],
     ['gru with a peephole set: shown, to see its error', { model: { cell: 'gru', peephole: true } }, [], ['model.peephole']],
   ];
   for (const [name, config, hidden, shown] of hiddenCases) {

@@ -142,8 +142,10 @@ describe('rnnconfig schema', () => {
 
   const presetDir = path.join(root, 'presets');
   const presets = readdirSync(presetDir).filter((f) => f.endsWith('.rnnconfig')).sort();
-  it('ships the six presets', () => {
-    assert.deepEqual(presets, ['bilstm-tagger.rnnconfig', 'char-lstm-lm.rnnconfig', 'gru-attention-seq2seq.rnnconfig', 'gru-classifier.rnnconfig', 'word-gru-lm.rnnconfig', 'word2vec-skipgram.rnnconfig']);
+  it('ships the presets (six for the tasks, two pairs that show vanishing and exploding gradients)', () => {
+    assert.deepEqual(presets, ['bilstm-tagger.rnnconfig', 'char-lstm-lm.rnnconfig', 'explode-clip.rnnconfig', 'explode-noclip.rnnconfig',
+      'gru-attention-seq2seq.rnnconfig', 'gru-classifier.rnnconfig', 'vanish-lstm.rnnconfig', 'vanish-rnn.rnnconfig',
+      'word-gru-lm.rnnconfig', 'word2vec-skipgram.rnnconfig']);
   });
   for (const file of presets) {
     it(`preset ${file} parses as JSON with comments, opens with a title comment and is valid`, () => {

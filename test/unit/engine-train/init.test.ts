@@ -83,6 +83,23 @@ describe('engine-train/init', () => {
     }
   });
 
+  it('forgetBias: Wb\'s f block (gates i, o, f, c) of every LSTM layer and direction holds it, every other number is the default draw', () => {
+    const spec = baseSpec;
+    const H = spec.hidden, G = gateCount(spec.cell);
+    const plain = init(spec, 6), opened = init(spec, 6, { forgetBias: 5 });
+    for (const layer of [0, 1]) {
+      const B = slice(opened, spec, `layer${layer}.B`), B0 = slice(plain, spec, `layer${layer}.B`);
+      for (let d = 0; d < directions(spec); d++) for (let k = 0; k < 2 * G * H; k++) {
+        const inForget = k >= 2 * H && k < 3 * H;   // Wb's f block; Rb (k >= G*H) keeps its draw
+        assert.equal(B[d * 2 * G * H + k], inForget ? 5 : B0[d * 2 * G * H + k], `layer${layer} d${d} k${k}`);
+      }
+    }
+    const others = paramLayout(spec).filter((e) => !e.name.endsWith('.B'));
+    for (const e of others) assert.deepEqual(slice(opened, spec, e.name), slice(plain, spec, e.name), e.name);
+    const gru = { ...baseSpec, cell: 'gru' as const, peephole: false };
+    assert.deepEqual(init(gru, 6, { forgetBias: 5 }), init(gru, 6), 'a GRU has no forget gate: unchanged');
+  });
+
   it('orthonormalizeColumns gives the Q of A = QR with diag(R) > 0 (torch.nn.init.orthogonal_)', () => {
     const n = 6, rng = new Rng(9);
     const a = Float64Array.from({ length: n * n }, () => rng.normal());
