@@ -1,8 +1,9 @@
 // Writes samples/names.tsv (the notes' name-tagging task, token<TAB>label, 1 = part of a person's
 // name), samples/topics.tsv (label<TAB>text, three topics), samples/dates.tsv (the course's
 // translation exercise: human-readable dates → ISO dates, source<TAB>target) and
-// samples/dates-heldout.tsv (dates never in dates.tsv, to measure a model trained on it) from small
-// grammars with fixed seeds, so the files are reproducible and free of third-party text.
+// samples/dates-heldout.tsv (dates never in dates.tsv, to measure a model trained on it),
+// samples/long-memory.tsv (a long dependency, for the vanish-* presets) and samples/people.txt
+// (plain sentences for the name tagger) from small grammars with fixed seeds, so the files are reproducible and free of third-party text.
 // Usage: node scripts/make-samples.mjs
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
