@@ -13,6 +13,8 @@ export interface MetricPoint {
   readonly gradNorm?: number;     // global, before clipping
   readonly clipped?: boolean;     // the gradient was clipped at this step
   readonly time?: number;         // ms since epoch
+  readonly valExactMatch?: number; // seq2seq, at evaluations: share of outputs equal to the target, 0..1
+  readonly valBleu?: number;       // seq2seq, at evaluations: corpus BLEU-4, 0..1
 }
 
 /** ‖∂L/∂a<t>‖ for t = 1..T of one BPTT window (layer 0), reported at `step`. */

@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
 import type { RnnLabApi, RunSummary } from '../../src/protocol/api';
-import type { DashboardToHost, HostToDashboard } from '../../src/protocol/dashboard';
+import type { DashboardToHost, HostToDashboard, MetricPoint } from '../../src/protocol/dashboard';
 import { createTrainingFeature, type TrainingFeature } from '../../src/host/training';
 import { dashboardViewType } from '../../src/host/training/dashboardPanel';
 import { pointsFromMetrics } from '../../src/host/training/metricPoints';
@@ -231,6 +231,33 @@ describe('training in the editor', function () {
       assert.deepEqual(init.grads.map((g) => g.step), saved.slice(-120), 'the latest windows of gradients.jsonl');
       assert.equal(init.grads.at(-1)!.step, stoppedStep);
       assert.equal(init.grads[0].norms.length, 24, 'T = sequenceLength');
+      fresh.dashboards.close(runDir);
+    });
+    it('a seq2seq run: live progress and the reopened init carry exact match and BLEU at its evaluations', async () => {
+      const pairs = fs.readFileSync(path.join(extension.extensionPath, 'samples', 'dates.tsv'), 'utf8').split('\n').slice(0, 60).join('\n') + '\n';
+      fs.writeFileSync(path.join(dir, 'dates.tsv'), pairs);
+      const config = path.join(dir, 'dates.rnnconfig');
+      fs.writeFileSync(config, JSON.stringify({
+        task: 'seq2seq', data: { train: 'dates.tsv', validation: 0.2 }, model: { cell: 'gru', hidden: 8, embedding: 4, attention: 'additive' },
+        training: { steps: 6, batchSize: 8, evalEvery: 2, checkpointEvery: 6 }, sampling: { maxLength: 12 },
+      }));
+      const runDir = path.join(runsFolder, `${path.basename(dir)}-dates`);
+      const nth = recorder.count(dashboardViewType);
+      fresh.begin({ configPath: config, runDir, resume: false });
+      const dashboard = await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType, nth);
+      const status = await dashboard.sentMatching('the run finishes', isStatus, 120_000);
+      assert.equal(status.status, 'finished');
+      const evaluated = (points: readonly MetricPoint[]) => points.filter((p) => p.valExactMatch !== undefined)
+        .map((p) => { assert.ok(p.valBleu! >= 0 && p.valBleu! <= 1 && p.valExactMatch! >= 0 && p.valExactMatch! <= 1, JSON.stringify(p)); return p.step; });
+      const live = dashboard.sent.flatMap((m) => (isProgress(m) ? m.metrics : isInit(m) ? m.metrics : []));
+      assert.deepEqual(evaluated(live), [2, 4, 6], 'live points with valExactMatch and valBleu');
+      const lines = readMetrics(runDir).filter((l) => l.valExactMatch !== undefined);
+      fresh.dashboards.close(runDir);
+      fresh.dashboards.open(runDir);
+      const init = await (await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType, nth + 1)).sentMatching('the reopened init', isInit, 90_000);
+      assert.equal(init.run.task, 'seq2seq');
+      assert.deepEqual(init.metrics.filter((p) => p.valExactMatch !== undefined).map((p) => [p.step, p.valExactMatch, p.valBleu]),
+        lines.map((l) => [l.step, l.valExactMatch, l.valBleu]), 'metrics.jsonl\'s valExactMatch and valBleu');
       fresh.dashboards.close(runDir);
     });
   });

@@ -1,5 +1,6 @@
 // The training dashboard (browser side): loss curves with smoothing, log axis and overlaid runs,
-// the ‖∂L/∂a<t>‖ picture over BPTT time steps, learning rate, tokens/s, ETA, config and samples.
+// the ‖∂L/∂a<t>‖ picture over BPTT time steps, learning rate, tokens/s, ETA, config and samples;
+// a seq2seq run's validation exact match and BLEU beside its loss.
 // Receives HostToDashboard messages, sends DashboardToHost; keeps every point, draws a decimated view.
 import type {
   DashboardRun, DashboardState, DashboardToHost, GradWindow, HostToDashboard, LiveFigures, MetricPoint, RunChoice,
@@ -60,6 +61,9 @@ const stats = el('div', { class: 'stats' },
   stat('stat-step', 'Step'), stat('stat-loss', 'Loss (smoothed)'), stat('stat-first-loss', 'First loss'),
   stat('stat-val-loss', 'Best validation loss'), stat('stat-tps', 'Tokens/s'), stat('stat-eta', 'ETA'),
   stat('stat-lr', 'Learning rate'), stat('stat-clip', 'Clipped steps'));
+// seq2seq: the latest evaluation's exact match and BLEU (metrics.jsonl's valExactMatch, valBleu).
+const seq2seqStats = [stat('stat-exact', 'Exact match (validation)'), stat('stat-bleu', 'BLEU (validation)')];
+stats.append(...seq2seqStats);
 
 const smoothingValue = el('span', { class: 'mono' }, view.smoothing.toFixed(2));
 const smoothingSlider = el('input', {
@@ -93,6 +97,7 @@ const gradLinesHost = el('div', { class: 'chart', id: 'grad-chart' });
 const heatCanvas = el('canvas', { class: 'heat', id: 'grad-heat', role: 'img', 'aria-label': 'Gradient norm over time steps, one row per window' });
 const heatCaption = el('p', { class: 'muted' });
 const gradNormHost = el('div', { class: 'chart' });
+const qualityHost = el('div', { class: 'chart', id: 'quality-chart' });
 const lrHost = el('div', { class: 'chart' });
 const tpsHost = el('div', { class: 'chart' });
 const samplesList = el('div', { id: 'samples' });
@@ -108,6 +113,10 @@ app.append(
       el('label', { for: 'smoothing' }, 'Smoothing'), smoothingSlider, smoothingValue, logToggle,
       el('label', { for: 'overlay-picker' }, 'Compare with'), overlayPicker, overlayChips),
     lossHost),
+  el('section', { class: 'card', id: 'quality-card' },
+    el('h2', {}, 'Exact match and BLEU (validation)'),
+    el('p', { class: 'muted' }, 'At each evaluation: the share of outputs equal to their target, and corpus BLEU-4 over target tokens.'),
+    qualityHost),
   el('section', { class: 'card', id: 'grad-card' },
     el('h2', {}, 'Gradient through time ‖∂L/∂a⟨t⟩‖'),
     el('p', { class: 'muted' }, 'Latest BPTT windows, newest brightest: a curve falling towards t = 1 is a vanishing gradient.'),
@@ -149,12 +158,20 @@ const gradNormSpec = (): ChartSpec => ({
     { label: 'clipped', stroke: theme.warning, pointsOnly: true, pointSize: 5 },
   ],
 });
+const qualitySpec = (): ChartSpec => ({
+  xLabel: 'step', yLabel: '% of validation', height: 200,
+  series: [
+    { label: 'exact match', stroke: theme.palette[1], width: 2, spanGaps: true },
+    { label: 'BLEU', stroke: theme.palette[2], width: 2, spanGaps: true },
+  ],
+});
 const lrSpec = (): ChartSpec => ({ xLabel: 'step', yLabel: 'lr', height: 140, series: [{ label: 'lr', stroke: theme.palette[3] }] });
 const tpsSpec = (): ChartSpec => ({ xLabel: 'step', yLabel: 'tokens/s', height: 140, series: [{ label: 'tokens/s', stroke: theme.palette[4] }] });
 
 const lossChart = new Chart(lossHost, lossSpec(), theme);
 const gradLinesChart = new Chart(gradLinesHost, gradLinesSpec(), theme);
 const gradNormChart = new Chart(gradNormHost, gradNormSpec(), theme);
+const qualityChart = new Chart(qualityHost, qualitySpec(), theme);
 const lrChart = new Chart(lrHost, lrSpec(), theme);
 const tpsChart = new Chart(tpsHost, tpsSpec(), theme);
 
@@ -163,6 +180,7 @@ onThemeChange(() => {
   lossChart.rebuild(lossSpec(), theme);
   gradLinesChart.rebuild(gradLinesSpec(), theme);
   gradNormChart.rebuild(gradNormSpec(), theme);
+  qualityChart.rebuild(qualitySpec(), theme);
   lrChart.rebuild(lrSpec(), theme);
   tpsChart.rebuild(tpsSpec(), theme);
   scheduleRender();
@@ -189,6 +207,7 @@ function render(): void {
   columnCount = Math.max(100, Math.floor(lossHost.clientWidth || 600));
   renderHeader();
   renderLoss();
+  renderQuality();
   renderGradients();
   renderRates();
 }
@@ -213,6 +232,19 @@ function renderHeader(): void {
   setText('stat-lr', fmt(last?.lr, 3));
   const clippedSteps = m.filter((p) => p.clipped).length;
   setText('stat-clip', store.live ? `${(store.live.clipRate * 100).toFixed(1)}%` : m.length ? `${clippedSteps} of ${m.length}` : '–');
+  const evaluated = m.filter((p) => p.valExactMatch !== undefined);
+  const latest = evaluated[evaluated.length - 1];
+  setText('stat-exact', latest ? `${percent(latest.valExactMatch)} (step ${latest.step})` : '–');
+  setText('stat-bleu', latest ? percent(latest.valBleu) : '–');
+}
+
+const percent = (share: number | undefined) => (share === undefined || !Number.isFinite(share) ? '–' : `${(100 * share).toFixed(1)}%`);
+
+/** seq2seq: one point per evaluation (a few per run, so no decimation), in percent. */
+function renderQuality(): void {
+  const evaluated = store.metrics.filter((p) => p.valExactMatch !== undefined || p.valBleu !== undefined);
+  const pct = (share: number | undefined) => (share === undefined ? null : 100 * share);
+  qualityChart.setData([evaluated.map((p) => p.step), evaluated.map((p) => pct(p.valExactMatch)), evaluated.map((p) => pct(p.valBleu))]);
 }
 
 function renderLoss(): void {
@@ -290,6 +322,9 @@ function renderSamples(): void {
   const embed = store.run?.task === 'embed';
   card.hidden = store.run !== undefined && store.run.task !== 'lm' && !embed;
   document.getElementById('grad-card')!.hidden = embed;
+  const seq2seq = store.run?.task === 'seq2seq';
+  document.getElementById('quality-card')!.hidden = !seq2seq;
+  for (const card of seq2seqStats) card.hidden = !seq2seq;
   document.getElementById('samples-title')!.textContent = embed ? 'Nearest words of the probe words, while training' : 'Samples during training';
   document.getElementById('tps-title')!.textContent = embed ? '(Centre, context) pairs per second' : 'Tokens per second';
   samplesList.replaceChildren(...(store.samples.length

@@ -13,6 +13,7 @@ export function pointsFromMetrics(lines: readonly MetricsLine[], clipNorm: numbe
     points.push({
       step: l.step, loss: l.loss, valLoss: l.valLoss ?? undefined, lr: l.lr, tokensPerSec: l.tokensPerSec,
       gradNorm: l.gradNorm, clipped: l.clipped ?? (clipNorm > 0 && (l.gradNorm ?? 0) > clipNorm), time: l.time,
+      valExactMatch: l.valExactMatch, valBleu: l.valBleu,
     });
   }
   return points;
@@ -21,6 +22,6 @@ export function pointsFromMetrics(lines: readonly MetricsLine[], clipNorm: numbe
 export function pointFromProgress(p: ProgressReport): MetricPoint {
   return {
     step: p.step, loss: p.loss, valLoss: p.valLoss, lr: p.lr, tokensPerSec: p.tokensPerSec,
-    gradNorm: p.gradNorm, clipped: p.clipped, time: p.time,
+    gradNorm: p.gradNorm, clipped: p.clipped, time: p.time, valExactMatch: p.valExactMatch, valBleu: p.valBleu,
   };
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import { chooseConfig, taskFits } from '../../../src/host/training/findConfig';
 import type { Task } from '../../../src/pipeline/formats';
-import { pointsFromMetrics } from '../../../src/host/training/metricPoints';
+import { pointFromProgress, pointsFromMetrics } from '../../../src/host/training/metricPoints';
 import { listPresets, writePresetBeside } from '../../../src/host/training/presets';
 import { runDirOf } from '../../../src/host/training/runArgument';
 import { throttle } from '../../../src/host/training/throttle';
@@ -80,7 +80,7 @@ describe('training host: presets', () => {
   });
 });
 
-describe('training host: pointsFromMetrics', () => {
+describe('training host: pointsFromMetrics, pointFromProgress', () => {
   const line = (step: number, loss: number, gradNorm = 1, valLoss?: number): MetricsLine =>
     ({ step, epoch: 0, loss, valLoss, tokensPerSec: 100, gradNorm, lr: 0.01, time: step });
   const cases: { name: string; lines: MetricsLine[]; clipNorm: number; expected: [number, number, boolean][] }[] = [
@@ -93,6 +93,13 @@ describe('training host: pointsFromMetrics', () => {
   for (const c of cases) {
     it(c.name, () => assert.deepEqual(pointsFromMetrics(c.lines, c.clipNorm).map((p) => [p.step, p.loss, p.clipped]), c.expected));
   }
+  it('a seq2seq run\'s exact match and BLEU at its evaluations, from the file and from live progress', () => {
+    const lines: MetricsLine[] = [line(1, 3), { ...line(2, 2, 1, 1.5), valExactMatch: 0.25, valBleu: 0.5 }];
+    assert.deepEqual(pointsFromMetrics(lines, 5).map((p) => [p.valExactMatch, p.valBleu]), [[undefined, undefined], [0.25, 0.5]]);
+    const live = pointFromProgress({ step: 2, totalSteps: 4, epoch: 0, loss: 2, valLoss: 1.5, tokensPerSec: 1, etaSec: 1, lr: 0.01, layerGradNorms: [],
+      clipRate: 0, clipped: false, dLda: [], time: 2, valExactMatch: 0.25, valBleu: 0.5 });
+    assert.deepEqual([live.valExactMatch, live.valBleu], [0.25, 0.5]);
+  });
 });
 
 describe('training host: runDirOf', () => {
