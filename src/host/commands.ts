@@ -23,6 +23,8 @@ export const Commands = {
   showEmbeddings: 'rnnLab.showEmbeddings',
   showInEmbeddings: 'rnnLab.showInEmbeddings',
   debiasVectors: 'rnnLab.debiasVectors',
+  // seq2seq (DESIGN.md §4).
+  showAttention: 'rnnLab.showAttention',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -30,5 +32,5 @@ export const designCommands: readonly CommandId[] = [
   Commands.trainOnFile, Commands.sample, Commands.labelTokens, Commands.clearTokenLabels,
   Commands.showPredictions, Commands.openDashboard, Commands.stopTraining, Commands.exportOnnx,
   Commands.importOnnx, Commands.newConfig,
-  Commands.exportPyTorch,   // §4
+  Commands.exportPyTorch, Commands.showAttention,   // §4
 ];

@@ -21,6 +21,7 @@ const designTable: [id: string, title: string][] = [
   ['rnnLab.importOnnx', 'Import ONNX Model…'],
   ['rnnLab.newConfig', 'New RNN Config…'],
   ['rnnLab.exportPyTorch', 'Export as PyTorch Project…'],   // §4
+  ['rnnLab.showAttention', 'Show Attention'],               // §4
 ];
 
 /** Every place onnxruntime could show up in this process: JS modules and mapped shared objects. */

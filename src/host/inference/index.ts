@@ -1,5 +1,5 @@
-// The inference feature: Sample from Model…, Show Token Predictions, inline token labels (label,
-// clear, toggle) and Import ONNX Model…. All model work runs in one inference worker.
+// The inference feature: Sample from Model…, Show Token Predictions, Show Attention, inline token
+// labels (label, clear, toggle) and Import ONNX Model…. All model work runs in one inference worker.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { InferenceClient, type InferenceService } from '../../pipeline/inference/inferenceClient';
@@ -8,8 +8,9 @@ import type { SampleRecord } from '../../protocol/samples';
 import { Commands } from '../commands';
 import type { FeatureContext } from '../feature';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
+import { AttentionPanel } from './attentionPanel';
 import { importOnnx } from './importOnnx';
-import { ModelMemory, modelPathOf, pickModel } from './modelChoice';
+import { ModelMemory, modelPathOf, modelRef, pickModel } from './modelChoice';
 import { PredictionsPanel } from './predictionsPanel';
 import { SamplesPanel } from './samplesPanel';
 import { TokenLabels } from './tokenLabels';
@@ -21,6 +22,7 @@ export interface InferenceFeature extends vscode.Disposable {
   readonly labels: TokenLabels;
   readonly samples: SamplesPanel;
   readonly predictions: PredictionsPanel;
+  readonly attention: AttentionPanel;
 }
 
 const debounceMs = (): number => vscode.workspace.getConfiguration('rnnLab').get<number>('labels.debounceMs') ?? 300;
@@ -41,12 +43,13 @@ export function createInferenceFeature(extensionUri: vscode.Uri, state: vscode.M
   const labels = new TokenLabels(client, delayMs);
   const samples = new SamplesPanel(extensionUri, client, memory, state, connect);
   const predictions = new PredictionsPanel(extensionUri, client, delayMs, connect);
+  const attention = new AttentionPanel(extensionUri, client, delayMs, connect);
   const hover = vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], labels);
   const failures = labels.onDidFail((message) => void vscode.window.showErrorMessage(`RNN Lab: labelling failed: ${message}`));
   return {
-    client, memory, labels, samples, predictions,
+    client, memory, labels, samples, predictions, attention,
     dispose() {
-      for (const d of [hover, failures, labels, samples, predictions]) d.dispose();
+      for (const d of [hover, failures, labels, samples, predictions, attention]) d.dispose();
       client.dispose();
     },
   };
@@ -71,7 +74,7 @@ export function registerInference(feature: FeatureContext): void {
   const context = feature.extension;
   const inference = createInferenceFeature(context.extensionUri, context.workspaceState);
   context.subscriptions.push(inference);
-  const { memory, labels, samples, predictions } = inference;
+  const { memory, labels, samples, predictions, attention } = inference;
   const fail = (what: string, e: unknown) => void vscode.window.showErrorMessage(`RNN Lab: ${what}: ${(e as Error).message}`);
 
   feature.registerCommand(Commands.sample, async (arg?: unknown): Promise<SampleRecord | undefined> => {
@@ -124,8 +127,36 @@ export function registerInference(feature: FeatureContext): void {
     }
   });
 
+  feature.registerCommand(Commands.showAttention, async (arg?: unknown) => {
+    const editor = targetEditor(arg);
+    if (!editor) {
+      void vscode.window.showWarningMessage('RNN Lab: open a file of source lines (one a line) to see where a seq2seq model looks.');
+      return undefined;
+    }
+    const modelPath = modelArgument(arg) ?? await rememberedSeq2Seq(inference.client, memory.forDocument(editor.document.uri) ?? memory.last())
+      ?? await pickModel('Show Attention with Model', ['seq2seq'], memory);
+    if (!modelPath) return undefined;
+    memory.remember(modelPath, editor.document.uri);
+    try {
+      return await attention.show(editor, modelPath);
+    } catch (e) {
+      fail('attention failed', e);
+      return undefined;
+    }
+  });
+
   feature.registerCommand(Commands.importOnnx, (arg?: unknown) => importOnnx(arg, inference.client));
 
   feature.api.decorations = (uri) => labels.decorations(uri);
   feature.api.lastPredictions = () => predictions.lastPredictions();
+}
+
+/** A remembered model when it is a seq2seq one (the worker reads it: the host never parses a model). */
+async function rememberedSeq2Seq(client: InferenceService, modelPath: string | undefined): Promise<string | undefined> {
+  if (!modelPath) return undefined;
+  try {
+    return (await client.info(modelRef(modelPath)).result)?.task === 'seq2seq' ? modelPath : undefined;
+  } catch {
+    return undefined;
+  }
 }
