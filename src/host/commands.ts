@@ -25,6 +25,8 @@ export const Commands = {
   debiasVectors: 'rnnLab.debiasVectors',
   // seq2seq (DESIGN.md §4).
   showAttention: 'rnnLab.showAttention',
+  // Evaluation (issue 15).
+  evaluate: 'rnnLab.evaluate',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -33,4 +35,5 @@ export const designCommands: readonly CommandId[] = [
   Commands.showPredictions, Commands.openDashboard, Commands.stopTraining, Commands.exportOnnx,
   Commands.importOnnx, Commands.newConfig,
   Commands.exportPyTorch, Commands.showAttention,   // §4
+  Commands.evaluate,                                // issue 15
 ];

@@ -5,6 +5,7 @@ import type { RnnLabApi } from '../protocol/api';
 import type { ApiState, FeatureContext } from './feature';
 import { registerConfig } from './config';
 import { registerEmbeddings } from './embeddings';
+import { registerEvaluation } from './evaluation';
 import { registerInference } from './inference';
 import { registerTraining } from './training';
 
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): RnnLabApi {
   registerConfig(feature);
   registerInference(feature);
   registerEmbeddings(feature);
+  registerEvaluation(feature);
 
   const activationMs = Date.now() - started;
   return {

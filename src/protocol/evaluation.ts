@@ -1,5 +1,6 @@
 // What `rnn-lab eval` prints with --json and what Evaluate Model on File saves as eval-<file>.json
-// (DESIGN.md §4 "Evaluation"). Types only.
+// (DESIGN.md §4 "Evaluation"), and the messages of the Evaluation panel that shows them. Types only.
+import type { MessageTransport } from './transport';
 
 /** lm: L = mean cross-entropy in nats per predicted token; perplexity = exp(L), bitsPerToken = L / ln 2. */
 export interface LmEvalReport {
@@ -43,3 +44,28 @@ export interface EvalProgress {
   readonly total: number;
   readonly unit: 'bytes' | 'pairs';
 }
+
+/** What the Evaluation panel shows: a model's report on a file (paths as the user reads them). */
+export interface EvaluationView {
+  readonly model: string;          // the run folder's or the .onnx file's name
+  readonly file: string;           // the data file, relative to the workspace
+  readonly step?: number;          // the training step of the weights (model.onnx: the best one)
+  readonly saved: string;          // eval-<file>.json, relative to the workspace
+  readonly report: EvalReport;
+}
+
+/** Host → Evaluation panel (viewType rnnLab.evaluation). */
+export type HostToEvaluation =
+  | { readonly type: 'running'; readonly model: string; readonly file: string; readonly progress?: EvalProgress }
+  | { readonly type: 'result'; readonly view: EvaluationView }
+  | { readonly type: 'cancelled'; readonly model: string; readonly file: string }
+  | { readonly type: 'error'; readonly message: string };
+
+/** Evaluation panel → host. */
+export type EvaluationToHost =
+  | { readonly type: 'ready' }
+  /** Open the saved eval-<file>.json in an editor. */
+  | { readonly type: 'openReport' };
+
+/** The host's end of the Evaluation panel's channel. */
+export type EvaluationTransport = MessageTransport<HostToEvaluation, EvaluationToHost>;

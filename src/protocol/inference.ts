@@ -1,8 +1,9 @@
 // Messages between the extension host and the inference worker (worker_threads): token labels,
 // predictions with activations, streamed samples, seq2seq translations with their attention,
-// word-vector queries for the Embeddings panel.
+// word-vector queries for the Embeddings panel, evaluations of a model on a labelled file.
 // Discriminated on `type`; types only.
 import type { EmbeddingNeighbor, EmbeddingSpace, PlacedWords } from './embeddings';
+import type { EvalProgress, EvalReport } from './evaluation';
 import type { MessageTransport } from './transport';
 
 export type InferenceBackend = 'engine' | 'ort';
@@ -166,6 +167,8 @@ export type HostToInference =
   | { readonly type: 'vectorSpace'; readonly job: number; readonly source: string; readonly display: string; readonly draw: number }
   | { readonly type: 'vectorNeighbors'; readonly job: number; readonly source: string; readonly word: string; readonly k: number }
   | { readonly type: 'vectorAnalogy'; readonly job: number; readonly source: string; readonly a: string; readonly b: string; readonly c: string; readonly k: number }
+  /** Scores the model on a labelled file (rnn-lab eval) and saves the report beside the model (eval-<file>.json). */
+  | { readonly type: 'evaluate'; readonly job: number; readonly model: ModelRef; readonly file: string }
   /** Stop a job: queued ones never start, running ones stop at their next chunk. */
   | { readonly type: 'cancel'; readonly job: number };
 
@@ -181,6 +184,10 @@ export type InferenceToHost =
   | { readonly type: 'vectorSpace'; readonly job: number; readonly space: EmbeddingSpace }
   | { readonly type: 'vectorNeighbors'; readonly job: number; readonly word: string; readonly neighbors: readonly EmbeddingNeighbor[]; readonly placed: PlacedWords }
   | { readonly type: 'vectorAnalogy'; readonly job: number; readonly query: readonly [string, string, string]; readonly answers: readonly EmbeddingNeighbor[]; readonly placed: PlacedWords }
+  /** How far an evaluation has got (after each slice of the file, or batch of pairs). */
+  | { readonly type: 'evalProgress'; readonly job: number; readonly progress: EvalProgress }
+  /** step: the training step of the weights, when known; saved: the eval-<file>.json written. */
+  | { readonly type: 'evaluation'; readonly job: number; readonly report: EvalReport; readonly step?: number; readonly saved: string }
   | { readonly type: 'cancelled'; readonly job: number }
   | { readonly type: 'failed'; readonly job: number; readonly message: string; readonly badInput: boolean };
 

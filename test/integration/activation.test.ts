@@ -22,6 +22,7 @@ const designTable: [id: string, title: string][] = [
   ['rnnLab.newConfig', 'New RNN Config…'],
   ['rnnLab.exportPyTorch', 'Export as PyTorch Project…'],   // §4
   ['rnnLab.showAttention', 'Show Attention'],               // §4
+  ['rnnLab.evaluate', 'Evaluate Model on File…'],          // issue 15
 ];
 
 /** Every place onnxruntime could show up in this process: JS modules and mapped shared objects. */

@@ -8,6 +8,7 @@ import type {
   TranslateSettings, TranslationResult,
 } from '../../protocol/inference';
 import type { EmbeddingSpace } from '../../protocol/embeddings';
+import type { EvalProgress } from '../../protocol/evaluation';
 
 /** The worker script beside this module: dist/inferenceWorker.js bundled, out/src/pipeline/inference/ under tsc. */
 export const INFERENCE_WORKER_SCRIPT = path.join(__dirname, 'inferenceWorker.js');
@@ -51,6 +52,14 @@ export interface InferenceService {
   dispose(): void;
 }
 
+/** An evaluation as the worker ends it: the report, the weights' step, the eval-<file>.json it saved. */
+export type EvaluationAnswer = Omit<Extract<InferenceToHost, { type: 'evaluation' }>, 'type' | 'job'>;
+
+/** What Evaluate Model on File asks of a worker (InferenceClient; tests may wrap one). */
+export interface EvaluationService {
+  evaluate(model: ModelRef, file: string, onProgress: (progress: EvalProgress) => void): InferenceJob<EvaluationAnswer>;
+}
+
 export interface PredictOptions {
   readonly topK: number;
   readonly maxTokens: number;
@@ -59,7 +68,7 @@ export interface PredictOptions {
 
 type JobRequest = HostToInference extends infer M ? M extends { job: number } ? Omit<M, 'job'> : never : never;
 
-export class InferenceClient implements InferenceService {
+export class InferenceClient implements InferenceService, EvaluationService {
   private worker: Worker | undefined;
   private nextJob = 1;
   private readonly pending = new Map<number, Pending>();
@@ -102,6 +111,14 @@ export class InferenceClient implements InferenceService {
     return this.start({ type: 'sample', model, settings }, (m) => {
       if (m.type === 'sampleChunk') { onText(m.text); return undefined; }
       return m.type === 'sampleDone' ? m.tokens : undefined;
+    }, true);
+  }
+
+  /** Scores `model` on a labelled file in the worker; progress streams into onProgress. */
+  evaluate(model: ModelRef, file: string, onProgress: (progress: EvalProgress) => void): InferenceJob<EvaluationAnswer> {
+    return this.start({ type: 'evaluate', model, file }, (m) => {
+      if (m.type === 'evalProgress') { onProgress(m.progress); return undefined; }
+      return m.type === 'evaluation' ? { report: m.report, step: m.step, saved: m.saved } : undefined;
     }, true);
   }
 

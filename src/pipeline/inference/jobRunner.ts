@@ -1,11 +1,14 @@
-// The inference worker's jobs: info, labels, predictions, streamed samples, translations (seq2seq) and
-// word-vector queries, one at a time in order; a long job pauses every few milliseconds so that
-// `cancel` messages are read. No worker_threads here (see inferenceWorker.ts): unit tests drive it through an in-memory IO.
+// The inference worker's jobs: info, labels, predictions, streamed samples, translations (seq2seq),
+// word-vector queries and evaluations, one at a time in order; a long job pauses every few
+// milliseconds so that `cancel` messages are read (an evaluation, synchronous, takes them in between
+// slices of its file). No worker_threads here (see inferenceWorker.ts): unit tests drive it through an in-memory IO.
 import { isInputError } from '../errors';
 import type { HostToInference, InferenceToHost, InferenceWorkerTransport } from '../../protocol/inference';
 import { labelRegions, LineLabelCache } from './labelRegions';
 import { ModelCache } from './modelCache';
 import { predictRegion } from './predictTokens';
+import { EvalCancelled } from '../eval/evalFile';
+import { evaluateAndSave } from './evaluateJob';
 import { sampleText } from './textInference';
 import { translateRegions } from './translateRegions';
 import { VectorQueries } from './vectorQueries';
@@ -13,6 +16,8 @@ import { VectorQueries } from './vectorQueries';
 export interface InferenceIO extends Pick<InferenceWorkerTransport, 'post' | 'onMessage'> {
   /** Lets the event loop run (messages arrive) inside a long job. */
   pause(): Promise<void>;
+  /** Hands the listener the messages that have arrived, from inside a synchronous job (no turn of the loop). */
+  deliverArrived(): void;
 }
 
 type Job = Exclude<HostToInference, { type: 'cancel' }>;
@@ -107,6 +112,19 @@ export function runInferenceJobs(io: InferenceIO): void {
           }
         }
         post({ type: 'sampleDone', job: job.job, tokens: total });
+        return;
+      }
+      case 'evaluate': {
+        try {
+          const outcome = evaluateAndSave(job.model, job.file, {
+            onProgress: (progress) => post({ type: 'evalProgress', job: job.job, progress }),
+            cancelled: () => { io.deliverArrived(); return cancelled.has(job.job); },
+          });
+          post({ type: 'evaluation', job: job.job, ...outcome });
+        } catch (e) {
+          if (e instanceof EvalCancelled) return stop();
+          throw e;
+        }
         return;
       }
       default: {

@@ -1,11 +1,13 @@
 // The inference worker through its client, on small real models (random weights, exported to ONNX
 // with RNN Lab metadata): its answers equal the pipeline's own functions run in this thread, the
-// line cache runs only changed lines, samples stream token by token, cancel stops a job.
+// line cache runs only changed lines, samples stream token by token, evaluations give evaluateModelFile's
+// report and save it, cancel stops a job (an evaluation too, between slices of its file).
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { labelText, sampleText } from '../../../src/pipeline/inference/textInference';
+import { evaluateModelFile } from '../../../src/pipeline/eval/evalFile';
 import { loadModel } from '../../../src/pipeline/loadModel';
 import type { ModelRef } from '../../../src/protocol/inference';
 import { InferenceClient, InferenceError } from '../../../src/pipeline/inference/inferenceClient';
@@ -136,6 +138,27 @@ describe('inference worker', function () {
     assert.equal(await job.result, undefined);
     const info = await client.info(lm).result;
     assert.equal(info!.task, 'lm');
+  });
+
+  it('evaluates in the worker as evaluateModelFile does here (to float32 rounding), and saves the report', async () => {
+    const file = path.join(dir, 'topics.tsv');
+    fs.writeFileSync(file, classText + '\nweather\train and wind\n');
+    const answer = (await client.evaluate(classify, file, () => undefined).result)!;
+    const here = evaluateModelFile(classify.path, file, 'engine').report;
+    assert.deepEqual(rounded(answer.report), rounded(here));
+    assert.equal(answer.saved, path.join(dir, 'eval-topics.tsv.json'));
+    assert.deepEqual(JSON.parse(fs.readFileSync(answer.saved, 'utf8')), answer.report);
+  });
+
+  it('cancels a running evaluation in the thread between slices of its file; nothing is saved', async () => {
+    const file = path.join(dir, 'big.txt');
+    fs.writeFileSync(file, lmText.repeat(30_000));   // about 1 MB: 16 slices
+    const seen: number[] = [];
+    const job = client.evaluate(lm, file, (p) => { seen.push(p.done); if (seen.length === 1) job.cancel(); });
+    assert.equal(await job.result, undefined);
+    assert.ok(seen.length >= 1 && seen[seen.length - 1] < fs.statSync(file).size, `progress ${seen.join(', ')} of ${fs.statSync(file).size}`);
+    assert.equal(fs.existsSync(path.join(dir, 'eval-big.txt.json')), false);
+    assert.equal((await client.info(lm).result)!.task, 'lm');
   });
 
   it('runs an imported run folder (model.onnx, no checkpoint); refuses a folder without a model', async () => {

@@ -1,11 +1,13 @@
 // The inference worker's job runner without a thread: an in-memory IO posts the host's jobs and
 // records the answers. Jobs run in order; a queued job cancelled never starts; a cancel that
-// arrives at a pause stops a running sample; a failing job says why and the next one still runs.
+// arrives at a pause stops a running sample; an evaluation gives evaluateModelFile's report, saves it
+// and stops at the slice after a cancel; a failing job says why and the next one still runs.
 // seq2seq: translations (outputs, candidates, attention, <unk> tokens) and labels on both backends.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { evaluateModelFile } from '../../../src/pipeline/eval/evalFile';
 import { runInferenceJobs } from '../../../src/pipeline/inference/jobRunner';
 import { sampleText } from '../../../src/pipeline/inference/textInference';
 import { loadModel } from '../../../src/pipeline/loadModel';
@@ -14,24 +16,31 @@ import { translateOne } from '../../../src/pipeline/seq2seq/translate';
 import type { HostToInference, InferenceToHost, ModelRef, SampleSettings, TranslateSettings, TranslationResult } from '../../../src/protocol/inference';
 import { datesText, isoText, lmText, tagText, writeModel, writeSeq2SeqModel } from './models';
 
-/** The host's side of an in-memory channel to a job runner; `onPause` runs at each pause of a job. */
+/**
+ * The host's side of an in-memory channel to a job runner; `onPause` runs at each pause of a job.
+ * `arrive` queues a message as one posted while the thread is busy: a synchronous job reads it at
+ * its next deliverArrived (as the worker's receiveMessageOnPort does).
+ */
 function startRunner(onPause: (pauses: number) => void = () => undefined) {
   const posted: InferenceToHost[] = [];
   const waiters = new Set<() => void>();
+  const arrived: HostToInference[] = [];
   let deliver: ((m: HostToInference) => void | Promise<void>) | undefined;
   let pauses = 0;
   runInferenceJobs({
     post: (m) => { posted.push(m); for (const w of [...waiters]) w(); },
     onMessage: (listener) => { deliver = listener; return { dispose: () => { deliver = undefined; } }; },
     pause: async () => { onPause(++pauses); await new Promise((resolve) => setImmediate(resolve)); },
+    deliverArrived: () => { for (let m = arrived.shift(); m; m = arrived.shift()) void deliver!(m); },
   });
   return {
     posted,
+    arrive: (m: HostToInference) => { arrived.push(m); },
     send: (m: HostToInference) => void deliver!(m),
-    /** Resolves with the first posted message of `job` that ends it (anything but a sample chunk). */
+    /** Resolves with the first posted message of `job` that ends it (anything but a sample chunk or progress). */
     end: (job: number) => new Promise<InferenceToHost>((resolve) => {
       const check = () => {
-        const found = posted.find((m) => m.job === job && m.type !== 'sampleChunk');
+        const found = posted.find((m) => m.job === job && m.type !== 'sampleChunk' && m.type !== 'evalProgress');
         if (found) { waiters.delete(check); resolve(found); }
       };
       waiters.add(check);
@@ -83,6 +92,36 @@ describe('inference job runner (in memory, no thread)', function () {
     assert.ok(chunks > 0 && chunks < 10_000_000, `${chunks} chunks before the cancel`);
     const info = await runner.end(2);
     assert.equal(info.type === 'info' && info.info.task, 'lm');
+  });
+
+  it('evaluates a model on a labelled file as rnn-lab eval does, with progress, and saves eval-<file>.json beside it', async () => {
+    const file = path.join(dir, 'names.tsv');
+    fs.writeFileSync(file, 'Harry\t1\nPotter\t1\nand\t0\n\nRon\t1\nate\t0\ncake\t0\n');
+    const runner = startRunner();
+    runner.send({ type: 'evaluate', job: 1, model: tag, file });
+    const end = await runner.end(1);
+    assert.equal(end.type, 'evaluation', JSON.stringify(end));
+    const { report } = evaluateModelFile(tag.path, file, 'engine');
+    assert.ok(end.type === 'evaluation');
+    assert.deepEqual(end.report, report);
+    assert.equal(end.saved, path.join(dir, 'eval-names.tsv.json'));
+    assert.equal(fs.readFileSync(end.saved, 'utf8'), JSON.stringify(report) + '\n');
+    const progress = runner.posted.flatMap((m) => (m.type === 'evalProgress' ? [m.progress] : []));
+    assert.deepEqual(progress.pop(), { done: fs.statSync(file).size, total: fs.statSync(file).size, unit: 'bytes' });
+  });
+
+  it('stops an evaluation at the slice after a cancel arrives, saving nothing; the next job still runs', async () => {
+    const file = path.join(dir, 'long.txt');
+    fs.writeFileSync(file, `${lmText}`.repeat(8000));   // about 300 KB: five slices of 64 K characters
+    const runner = startRunner();
+    runner.arrive({ type: 'cancel', job: 1 });   // as if posted while the first slice is scored
+    runner.send({ type: 'evaluate', job: 1, model: lm, file });
+    runner.send({ type: 'info', job: 2, model: lm });
+    assert.deepEqual(await runner.end(1), { type: 'cancelled', job: 1 });
+    const progress = runner.posted.filter((m) => m.type === 'evalProgress');
+    assert.equal(progress.length, 1, 'one slice scored before the cancel was read');
+    assert.equal(fs.existsSync(path.join(dir, 'eval-long.txt.json')), false);
+    assert.equal((await runner.end(2)).type, 'info');
   });
 
   const failures: { name: string; job: (model: ModelRef) => HostToInference; model: () => ModelRef; message: RegExp }[] = [
