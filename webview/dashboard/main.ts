@@ -234,7 +234,7 @@ function renderHeader(): void {
   setText('stat-clip', store.live ? `${(store.live.clipRate * 100).toFixed(1)}%` : m.length ? `${clippedSteps} of ${m.length}` : '–');
   const evaluated = m.filter((p) => p.valExactMatch !== undefined);
   const latest = evaluated[evaluated.length - 1];
-  setText('stat-exact', latest ? `${percent(latest.valExactMatch)} (step ${latest.step})` : '–');
+  setText('stat-exact', latest ? percent(latest.valExactMatch) : '–');
   setText('stat-bleu', latest ? percent(latest.valBleu) : '–');
 }
 
