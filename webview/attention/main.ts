@@ -109,6 +109,7 @@ function renderGrid(t: SourceTranslation): void {
       cell.style.setProperty('--w', w.toFixed(4));
       return cell;
     })));
+  grid.style.setProperty('--cols', String(t.sourceTokens.length));
   grid.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
 }
 
@@ -131,9 +132,10 @@ function describe(cell: HTMLElement, pinned: boolean): void {
   const text = cellText(t, i, j);
   tooltip.textContent = text;
   tooltip.hidden = false;
-  const box = cell.getBoundingClientRect();
-  tooltip.style.left = `${Math.max(4, Math.min(window.innerWidth - tooltip.offsetWidth - 4, box.left + window.scrollX))}px`;
-  tooltip.style.top = `${box.bottom + window.scrollY + 6}px`;
+  // Under the map, at the cell's column: it never covers the weights it explains.
+  const box = cell.getBoundingClientRect(), map = grid.getBoundingClientRect();
+  tooltip.style.left = `${Math.max(4, Math.min(window.innerWidth - tooltip.offsetWidth - 4, box.left + window.scrollX - 8))}px`;
+  tooltip.style.top = `${map.bottom + window.scrollY + 4}px`;
   if (pinned) readout.textContent = text;
   grid.querySelectorAll('.hl').forEach((n) => n.classList.remove('hl'));
   grid.querySelector(`thead th:nth-child(${j + 2})`)?.classList.add('hl');
