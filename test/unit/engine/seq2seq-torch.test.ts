@@ -1,4 +1,4 @@
-// The seq2seq engine against PyTorch 1.13 (test/fixtures/torch/seq2seq_*.json, written by
+// The seq2seq engine against PyTorch (1.13; the two newest cases 2.13) (test/fixtures/torch/seq2seq_*.json, written by
 // scripts/fixtures/torch_seq2seq.py): one attention step per kind (weights, context, gradients), and
 // whole training steps (logits, attention, decoder inputs under teacher forcing, loss, every
 // gradient, the clipped norm and the weights after one Adam update).
@@ -109,7 +109,11 @@ describe('seq2seq engine matches PyTorch fixtures', () => {
     for (const fx of [...attentionFixtures, ...stepFixtures]) assert.equal(fx.version, FIXTURE_VERSION, `${fx.name}: fixture version`);
     const covered = new Set(stepFixtures.map((f) => f.spec.attention));
     for (const kind of ['additive', 'dot', 'general', 'none']) assert.ok(covered.has(kind as AttentionKind), `a step fixture with ${kind} attention`);
-    assert.ok(stepFixtures.some((f) => f.forced.some((v) => v === 0)), 'a step fixture with teacher forcing below 1');
+    for (const kind of ['additive', 'dot', 'general'] as const) {
+      const of = stepFixtures.filter((f) => f.spec.attention === kind);
+      assert.ok(of.some((f) => f.spec.bidirectional), `a step fixture with ${kind} attention over a bidirectional encoder`);
+      assert.ok(of.some((f) => f.forced.some((v) => v === 0)), `a step fixture with ${kind} attention and teacher forcing below 1`);
+    }
     assert.ok(stepFixtures.some((f) => f.spec.bidirectional && f.spec.layers > 1), 'a bidirectional stacked encoder');
   });
 
