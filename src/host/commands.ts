@@ -27,6 +27,9 @@ export const Commands = {
   showAttention: 'rnnLab.showAttention',
   // Evaluation (issue 15).
   evaluate: 'rnnLab.evaluate',
+  // The walkthrough's samples (issue 17).
+  openSamples: 'rnnLab.openSamples',
+  trainSample: 'rnnLab.trainSample',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

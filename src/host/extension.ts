@@ -7,6 +7,7 @@ import { registerConfig } from './config';
 import { registerEmbeddings } from './embeddings';
 import { registerEvaluation } from './evaluation';
 import { registerInference } from './inference';
+import { registerSamples } from './samples';
 import { registerTraining } from './training';
 
 export function activate(context: vscode.ExtensionContext): RnnLabApi {
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): RnnLabApi {
   registerInference(feature);
   registerEmbeddings(feature);
   registerEvaluation(feature);
+  registerSamples(feature);
 
   const activationMs = Date.now() - started;
   return {

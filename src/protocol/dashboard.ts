@@ -54,7 +54,9 @@ export interface RunChoice {
 export type HostToDashboard =
   | { readonly type: 'init'; readonly run: DashboardRun; readonly metrics: readonly MetricPoint[];
       readonly grads: readonly GradWindow[]; readonly samples: readonly { readonly step: number; readonly text: string }[];
-      readonly live?: LiveFigures }
+      readonly live?: LiveFigures;
+      /** Run folders to draw beside this one (the webview adds them to its overlays). */
+      readonly compare?: readonly string[] }
   /** New points since the last message, batched by the host (at most a few posts a second). */
   | { readonly type: 'progress'; readonly metrics: readonly MetricPoint[]; readonly grads: readonly GradWindow[];
       readonly live: LiveFigures }
@@ -62,7 +64,8 @@ export type HostToDashboard =
   | { readonly type: 'status'; readonly status: RunStatus; readonly message?: string }
   /** Runs that can be overlaid on the loss chart. */
   | { readonly type: 'runChoices'; readonly runs: readonly RunChoice[] }
-  | { readonly type: 'overlay'; readonly run: RunChoice; readonly metrics: readonly MetricPoint[] };
+  /** Another run on this run's charts: its loss curve, and its latest ‖∂L/∂a<t>‖ windows beside this run's. */
+  | { readonly type: 'overlay'; readonly run: RunChoice; readonly metrics: readonly MetricPoint[]; readonly grads: readonly GradWindow[] };
 
 /** Dashboard → host. */
 export type DashboardToHost =
@@ -70,6 +73,8 @@ export type DashboardToHost =
   | { readonly type: 'stop' }
   | { readonly type: 'resume' }
   | { readonly type: 'requestOverlay'; readonly dir: string }
+  /** The user closed an overlay: the host stops refreshing it. */
+  | { readonly type: 'dropOverlay'; readonly dir: string }
   | { readonly type: 'openConfig' };
 
 /** What the webview persists with setState; the panel serializer reopens the run from it. */

@@ -2,6 +2,7 @@
 // container, and rebuild-on-demand (theme switch, log toggle) keeping the last data.
 import uPlot from 'uplot';
 import type { ChartTheme } from './theme';
+import { tickLabels } from './ticks';
 
 export interface SeriesSpec {
   readonly label: string;
@@ -20,6 +21,8 @@ export interface ChartSpec {
   readonly logY?: boolean;
   readonly height: number;
   readonly series: readonly SeriesSpec[];
+  /** A fixed y range (two charts compared on one scale); undefined: fit the data. */
+  readonly yRange?: () => [number, number] | undefined;
 }
 
 export class Chart {
@@ -80,11 +83,17 @@ export class Chart {
       label, stroke: t.muted, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid, width: 1 },
       labelSize: 18, size: 48,
     });
+    const yRange = this.spec.yRange;
+    const y: uPlot.Scale = this.spec.logY ? { distr: 3, log: 10 } : {};
     return {
       width: this.width(),
       height: this.spec.height,
-      scales: { x: { time: false }, y: this.spec.logY ? { distr: 3, log: 10 } : {} },
-      axes: [axis(this.spec.xLabel), axis(this.spec.yLabel)],
+      scales: {
+        x: { time: false },
+        y: yRange ? { ...y, range: (u, min, max) => yRange() ?? (this.spec.logY ? uPlot.rangeLog(min, max, 10, true) : [min, max]) } : y,
+      },
+      // y: 1e-4-style labels where uPlot's default would round small gradients to "0"
+      axes: [axis(this.spec.xLabel), { ...axis(this.spec.yLabel), size: 56, values: (u, splits) => tickLabels(splits) }],
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false } },
       series: [

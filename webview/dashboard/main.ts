@@ -8,9 +8,14 @@ import type {
 import { button, checkbox, el, initialState, registerToolkit } from '../shared/toolkit';
 import { onMessage, post, vscodeApi } from '../shared/vscode';
 import { Chart, type ChartSpec } from './chart';
+import { chartTips, statTips, tipText, vanishNotes, type Tip } from './explain';
 import { drawHeatStrip } from './heatStrip';
+import { tickLabels } from './ticks';
 import { alignByStep, decimateMinMax, formatDuration, smoothEma } from './series';
 import { onThemeChange, readTheme, type ChartTheme } from './theme';
+import type uPlot from 'uplot';
+
+type uPlotData = uPlot.AlignedData;
 import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
 
@@ -26,7 +31,7 @@ const store = {
   samples: [] as { step: number; text: string }[],
   live: undefined as LiveFigures | undefined,
   choices: [] as RunChoice[],
-  overlays: new Map<string, { run: RunChoice; curve: Curve }>(),
+  overlays: new Map<string, { run: RunChoice; curve: Curve; grads: readonly GradWindow[] }>(),
 };
 
 const saved = vscodeApi<DashboardState>().getState() ?? initialState<DashboardState>() ?? { runDir: '' };
@@ -54,15 +59,23 @@ const stopButton = button('Stop Training', () => send({ type: 'stop' }), 'primar
 const resumeButton = button('Resume', () => send({ type: 'resume' }), 'secondary', { id: 'resume-training' });
 const configButton = button('Open Config', () => send({ type: 'openConfig' }), 'secondary');
 
-function stat(id: string, label: string): HTMLElement {
-  return el('div', { class: 'card stat' }, el('div', { class: 'muted' }, label), el('div', { class: 'value', id }, '–'));
+/** An ⓘ that shows `tip` on hover and on keyboard focus (CSS, from data-tip), and reads it to a screen reader. */
+function tipMark(tip: Tip, about: string): HTMLElement {
+  const text = tipText(tip);
+  return el('span', { class: 'tip', tabindex: 0, role: 'note', 'data-tip': text, 'aria-label': `About ${about}: ${text}` }, 'ⓘ');
+}
+function stat(id: string, label: string, tip: Tip): HTMLElement {
+  return el('div', { class: 'card stat', 'data-tip': tipText(tip), title: tipText(tip) },
+    el('div', { class: 'muted' }, label, ' ', tipMark(tip, label)), el('div', { class: 'value', id }, '–'));
 }
 const stats = el('div', { class: 'stats' },
-  stat('stat-step', 'Step'), stat('stat-loss', 'Loss (smoothed)'), stat('stat-first-loss', 'First loss'),
-  stat('stat-val-loss', 'Best validation loss'), stat('stat-tps', 'Tokens/s'), stat('stat-eta', 'ETA'),
-  stat('stat-lr', 'Learning rate'), stat('stat-clip', 'Clipped steps'));
+  stat('stat-step', 'Step', statTips.step), stat('stat-loss', 'Loss (smoothed)', statTips.loss),
+  stat('stat-first-loss', 'First loss', statTips.firstLoss), stat('stat-val-loss', 'Best validation loss', statTips.valLoss),
+  stat('stat-tps', 'Tokens/s', statTips.tokensPerSec), stat('stat-eta', 'ETA', statTips.eta),
+  stat('stat-lr', 'Learning rate', statTips.lr), stat('stat-clip', 'Clipped steps', statTips.clip));
+const heading = (tag: 'h2' | 'h3', text: string, tip: Tip, attrs: Record<string, string> = {}) => el(tag, attrs, text, ' ', tipMark(tip, text));
 // seq2seq: the latest evaluation's exact match and BLEU (metrics.jsonl's valExactMatch, valBleu).
-const seq2seqStats = [stat('stat-exact', 'Exact match (validation)'), stat('stat-bleu', 'BLEU (validation)')];
+const seq2seqStats = [stat('stat-exact', 'Exact match (validation)', statTips.exactMatch), stat('stat-bleu', 'BLEU (validation)', statTips.bleu)];
 stats.append(...seq2seqStats);
 
 const smoothingValue = el('span', { class: 'mono' }, view.smoothing.toFixed(2));
@@ -92,14 +105,23 @@ overlayPicker.addEventListener('change', () => {
 });
 const overlayChips = el('div', { class: 'row', id: 'overlay-chips' });
 
-const lossHost = el('div', { class: 'chart', id: 'loss-chart' });
-const gradLinesHost = el('div', { class: 'chart', id: 'grad-chart' });
+// Chart hosts are images to assistive technology; their aria-label is a text alternative kept up to date by render().
+const chartHost = (id: string, label: string) => el('div', { class: 'chart', id, role: 'img', 'aria-label': label });
+const lossHost = chartHost('loss-chart', 'Loss chart: no steps yet');
+const gradLinesHost = chartHost('grad-chart', 'Gradient through time: no windows yet');
+const compareTitle = el('h3', { id: 'grad-compare-title' }, 'Compared run');
+const compareHost = chartHost('grad-compare-chart', 'Gradient through time of the compared run');
+const compareColumn = el('div', { class: 'grad-column', id: 'grad-compare' }, compareTitle, compareHost);
 const heatCanvas = el('canvas', { class: 'heat', id: 'grad-heat', role: 'img', 'aria-label': 'Gradient norm over time steps, one row per window' });
 const heatCaption = el('p', { class: 'muted' });
-const gradNormHost = el('div', { class: 'chart' });
-const qualityHost = el('div', { class: 'chart', id: 'quality-chart' });
-const lrHost = el('div', { class: 'chart' });
-const tpsHost = el('div', { class: 'chart' });
+const heatLegendLo = el('span', { class: 'mono' }), heatLegendHi = el('span', { class: 'mono' });
+const heatLegend = el('div', { class: 'row heat-legend', id: 'grad-heat-legend', 'aria-hidden': 'true' },
+  el('span', { class: 'muted' }, 'colour:'), heatLegendLo, el('span', { class: 'heat-ramp' }), heatLegendHi,
+  el('span', { class: 'muted' }, '‖∂L/∂a⟨t⟩‖ (log scale)'), el('span', { class: 'clip-mark' }), el('span', { class: 'muted' }, 'clipped window'));
+const gradNormHost = chartHost('grad-norm-chart', 'Global gradient norm: no steps yet');
+const qualityHost = chartHost('quality-chart', 'Validation exact match and BLEU: no evaluations yet');
+const lrHost = chartHost('lr-chart', 'Learning rate: no steps yet');
+const tpsHost = chartHost('tps-chart', 'Tokens per second: no steps yet');
 const samplesList = el('div', { id: 'samples' });
 const configText = el('pre', { id: 'config', tabindex: 0 });
 
@@ -108,23 +130,30 @@ app.append(
   message,
   stats,
   el('section', { class: 'card' },
-    el('h2', {}, 'Loss'),
+    heading('h2', 'Loss', chartTips.loss),
     el('div', { class: 'row' },
       el('label', { for: 'smoothing' }, 'Smoothing'), smoothingSlider, smoothingValue, logToggle,
       el('label', { for: 'overlay-picker' }, 'Compare with'), overlayPicker, overlayChips),
     lossHost),
   el('section', { class: 'card', id: 'quality-card' },
-    el('h2', {}, 'Exact match and BLEU (validation)'),
+    heading('h2', 'Exact match and BLEU (validation)', chartTips.quality),
     el('p', { class: 'muted' }, 'At each evaluation: the share of outputs equal to their target, and corpus BLEU-4 over target tokens.'),
     qualityHost),
   el('section', { class: 'card', id: 'grad-card' },
-    el('h2', {}, 'Gradient through time ‖∂L/∂a⟨t⟩‖'),
-    el('p', { class: 'muted' }, 'Latest BPTT windows, newest brightest: a curve falling towards t = 1 is a vanishing gradient.'),
-    gradLinesHost, heatCanvas, heatCaption,
-    el('h3', {}, 'Global gradient norm (before clipping)'), gradNormHost),
+    heading('h2', 'Gradient through time ‖∂L/∂a⟨t⟩‖', chartTips.gradient),
+    el('p', { class: 'muted' }, 'Latest BPTT windows, newest brightest: a curve falling towards t = 1 is a vanishing gradient. Compare with another run to see both side by side on one scale.'),
+    el('div', { class: 'grad-layout' },
+      el('div', { class: 'grad-charts' },
+        el('div', { class: 'grad-pair' },
+          el('div', { class: 'grad-column' }, el('h3', { id: 'grad-this-title' }, 'This run'), gradLinesHost),
+          compareColumn),
+        heading('h3', 'Every window', chartTips.heat), heatCanvas, heatLegend, heatCaption),
+      el('aside', { class: 'notes', id: 'grad-notes', 'aria-label': 'From the course notes' },
+        el('h3', {}, 'From the notes'), ...vanishNotes.map((n) => el('p', {}, n)))),
+    heading('h3', 'Global gradient norm (before clipping)', chartTips.gradNorm), gradNormHost),
   el('div', { class: 'pair' },
-    el('section', { class: 'card' }, el('h2', {}, 'Learning rate'), lrHost),
-    el('section', { class: 'card' }, el('h2', { id: 'tps-title' }, 'Tokens per second'), tpsHost)),
+    el('section', { class: 'card' }, heading('h2', 'Learning rate', chartTips.lr), lrHost),
+    el('section', { class: 'card' }, heading('h2', 'Tokens per second', chartTips.tokensPerSec, { id: 'tps-title' }), tpsHost)),
   el('section', { class: 'card', id: 'samples-card' }, el('h2', { id: 'samples-title' }, 'Samples during training'), samplesList),
   el('section', { class: 'card' }, el('h2', {}, 'Config in use'), configText),
 );
@@ -143,8 +172,21 @@ function lossSpec(): ChartSpec {
     ],
   };
 }
+/** One log scale for this run's and the compared run's windows, so their heights compare directly. */
+function sharedGradRange(): [number, number] | undefined {
+  const compared = firstComparedGrads();
+  if (!compared.length) return undefined;
+  let lo = Infinity, hi = -Infinity;
+  for (const w of [...store.grads.slice(-gradWindowsFaded), ...compared]) for (const n of w.norms) {
+    if (n > 0 && Number.isFinite(n)) { lo = Math.min(lo, n); hi = Math.max(hi, n); }
+  }
+  if (!Number.isFinite(lo)) return undefined;
+  return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(hi === lo ? hi * 10 : hi))];
+}
+const firstComparedGrads = (): readonly GradWindow[] =>
+  [...store.overlays.values()].find((o) => o.grads.length)?.grads.slice(-gradWindowsFaded) ?? [];
 const gradLinesSpec = (): ChartSpec => ({
-  xLabel: 't (time step in window)', yLabel: '‖∂L/∂a⟨t⟩‖', logY: true, height: 200,
+  xLabel: 't (time step in window)', yLabel: '‖∂L/∂a⟨t⟩‖', logY: true, height: 200, yRange: sharedGradRange,
   series: Array.from({ length: gradWindowsFaded }, (_, i) => ({
     label: i === gradWindowsFaded - 1 ? 'latest' : `−${gradWindowsFaded - 1 - i}`,
     stroke: theme.palette[0], alpha: 0.2 + 0.8 * (i + 1) / gradWindowsFaded, width: i === gradWindowsFaded - 1 ? 2 : 1,
@@ -168,8 +210,10 @@ const qualitySpec = (): ChartSpec => ({
 const lrSpec = (): ChartSpec => ({ xLabel: 'step', yLabel: 'lr', height: 140, series: [{ label: 'lr', stroke: theme.palette[3] }] });
 const tpsSpec = (): ChartSpec => ({ xLabel: 'step', yLabel: 'tokens/s', height: 140, series: [{ label: 'tokens/s', stroke: theme.palette[4] }] });
 
+const compareSpec = (): ChartSpec => ({ ...gradLinesSpec(), series: gradLinesSpec().series.map((sp) => ({ ...sp, stroke: theme.palette[1] })) });
 const lossChart = new Chart(lossHost, lossSpec(), theme);
 const gradLinesChart = new Chart(gradLinesHost, gradLinesSpec(), theme);
+const compareChart = new Chart(compareHost, compareSpec(), theme);
 const gradNormChart = new Chart(gradNormHost, gradNormSpec(), theme);
 const qualityChart = new Chart(qualityHost, qualitySpec(), theme);
 const lrChart = new Chart(lrHost, lrSpec(), theme);
@@ -179,6 +223,7 @@ onThemeChange(() => {
   theme = readTheme();
   lossChart.rebuild(lossSpec(), theme);
   gradLinesChart.rebuild(gradLinesSpec(), theme);
+  compareChart.rebuild(compareSpec(), theme);
   gradNormChart.rebuild(gradNormSpec(), theme);
   qualityChart.rebuild(qualitySpec(), theme);
   lrChart.rebuild(lrSpec(), theme);
@@ -245,6 +290,10 @@ function renderQuality(): void {
   const evaluated = store.metrics.filter((p) => p.valExactMatch !== undefined || p.valBleu !== undefined);
   const pct = (share: number | undefined) => (share === undefined ? null : 100 * share);
   qualityChart.setData([evaluated.map((p) => p.step), evaluated.map((p) => pct(p.valExactMatch)), evaluated.map((p) => pct(p.valBleu))]);
+  const lastEval = evaluated[evaluated.length - 1];
+  qualityHost.setAttribute('aria-label', lastEval
+    ? `Validation exact match and BLEU over ${evaluated.length} evaluations: at step ${lastEval.step} exact match ${fmt(pct(lastEval.valExactMatch) ?? undefined, 3)}%, BLEU ${fmt(pct(lastEval.valBleu) ?? undefined, 3)}%.`
+    : 'Validation exact match and BLEU: no evaluations yet.');
 }
 
 function renderLoss(): void {
@@ -271,29 +320,72 @@ function renderLoss(): void {
   ]);
   const positive = (v: number | null) => (view.logScale && v !== null && !(v > 0) ? null : v);
   lossChart.setData([aligned.steps, ...aligned.columns.map((c) => c.map(positive))]);
+  lossHost.setAttribute('aria-label', lossAlternative(m, smooth));
+}
+
+/** The loss chart in words: span, first and latest smoothed loss, best validation loss, compared runs. */
+function lossAlternative(m: readonly MetricPoint[], smooth: readonly (number | null)[]): string {
+  if (!m.length) return 'Loss chart: no steps yet.';
+  const vals = m.filter((p) => p.valLoss !== undefined && Number.isFinite(p.valLoss));
+  const best = vals.reduce<MetricPoint | undefined>((b, p) => (!b || p.valLoss! < b.valLoss! ? p : b), undefined);
+  const compared = [...store.overlays.values()].map((o) => `${o.run.id} ends at ${fmt(o.curve.loss[o.curve.loss.length - 1])}`);
+  return `Loss chart, steps ${m[0].step} to ${m[m.length - 1].step}: training loss ${fmt(m[0].loss)} at the start, ` +
+    `${fmt(smooth[smooth.length - 1] ?? undefined)} now (smoothed)` +
+    (best ? `; best validation loss ${fmt(best.valLoss)} at step ${best.step}` : '') +
+    (compared.length ? `; compared: ${compared.join(', ')}` : '') + '.';
+}
+
+/** A run's latest window in words: ‖∂L/∂a<1>‖, ‖∂L/∂a<T>‖ and their ratio, the chart's headline number. */
+function gradAlternative(who: string, windows: readonly GradWindow[]): string {
+  const w = windows[windows.length - 1];
+  if (!w || !w.norms.length) return `Gradient through time of ${who}: no windows yet.`;
+  const first = w.norms[0], last = w.norms[w.norms.length - 1];
+  const ratio = last > 0 ? first / last : NaN;
+  const [a, b, r] = tickLabels([first, last, ratio]);
+  return `Gradient through time of ${who}, window of step ${w.step}, T = ${w.norms.length}: ‖∂L/∂a⟨1⟩‖ = ${a}, ` +
+    `‖∂L/∂a⟨T⟩‖ = ${b}, ratio first/last ${r}` +
+    (ratio < 1e-3 ? ' (a vanishing gradient)' : ratio > 1e3 ? ' (an exploding gradient)' : '') + '.';
+}
+
+/** The latest windows as the lines' chart data: t = 1..T, one column per window (oldest first). */
+function gradLines(windows: readonly GradWindow[]): (number | null)[][] {
+  const latest = windows.slice(-gradWindowsFaded);
+  const T = Math.max(0, ...latest.map((w) => w.norms.length));
+  const ts = Array.from({ length: T }, (_, t) => t + 1);
+  return [ts, ...Array.from({ length: gradWindowsFaded }, (_, i) => {
+    const w = latest[i - (gradWindowsFaded - latest.length)];
+    return ts.map((_, t) => (w && w.norms[t] > 0 ? w.norms[t] : null));
+  })];
 }
 
 function renderGradients(): void {
-  const latest = store.grads.slice(-gradWindowsFaded);
-  const T = Math.max(0, ...latest.map((w) => w.norms.length));
-  const ts = Array.from({ length: T }, (_, t) => t + 1);
-  const lines = Array.from({ length: gradWindowsFaded }, (_, i) => {
-    const w = latest[i - (gradWindowsFaded - latest.length)];
-    return ts.map((_, t) => (w && w.norms[t] > 0 ? w.norms[t] : null));
-  });
-  gradLinesChart.setData([ts, ...lines]);
+  gradLinesChart.setData(gradLines(store.grads) as uPlotData);
+  gradLinesHost.setAttribute('aria-label', gradAlternative('this run', store.grads));
+  const compared = [...store.overlays.values()].find((o) => o.grads.length);
+  compareColumn.hidden = !compared;
+  document.getElementById('grad-this-title')!.textContent = compared ? `This run: ${store.run?.id ?? ''}` : 'This run';
+  if (compared) {
+    compareTitle.textContent = `Compared: ${compared.run.id}`;
+    compareChart.setData(gradLines(compared.grads) as uPlotData);
+    compareHost.setAttribute('aria-label', gradAlternative(compared.run.id, compared.grads));
+  }
   const area = gradLinesChart.plotArea();   // the strip's columns sit under the chart's t axis
   if (area) {
     heatCanvas.style.marginLeft = `${area.left}px`;
     heatCanvas.style.width = `${area.width}px`;
   }
-  drawHeatStrip(heatCanvas, store.grads, theme);
+  const range = drawHeatStrip(heatCanvas, store.grads, theme);
+  heatLegend.hidden = !range;
+  if (range) [heatLegendLo.textContent, heatLegendHi.textContent] = tickLabels([10 ** range.lo, 10 ** range.hi]);
   const first = store.grads[0], last = store.grads[store.grads.length - 1];
   const clipped = store.grads.filter((w) => w.clipped).length;
   heatCaption.textContent = first
     ? `Rows: ${store.grads.length} windows, step ${first.step} (top) to ${last.step} (bottom); ` +
       `brighter = larger gradient; ${clipped} clipped (marked at the left edge).`
     : 'No gradient windows yet: they arrive while the run trains.';
+  heatCanvas.setAttribute('aria-label', first && range
+    ? `Heat strip of ${store.grads.length} gradient windows, steps ${first.step} to ${last.step}; ‖∂L/∂a⟨t⟩‖ from ${tickLabels([10 ** range.lo, 10 ** range.hi]).join(' to ')}; ${clipped} clipped.`
+    : 'Heat strip of gradient windows: none yet.');
 
   const m = store.metrics;
   const g = m.map((p) => p.gradNorm ?? null);
@@ -305,6 +397,11 @@ function renderGradients(): void {
     idx.map(() => (clip && clip > 0 ? clip : null)),
     idx.map((i) => (m[i].clipped && g[i] ? g[i] : null)),
   ]);
+  const finite = g.filter((v): v is number => v !== null && Number.isFinite(v));
+  gradNormHost.setAttribute('aria-label', finite.length
+    ? `Global gradient norm over ${finite.length} steps: latest ${tickLabels([finite[finite.length - 1]])[0]}, largest ${tickLabels([Math.max(...finite)])[0]}` +
+      `${clip && clip > 0 ? `, clip threshold ${clip}` : ', no clipping'}; ${m.filter((p) => p.clipped).length} steps clipped.`
+    : 'Global gradient norm: no steps yet.');
 }
 
 function renderRates(): void {
@@ -314,6 +411,9 @@ function renderRates(): void {
   lrChart.setData([li.map((i) => m[i].step), li.map((i) => lr[i])]);
   const ti = decimateMinMax(tps, columns());
   tpsChart.setData([ti.map((i) => m[i].step), ti.map((i) => tps[i])]);
+  const last = m[m.length - 1];
+  lrHost.setAttribute('aria-label', last ? `Learning rate, steps ${m[0].step} to ${last.step}: now ${fmt(last.lr, 3)}.` : 'Learning rate: no steps yet.');
+  tpsHost.setAttribute('aria-label', last ? `Tokens per second, steps ${m[0].step} to ${last.step}: now ${fmt(last.tokensPerSec, 3)}.` : 'Tokens per second: no steps yet.');
 }
 
 function renderSamples(): void {
@@ -342,6 +442,7 @@ function renderOverlayControls(): void {
     button(`✕ ${run.id}`, () => {
       store.overlays.delete(run.dir);
       view.overlays = view.overlays.filter((d) => d !== run.dir);
+      send({ type: 'dropOverlay', dir: run.dir });
       persist();
       renderOverlayControls();
       lossChart.rebuild(lossSpec());
@@ -368,6 +469,7 @@ onMessage<HostToDashboard>((msg) => {
       configText.textContent = msg.run.config;
       message.textContent = msg.run.message ?? '';
       message.className = msg.run.status === 'failed' ? 'error' : 'muted';
+      for (const dir of msg.compare ?? []) if (dir !== view.runDir && !view.overlays.includes(dir)) view.overlays.push(dir);
       persist();
       for (const dir of view.overlays) send({ type: 'requestOverlay', dir });
       renderSamples();
@@ -392,13 +494,20 @@ onMessage<HostToDashboard>((msg) => {
       break;
     case 'runChoices':
       store.choices = [...msg.runs];
+      // an overlay asked for before its run was listed (a pair started together) is asked for again
+      for (const c of store.choices) if (view.overlays.includes(c.dir) && !store.overlays.has(c.dir)) send({ type: 'requestOverlay', dir: c.dir });
       renderOverlayControls();
       break;
     case 'overlay':
       if (!view.overlays.includes(msg.run.dir)) break;
-      store.overlays.set(msg.run.dir, { run: msg.run, curve: { steps: msg.metrics.map((p) => p.step), loss: msg.metrics.map((p) => p.loss) } });
-      renderOverlayControls();
-      lossChart.rebuild(lossSpec());
+      {
+        const known = store.overlays.has(msg.run.dir);
+        store.overlays.set(msg.run.dir, { run: msg.run, curve: { steps: msg.metrics.map((p) => p.step), loss: msg.metrics.map((p) => p.loss) }, grads: msg.grads });
+        if (!known) {   // a new series on the loss chart; a refresh of a known one only needs new data
+          renderOverlayControls();
+          lossChart.rebuild(lossSpec());
+        }
+      }
       break;
     default: {
       const never: never = msg;

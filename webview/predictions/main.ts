@@ -12,6 +12,8 @@ registerToolkit();
 const CELL_W = 14;   // px per token column of the heat map
 const CELL_H = 5;    // px per unit row
 const HEADER_H = 16; // px of token text above the columns
+const GUTTER_W = 34; // px of unit indices left of the rows
+const UNIT_LABEL_EVERY = 8;   // a unit index every 8 rows (40 px apart)
 
 const view = {
   result: null as PredictionResult | null,
@@ -29,16 +31,25 @@ const details = el('section', { id: 'token-details', class: 'card details' });
 const layerSelect = el('select', { id: 'heat-layer', 'aria-label': 'Layer' });
 const seriesSelect = el('select', { id: 'heat-series', 'aria-label': 'Activation' });
 const heatInfo = el('span', { id: 'heat-info', class: 'muted' });
+// Colour legends: what the token tint and the heat map's colours mean (filled in by render and drawHeat).
+const tokenLegendText = el('span', { class: 'muted' });
+const tokenLegend = el('div', { class: 'row legend', id: 'token-legend' },
+  el('span', { class: 'muted' }, 'tint:'), el('span', { class: 'mono' }, '0%'), el('span', { class: 'ramp ramp-token' }), el('span', { class: 'mono' }, '100%'),
+  tokenLegendText, el('span', { class: 'tok unknown legend-unknown' }, 'abc'), el('span', { class: 'muted' }, 'not in the vocabulary (<unk>)'));
+const heatLegendLo = el('span', { class: 'mono' }), heatLegendHi = el('span', { class: 'mono' });
+const heatRamp = el('span', { class: 'ramp' });
+const heatLegend = el('div', { class: 'row legend', id: 'heat-legend' }, el('span', { class: 'muted' }, 'colour:'), heatLegendLo, heatRamp, heatLegendHi,
+  el('span', { class: 'muted' }, 'rows: unit index (left), columns: tokens (top)'));
 const canvas = el('canvas', { id: 'heat-map', role: 'img', 'aria-label': 'Activations over tokens' });
 const heatScroll = el('div', { class: 'heat-scroll' }, canvas);
 const heatSection = el('section', { id: 'heat-section' },
   el('h2', {}, 'Activations'),
   el('div', { class: 'row' }, el('label', { for: 'heat-layer' }, 'Layer'), layerSelect,
     el('label', { for: 'heat-series' }, 'Show'), seriesSelect, heatInfo),
-  heatScroll);
+  heatLegend, heatScroll);
 const table = el('table', { id: 'predictions-table' });
 app.append(heading, el('div', { class: 'row' }, meta, button('Refresh', () => send({ type: 'refresh' }), 'secondary', { id: 'refresh' })),
-  strip, details, heatSection, el('details', {}, el('summary', {}, 'All tokens'), table));
+  tokenLegend, strip, details, heatSection, el('details', {}, el('summary', {}, 'All tokens'), table));
 
 layerSelect.addEventListener('change', () => { view.layer = Number(layerSelect.value); fillSeries(); drawHeat(); });
 seriesSelect.addEventListener('change', () => { view.series = seriesSelect.value; drawHeat(); });
@@ -50,6 +61,9 @@ function render(result: PredictionResult, documentName: string, model: string, s
   view.result = result;
   view.selected = Math.min(view.selected, Math.max(0, result.tokens.length - 1));
   const { info } = result;
+  tokenLegendText.textContent = info.task === 'lm'
+    ? 'how surprising each token was: 1 − p(token), the probability the model gave it'
+    : `how sure the model is of each ${info.task === 'classify' ? 'line' : 'token'}'s label: p(label)`;
   meta.textContent = `${documentName}${selection ? ' (selection)' : ''} · ${model} · ${info.task} ${info.cell} · ${result.tokens.length} `
     + `${info.task === 'classify' ? 'lines' : 'tokens'}${result.truncated ? ' (first ones only)' : ''}`;
   strip.replaceChildren(...result.tokens.flatMap((t, i) => {
@@ -162,9 +176,9 @@ function drawHeat(): void {
   const { rows, width, gate } = seriesOf(layer);
   const T = rows.length;
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.max(1, T * CELL_W * dpr);
+  canvas.width = Math.max(1, (GUTTER_W + T * CELL_W) * dpr);
   canvas.height = Math.max(1, (HEADER_H + width * CELL_H) * dpr);
-  canvas.style.width = `${T * CELL_W}px`;
+  canvas.style.width = `${GUTTER_W + T * CELL_W}px`;
   canvas.style.height = `${HEADER_H + width * CELL_H}px`;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
@@ -179,8 +193,18 @@ function drawHeat(): void {
   ctx.font = `11px ${style.getPropertyValue('--vscode-editor-font-family') || 'monospace'}`;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  view.result!.tokens.slice(0, T).forEach((tok, t) => ctx.fillText([...shown(tok.token)][0] ?? '', t * CELL_W + CELL_W / 2, HEADER_H / 2));
+  view.result!.tokens.slice(0, T).forEach((tok, t) => ctx.fillText([...shown(tok.token)][0] ?? '', GUTTER_W + t * CELL_W + CELL_W / 2, HEADER_H / 2));
   ctx.translate(0, HEADER_H);
+  // Unit indices down the left: every 8th unit, and each direction's first (→ forward, ← backward).
+  ctx.textAlign = 'right';
+  ctx.font = `9px ${style.getPropertyValue('--vscode-editor-font-family') || 'monospace'}`;
+  for (let u = 0; u < width; u++) {
+    const k = u % layer.H;
+    if (k % UNIT_LABEL_EVERY !== 0) continue;
+    const arrow = layer.D > 1 && k === 0 ? (u < layer.H ? '→' : '←') : '';
+    ctx.fillText(`${arrow}${k}`, GUTTER_W - 3, u * CELL_H + CELL_H / 2);
+  }
+  ctx.translate(GUTTER_W, 0);
   for (let t = 0; t < T; t++) {
     for (let u = 0; u < width; u++) {
       const v = rows[t][u];
@@ -194,18 +218,23 @@ function drawHeat(): void {
   ctx.lineWidth = 2;
   ctx.strokeRect(view.selected * CELL_W + 1, 1 - HEADER_H, CELL_W - 2, HEADER_H + width * CELL_H - 2);
   heatInfo.textContent = `${width} units × ${T} tokens · ${gate ? 'gate value 0 → 1' : `blue < 0 < red, |max| ${max.toFixed(2)}`}`;
+  heatRamp.className = gate ? 'ramp ramp-gate' : 'ramp ramp-signed';
+  heatLegendLo.textContent = gate ? '0' : `−${max.toFixed(2)}`;
+  heatLegendHi.textContent = gate ? '1' : `+${max.toFixed(2)}`;
+  canvas.setAttribute('aria-label', `Heat map of ${seriesSelect.selectedOptions[0]?.textContent ?? 'activations'}, layer ${view.layer + 1}: ` +
+    `${width} units (rows, index at the left) × ${T} tokens (columns); ${gate ? 'transparent = 0, red = 1' : `blue = negative, red = positive, largest |value| ${max.toFixed(2)}`}.`);
 }
 
 canvas.addEventListener('click', (e) => {
   const rect = canvas.getBoundingClientRect();
-  const t = Math.floor((e.clientX - rect.left) / CELL_W);
-  if (view.result?.tokens[t]) select(t, true);
+  const t = Math.floor((e.clientX - rect.left - GUTTER_W) / CELL_W);
+  if (t >= 0 && view.result?.tokens[t]) select(t, true);
 });
 canvas.addEventListener('mousemove', (e) => {
   const layer = view.result?.layers?.[view.layer];
   if (!layer) return;
   const rect = canvas.getBoundingClientRect();
-  const t = Math.floor((e.clientX - rect.left) / CELL_W), u = Math.floor((e.clientY - rect.top - HEADER_H) / CELL_H);
+  const t = Math.floor((e.clientX - rect.left - GUTTER_W) / CELL_W), u = Math.floor((e.clientY - rect.top - HEADER_H) / CELL_H);
   const { rows } = seriesOf(layer);
   const token = view.result?.tokens[t];
   if (token && rows[t]?.[u] !== undefined) canvas.title = `${shown(token.token)} · unit ${u % layer.H}${layer.D > 1 ? (u < layer.H ? ' →' : ' ←') : ''} · ${rows[t][u]}`;

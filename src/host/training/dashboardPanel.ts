@@ -19,6 +19,7 @@ import type { ProbeNeighbors } from '../../protocol/worker';
 import { throttle } from './throttle';
 
 export const dashboardViewType = 'rnnLab.dashboard';
+const gradWindowsCompared = 5;   // an overlaid run's latest windows, drawn as the dashboard draws its own
 
 export interface DashboardDeps {
   readonly extensionUri: vscode.Uri;
@@ -65,6 +66,11 @@ class DashboardPanel implements vscode.Disposable {
   private ready = false;
   private choicesKey = '';
   private readonly flushSoon = throttle(() => this.flush(), 200);
+  /** Runs asked for beside this one (Open Training Dashboard with compareWith); the webview adds them to its overlays. */
+  private readonly compareDirs = new Set<string>();
+  /** Overlaid runs the webview asked for: re-posted while they train, so both gradient charts stay live. */
+  private readonly overlaid = new Set<string>();
+  private readonly refreshOverlays = throttle(() => { for (const dir of this.overlaid) this.postOverlay(dir); }, 1000);
   private readonly transport: DashboardTransport;
 
   constructor(readonly panel: vscode.WebviewPanel, readonly runDir: string, private readonly deps: DashboardDeps,
@@ -82,6 +88,7 @@ class DashboardPanel implements vscode.Disposable {
       this.transport.onMessage((m) => this.receive(m)),
       deps.sessions.onDidStart((s) => { if (same(s)) this.sendInit(); }),
       deps.sessions.onDidProgress(({ session, progress }) => {
+        if (this.overlaid.has(path.resolve(session.runDir))) this.refreshOverlays();
         if (!same(session)) return;
         this.pendingMetrics.push(pointFromProgress(progress));
         if (progress.dLda.length) this.pendingGrads.push({ step: progress.step, norms: progress.dLda, clipped: progress.clipped });
@@ -132,12 +139,12 @@ class DashboardPanel implements vscode.Disposable {
       case 'resume':
         this.deps.resume(this.runDir);
         break;
-      case 'requestOverlay': {
-        const choice = this.deps.runChoices().find((c) => path.resolve(c.dir) === path.resolve(m.dir));
-        if (!choice) break;
-        this.post({ type: 'overlay', run: choice, metrics: readDashboardRun(choice.dir).metrics });
+      case 'requestOverlay':
+        if (this.postOverlay(m.dir)) this.overlaid.add(path.resolve(m.dir));
         break;
-      }
+      case 'dropOverlay':
+        this.overlaid.delete(path.resolve(m.dir));
+        break;
       case 'openConfig':
         void vscode.window.showTextDocument(vscode.Uri.file(runFile(this.runDir, 'config')), { viewColumn: vscode.ViewColumn.Beside });
         break;
@@ -146,6 +153,22 @@ class DashboardPanel implements vscode.Disposable {
         throw new Error(`dashboard: unknown message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Another run's loss curve and latest gradient windows (its live session's, else gradients.jsonl). False when it is no run. */
+  private postOverlay(dir: string): boolean {
+    const choice = this.deps.runChoices().find((c) => path.resolve(c.dir) === path.resolve(dir));
+    if (!choice) return false;
+    const session = this.deps.sessions.get(choice.dir);
+    const grads = session?.grads.length ? session.grads : readGradients(choice.dir);
+    this.post({ type: 'overlay', run: choice, metrics: readDashboardRun(choice.dir, session).metrics, grads: grads.slice(-gradWindowsCompared) });
+    return true;
+  }
+
+  /** Draws `otherDir` beside this run (the webview keeps it among its overlays). */
+  compare(otherDir: string): void {
+    this.compareDirs.add(path.resolve(otherDir));
+    if (this.ready) this.sendInit();
   }
 
   /** The overlay picker's runs, posted only when the list changed (re-rendering closes an open picker). */
@@ -166,7 +189,8 @@ class DashboardPanel implements vscode.Disposable {
     const { run, metrics } = readDashboardRun(this.runDir, session);
     const samples = session?.samples.length ? session.samples : readSamples(this.runDir);
     const grads = session?.grads.length ? session.grads : readGradients(this.runDir);
-    this.post({ type: 'init', run, metrics, grads, samples, live: liveFigures(session) });
+    this.post({ type: 'init', run, metrics, grads, samples, live: liveFigures(session), compare: [...this.compareDirs] });
+    if (this.ready) this.compareDirs.clear();   // asked once: a chip the user closes stays closed
   }
 
   private flush(session = this.deps.sessions.get(this.runDir)): void {
@@ -180,6 +204,7 @@ class DashboardPanel implements vscode.Disposable {
 
   dispose(): void {
     this.flushSoon.cancel();
+    this.refreshOverlays.cancel();
     for (const s of this.subscriptions) s.dispose();
     this.transport.dispose();
     this.onClose();
@@ -214,16 +239,18 @@ export class DashboardPanels implements vscode.Disposable {
     });
   }
 
-  /** Opens (or reveals) the dashboard of a run. */
-  open(runDir: string): vscode.WebviewPanel {
+  /** Opens (or reveals) the dashboard of a run; `compareWith` another run drawn beside it. */
+  open(runDir: string, compareWith?: string): vscode.WebviewPanel {
     const existing = this.panels.get(path.resolve(runDir));
     if (existing) {
       existing.panel.reveal();
+      if (compareWith) existing.compare(compareWith);
       return existing.panel;
     }
     const panel = vscode.window.createWebviewPanel(dashboardViewType, `Training: ${path.basename(runDir)}`,
       vscode.ViewColumn.Active, webviewOptions(this.deps.extensionUri));
-    this.adopt(panel, runDir);
+    const adopted = this.adopt(panel, runDir);
+    if (compareWith) adopted.compare(compareWith);
     return panel;
   }
 
@@ -237,9 +264,11 @@ export class DashboardPanels implements vscode.Disposable {
     this.adopt(panel, runDir);
   }
 
-  private adopt(panel: vscode.WebviewPanel, runDir: string): void {
+  private adopt(panel: vscode.WebviewPanel, runDir: string): DashboardPanel {
     const key = path.resolve(runDir);
-    this.panels.set(key, new DashboardPanel(panel, runDir, this.deps, () => this.panels.delete(key)));
+    const adopted = new DashboardPanel(panel, runDir, this.deps, () => this.panels.delete(key));
+    this.panels.set(key, adopted);
+    return adopted;
   }
 
   close(runDir: string): void { this.panels.get(path.resolve(runDir))?.panel.dispose(); }

@@ -24,8 +24,8 @@ export interface TrainingFeature extends vscode.Disposable {
   readonly sessions: TrainingSessions;
   readonly runsView: RunsTreeProvider;
   readonly dashboards: DashboardPanels;
-  /** Starts a run in a worker and opens its dashboard; errors become messages. */
-  begin(start: WorkerStart): void;
+  /** Starts a run in a worker and opens its dashboard; errors become messages. True when it started. */
+  begin(start: WorkerStart): boolean;
 }
 
 export function createTrainingFeature(extensionUri: vscode.Uri, starter: TrainingStarter = pipelineStarter,
@@ -42,12 +42,14 @@ export function createTrainingFeature(extensionUri: vscode.Uri, starter: Trainin
   return {
     sessions, runsView, dashboards,
     begin(start) {
-      if (!dataLocationsAllowed(start)) return;
+      if (!dataLocationsAllowed(start)) return false;
       try {
         sessions.begin(start);
         dashboards.open(start.runDir);
+        return true;
       } catch (e) {
         void vscode.window.showErrorMessage(`RNN Lab: ${(e as Error).message}`);
+        return false;
       }
     },
     dispose() { dashboards.dispose(); runsView.dispose(); sessions.dispose(); },
@@ -59,11 +61,13 @@ export function registerTraining(feature: FeatureContext): void {
   const training = createTrainingFeature(context.extensionUri);
   const { sessions, runsView, dashboards } = training;
   const treeView = vscode.window.createTreeView('rnnLab.runs', { treeDataProvider: runsView });
-  context.subscriptions.push(training, new TrainingProgressUi(sessions), treeView, dashboards.registerSerializer());
+  const contributed = new Set<string>(((context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } })
+    .contributes?.commands ?? []).map((c) => c.command));
+  context.subscriptions.push(training, new TrainingProgressUi(sessions, contributed), treeView, dashboards.registerSerializer());
 
   const deps: runCommands.RunCommandDeps = {
     sessions, runs: () => runsView.runs(), begin: (s) => training.begin(s),
-    openDashboard: (dir) => dashboards.open(dir), closeDashboard: (dir) => dashboards.close(dir),
+    openDashboard: (dir, compareWith) => dashboards.open(dir, compareWith), closeDashboard: (dir) => dashboards.close(dir),
     refresh: () => runsView.refresh(),
   };
   feature.registerCommand(Commands.trainOnFile, (arg?: unknown) => trainOnFile(arg, context.extensionUri, training));

@@ -2,17 +2,11 @@
 // stops it (the checkpoint is kept), one status-bar item (step, loss, tokens/s of the latest
 // report; click opens that run's dashboard), and a message when a run ends.
 import * as vscode from 'vscode';
-import type { ProgressReport } from '../../protocol/worker';
 import { Commands } from '../commands';
 import type { Ending, Session, TrainingSessions } from './sessions';
+import { nextStepsAfter } from './nextSteps';
+import { fmt, progressLine, statusAccessibleLabel } from './statusText';
 import { throttle } from './throttle';
-
-const fmt = (x: number, digits = 4) => (Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x));
-const rate = (tps: number) => (tps >= 1000 ? `${(tps / 1000).toFixed(1)}k` : tps.toFixed(0));
-
-export function progressLine(p: ProgressReport): string {
-  return `step ${p.step}/${p.totalSteps} · loss ${fmt(p.loss)} · ${rate(p.tokensPerSec)} tok/s`;
-}
 
 export class TrainingProgressUi implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('rnnLab.training', vscode.StatusBarAlignment.Left, 50);
@@ -20,7 +14,8 @@ export class TrainingProgressUi implements vscode.Disposable {
   private lastShown?: Session;
   private readonly refreshSoon = throttle(() => this.refresh(), 250);
 
-  constructor(private readonly sessions: TrainingSessions) {
+  /** `contributed`: the extension's command ids (package.json), for the next steps a finished run offers. */
+  constructor(private readonly sessions: TrainingSessions, private readonly contributed: ReadonlySet<string> = new Set()) {
     this.item.name = 'RNN Lab Training';
     this.subscriptions.push(
       sessions.onDidStart((s) => { this.lastShown = s; this.showNotification(s); this.refresh(); }),
@@ -39,6 +34,8 @@ export class TrainingProgressUi implements vscode.Disposable {
     this.item.tooltip = new vscode.MarkdownString(running.map((s) =>
       `**${s.id}** — ${s.latest ? progressLine(s.latest) : 'starting'}`).join('\n\n') + '\n\nClick to open the dashboard.');
     this.item.command = { title: 'Open Training Dashboard', command: Commands.openDashboard, arguments: [shown.runDir] };
+    // What a screen reader says: the text without the $(pulse) icon's name, the tooltip without its **markdown**.
+    this.item.accessibilityInformation = { role: 'button', label: statusAccessibleLabel(running.map((r) => ({ id: r.id, latest: r.latest })), shown.id) };
     this.item.show();
   }
 
@@ -71,9 +68,12 @@ export class TrainingProgressUi implements vscode.Disposable {
     const best = ending.bestValLoss !== undefined ? `, best validation loss ${fmt(ending.bestValLoss)}` : '';
     const what = ending.reason === 'stopped' ? 'stopped (checkpoint kept)'
       : ending.reason === 'early-stopped' ? 'stopped early (validation loss no longer improving)' : 'finished';
-    const pick = await vscode.window.showInformationMessage(
-      `RNN Lab: ${session.id} ${what} at step ${ending.step}${best}.`, 'Open Dashboard');
-    if (pick) await vscode.commands.executeCommand(Commands.openDashboard, session.runDir);
+    const steps = nextStepsAfter(session.task, this.contributed);
+    const labels = steps.length ? steps.map((s) => s.label) : ['Open Dashboard'];
+    const pick = await vscode.window.showInformationMessage(`RNN Lab: ${session.id} ${what} at step ${ending.step}${best}.`, ...labels);
+    const step = steps.find((s) => s.label === pick);
+    if (step) await vscode.commands.executeCommand(step.command, session.runDir);
+    else if (pick) await vscode.commands.executeCommand(Commands.openDashboard, session.runDir);
   }
 
   dispose(): void {

@@ -15,7 +15,8 @@ export interface RunCommandDeps {
   readonly sessions: TrainingSessions;
   readonly runs: () => RunSummary[];
   readonly begin: (start: WorkerStart) => void;
-  readonly openDashboard: (runDir: string) => void;
+  /** `compareWith`: another run whose loss and gradient through time are drawn beside this one's. */
+  readonly openDashboard: (runDir: string, compareWith?: string) => void;
   readonly closeDashboard: (runDir: string) => void;
   readonly refresh: () => void;
 }
@@ -35,7 +36,8 @@ async function pickRun(deps: RunCommandDeps, title: string, filter: (r: RunSumma
 
 export async function openDashboard(deps: RunCommandDeps, arg: unknown): Promise<void> {
   const dir = runDirOf(arg) ?? deps.sessions.all().at(-1)?.runDir ?? await pickRun(deps, 'Open Training Dashboard');
-  if (dir) deps.openDashboard(dir);
+  const compareWith = arg && typeof arg === 'object' ? runDirOf((arg as { compareWith?: unknown }).compareWith) : undefined;
+  if (dir) deps.openDashboard(dir, compareWith);
 }
 
 export async function stopTraining(deps: RunCommandDeps, arg: unknown): Promise<void> {

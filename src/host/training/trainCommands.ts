@@ -13,8 +13,8 @@ import { listPresets, writePresetBeside, type Preset } from './presets';
 import { runsFolderFor } from './runsFolder';
 
 export interface Trainer {
-  /** Starts the run and opens its dashboard. */
-  begin(start: WorkerStart): void;
+  /** Starts the run and opens its dashboard; true when it started. */
+  begin(start: WorkerStart): boolean;
 }
 
 /** The file a command acts on: its Uri argument (explorer, editor menus) or the active editor's. */
@@ -33,7 +33,7 @@ async function targetFile(arg: unknown, what: string): Promise<vscode.Uri | unde
 export async function trainOnFile(arg: unknown, extensionUri: vscode.Uri, trainer: Trainer): Promise<void> {
   const uri = await targetFile(arg, 'Train on This File');
   if (!uri) return;
-  if (uri.fsPath.endsWith('.rnnconfig')) return trainWithConfig(uri, trainer);
+  if (uri.fsPath.endsWith('.rnnconfig')) { await trainWithConfig(uri, trainer); return; }
   const file = uri.fsPath;
   try {
     checkRegularFile(file);            // a named pipe would block this thread reading its head
@@ -66,14 +66,16 @@ export async function trainOnFile(arg: unknown, extensionUri: vscode.Uri, traine
   trainer.begin({ configPath, dataPath: file, runDir: newRunDir(runsFolderFor(uri), path.basename(file)), resume: false });
 }
 
-export async function trainWithConfig(arg: unknown, trainer: Trainer): Promise<void> {
+/** Resolves to the new run's folder when it started (the walkthrough's "See it vanish" opens the pair). */
+export async function trainWithConfig(arg: unknown, trainer: Trainer): Promise<string | undefined> {
   const uri = await targetFile(arg, 'Train with This Config');
-  if (!uri) return;
+  if (!uri) return undefined;
   if (!uri.fsPath.endsWith('.rnnconfig')) {
     void vscode.window.showErrorMessage(`RNN Lab: ${path.basename(uri.fsPath)} is not a .rnnconfig file; use "Train on This File" for data files.`);
-    return;
+    return undefined;
   }
-  trainer.begin({ configPath: uri.fsPath, runDir: newRunDir(runsFolderFor(uri), path.basename(uri.fsPath)), resume: false });
+  const runDir = newRunDir(runsFolderFor(uri), path.basename(uri.fsPath));
+  return trainer.begin({ configPath: uri.fsPath, runDir, resume: false }) ? runDir : undefined;
 }
 
 /**
