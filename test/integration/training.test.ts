@@ -299,6 +299,21 @@ describe('training in the editor', function () {
       assert.ok(dashboard.disposed, 'closing the panel closes its channel');
     });
 
+    it('compares two runs: the webview asks for the other run and gets its loss and latest gradient windows (gradients.jsonl)', async () => {
+      fresh.dashboards.open(runA.dir, runB.dir);
+      const dashboard = await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType, recorder.count(dashboardViewType) - 1);
+      const init = await dashboard.sentMatching('the dashboard\'s init', (m): m is Extract<HostToDashboard, { type: 'init' }> => m.type === 'init', 90_000);
+      assert.deepEqual(init.compare, [path.resolve(runB.dir)]);
+      const overlay = await dashboard.sentMatching('the compared run, asked for by the webview',
+        (m): m is Extract<HostToDashboard, { type: 'overlay' }> => m.type === 'overlay', 60_000);
+      assert.ok(dashboard.received.some((m) => m.type === 'requestOverlay' && path.resolve(m.dir) === path.resolve(runB.dir)), 'the webview asked');
+      assert.equal(path.resolve(overlay.run.dir), path.resolve(runB.dir));
+      assert.equal(overlay.metrics.length, pointsFromMetrics(readMetrics(runB.dir), 5).length);
+      const saved = readJsonLines<{ step: number }>(runFile(runB.dir, 'gradients')).map((g) => g.step);
+      assert.deepEqual(overlay.grads.map((g) => g.step), saved.slice(-5), 'its latest five windows');
+      fresh.dashboards.close(runA.dir);
+    });
+
     it('follows a run another machine writes (an exported PyTorch project on a shared disk): Runs view and dashboard', async () => {
       const external = path.join(runsFolder, '20261201-120000-torchrun');
       fs.mkdirSync(external, { recursive: true });

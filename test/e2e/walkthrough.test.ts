@@ -1,0 +1,139 @@
+// The first hour of a newcomer (issue 17), through the UI of the packaged extension: "Welcome: Open
+// Walkthrough…" → "Get started with RNN Lab", then its steps done through their buttons: the samples
+// are copied into the workspace, a character LM trains and its dashboard shows the loss falling, and
+// the "See it vanish" pair trains into one dashboard whose two gradient charts show the vanilla RNN's
+// gradient vanishing and the LSTM's not. Screenshots go to test-results/e2e/ (README's come from here).
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { eventually, screenshotOnFailure, Workbench } from './workbench';
+
+describe('e2e: the walkthrough', function () {
+  this.timeout(600_000);
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await Workbench.open();
+    await workbench.page.getByRole('tab', { name: /^RNN Lab/ }).waitFor({ state: 'visible', timeout: 60_000 });
+  });
+  screenshotOnFailure(() => workbench);
+  after(async () => { await workbench?.close(); });
+
+  const samples = () => path.join(workbench.workspace, 'rnn-lab-samples');
+  const runsFolder = () => path.join(workbench.workspace, '.rnnlab', 'runs');
+  const runDirs = () => (fs.existsSync(runsFolder()) ? fs.readdirSync(runsFolder()).sort().map((n) => path.join(runsFolder(), n)) : []);
+  const number = (text: string | null) => Number((text ?? '').trim().split(/\s/)[0]);
+  const walkthrough = () => workbench.page.locator('.gettingStartedContainer');
+
+  /** Back to the walkthrough's editor tab (a dashboard opened in front of it) and expands a step. */
+  async function step(title: string): Promise<void> {
+    await eventually(`the walkthrough step "${title}"`, async () => {
+      if (!(await walkthrough().isVisible())) await workbench.page.locator('.tabs-container .tab', { hasText: /Walkthrough|Welcome|Get started/ }).first().click();
+      await walkthrough().getByRole('button', { name: new RegExp(`^${title}`) }).first().click({ timeout: 5_000 });
+      return true;
+    }, 60_000);
+  }
+
+  /** Clicks a button (a command link) inside the expanded step. */
+  async function press(label: string): Promise<void> {
+    const link = walkthrough().getByRole('button', { name: label, exact: true }).first();
+    await link.waitFor({ state: 'visible', timeout: 20_000 });
+    await link.click();
+  }
+
+  it('opens through "Welcome: Open Walkthrough…"', async () => {
+    await eventually('the Open Walkthrough command', async () => {
+      await workbench.openPalette();
+      await workbench.quickInput.fill('>Welcome: Open Walkthrough');
+      const row = workbench.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Walkthrough' }).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 3_000 });
+        await row.click();
+      } catch (e) {
+        await workbench.page.keyboard.press('Escape');
+        throw e;
+      }
+      return true;
+    }, 30_000);
+    await workbench.pickQuickItem('Get started with RNN Lab');
+    await walkthrough().getByText('Get started with RNN Lab').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await walkthrough().getByRole('button', { name: /^Open the samples/ }).first().waitFor({ state: 'visible' });
+  });
+
+  it('step 1: "Open the Samples" copies the samples into the workspace and opens corpus.txt', async () => {
+    await step('Open the samples');
+    await press('Open the Samples');
+    await eventually('rnn-lab-samples/ with the configs beside the data', async () =>
+      (['corpus.txt', 'corpus.rnnconfig', 'long-memory.tsv', 'vanish-rnn.rnnconfig', 'vanish-lstm.rnnconfig', 'people.txt']
+        .every((f) => fs.existsSync(path.join(samples(), f))) ? true : undefined));
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'corpus.txt' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.screenshot('walkthrough-01-samples');
+  });
+
+  it('step 2: "Train corpus.rnnconfig" trains a character LM; step 3: "Open Training Dashboard" shows the loss falling', async () => {
+    await step('Train a character language model');
+    await press('Train corpus.rnnconfig');
+    await eventually('a run of corpus.rnnconfig', async () => (runDirs().some((d) => d.endsWith('-corpus')) ? true : undefined), 60_000);
+    await step('Watch the loss and the gradient through time');
+    await press('Open Training Dashboard');
+    const dashboard = workbench.webviewFrame();
+    await dashboard.locator('#stat-step').waitFor({ state: 'visible', timeout: 90_000 });
+    const [first, latest] = await eventually('a falling loss on the dashboard', async () => {
+      const firstLoss = number(await dashboard.locator('#stat-first-loss').textContent());
+      const loss = number(await dashboard.locator('#stat-loss').textContent());
+      const step = number(await dashboard.locator('#stat-step').textContent());
+      return step >= 30 && loss < 0.85 * firstLoss ? [firstLoss, loss] : undefined;
+    }, 240_000);
+    console.log(`e2e walkthrough: char LM loss ${first} → ${latest}`);
+    // the tooltip of the loss card says the formula and a healthy value
+    const tip = dashboard.locator('.stat', { hasText: 'Loss (smoothed)' }).locator('.tip');
+    assert.match(await tip.getAttribute('data-tip') ?? '', /cross-entropy[\s\S]*Healthy: falling/);
+    await tip.focus();
+    await workbench.page.waitForTimeout(300);
+    await workbench.screenshot('walkthrough-02-dashboard-tooltip');
+    await workbench.runCommand('RNN Lab: Stop Training');
+    await eventually('the char LM stopped', async () =>
+      ((await dashboard.locator('#run-status').textContent())?.trim() === 'stopped' ? true : undefined), 60_000);
+  });
+
+  it('step 4: "Train the Vanishing Pair" shows the RNN\'s gradient vanishing beside the LSTM\'s', async () => {
+    await step('See it vanish');
+    await press('Train the Vanishing Pair');
+    await eventually('the two runs', async () => (runDirs().filter((d) => /-vanish-(rnn|lstm)$/.test(d)).length === 2 ? true : undefined), 60_000);
+    const dashboard = workbench.webviewFrame();
+    await dashboard.locator('#grad-compare').waitFor({ state: 'visible', timeout: 120_000 });
+    assert.match(await dashboard.locator('#grad-compare-title').textContent() ?? '', /vanish-lstm/);
+    assert.match(await dashboard.locator('h1').textContent() ?? '', /vanish-rnn/);
+    // The charts' text alternatives carry the ratio ‖∂L/∂a<1>‖ / ‖∂L/∂a<T>‖ of the latest window.
+    const ratio = async (id: string) => {
+      const label = await dashboard.locator(id).getAttribute('aria-label') ?? '';
+      const m = /ratio first\/last ([-\d.e]+)/.exec(label);
+      return m ? Number(m[1]) : undefined;
+    };
+    const finished = async () => runDirs().filter((d) => /-vanish-(rnn|lstm)$/.test(d))
+      .every((d) => /"status":\s*"(finished|stopped)"/.test(fs.existsSync(path.join(d, 'run.json')) ? fs.readFileSync(path.join(d, 'run.json'), 'utf8') : ''));
+    const [rnn, lstm] = await eventually('both runs finished and their gradients drawn', async () => {
+      if (!(await finished())) return undefined;
+      const r = await ratio('#grad-chart'), l = await ratio('#grad-compare-chart');
+      return r !== undefined && l !== undefined ? [r, l] : undefined;
+    }, 420_000);
+    console.log(`e2e walkthrough: gradient ratio first/last: vanish-rnn ${rnn}, vanish-lstm ${lstm}`);
+    assert.ok(rnn < 1e-6, `the RNN's gradient vanishes: ${rnn}`);
+    assert.ok(lstm > 1e-4, `the LSTM's does not: ${lstm}`);
+    await dashboard.locator('#grad-card').scrollIntoViewIfNeeded();
+    await workbench.page.waitForTimeout(800);
+    await workbench.screenshot('walkthrough-03-vanishing-gradient');
+  });
+
+  it('step 7: the config form names every field by its label (accessibility)', async () => {
+    await step('Edit a config');
+    await press('Open corpus.rnnconfig');
+    const form = workbench.webviewFrame();
+    await form.locator('.field[data-key="model.hidden"]').waitFor({ state: 'visible', timeout: 60_000 });
+    for (const [role, name] of [['textbox', 'Hidden'], ['textbox', 'Learning rate'], ['combobox', 'Cell'], ['checkbox', 'Bidirectional']] as const) {
+      assert.equal(await form.getByRole(role, { name, exact: true }).count(), 1, `${role} "${name}"`);
+    }
+    await walkthrough().isVisible();
+    await workbench.screenshot('walkthrough-04-config-form');
+  });
+});
