@@ -102,6 +102,17 @@ describe('e2e: seq2seq, Show Attention', function () {
     await tip.waitFor({ state: 'visible' });
     await workbench.screenshot('attention-02-heatmap-dark');
 
+    // Keyboard: the map is one tab stop; arrow keys move between cells, the readout says the weight.
+    await panel.locator('#attention-map td.cell[tabindex="0"]').focus();
+    const readout = panel.locator('#attention-readout');
+    const before = (await readout.textContent()) ?? '';
+    await workbench.page.keyboard.press('ArrowDown');
+    await workbench.page.keyboard.press('End');
+    await eventually('the readout on row 2, the last column', async () => {
+      const text = (await readout.textContent()) ?? '';
+      return text !== before && /^output “9” \(2\) ← source “4” \(25\): 0\.\d{3}$/.test(text) ? text : undefined;
+    });
+
     // The text alternative lists each output token's strongest source tokens.
     await panel.locator('#attention-text-section summary').click();
     assert.match((await panel.locator('#attention-text li').first().textContent()) ?? '', /^“1” ← “\d” 0\.\d\d/);

@@ -1,7 +1,8 @@
 // Show Attention and seq2seq labels in a real extension host, on a seq2seq model (random weights,
 // written as a run folder keeps one: encoder.onnx, decoder.onnx): the Attention panel, built with a
 // recording transport, shows the line at the cursor as the pipeline translates it, follows the cursor
-// (and a blank line), an edit of the line and a beam change; the command path returns what it shows;
+// (and a blank line), an edit of the line, a beam change and the active editor into another file; the
+// command path returns what it shows;
 // Label Tokens puts each line's output after it, with a hover naming the beam's candidates and <unk>.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -122,9 +123,33 @@ describe('seq2seq in the editor: Show Attention, labels', function () {
     }
   });
 
+  it('the panel follows the active editor into another file, with the same model', async () => {
+    const recorder = new TransportRecorder();
+    const feature = createInferenceFeature(vscode.Uri.file(vscode.extensions.getExtension(extensionId)!.extensionPath), memento(), () => 10,
+      { connect: recorder.connect });
+    try {
+      const front = await vscode.window.showTextDocument(editor.document);   // a new TextEditor once another file had the column
+      front.selection = new vscode.Selection(0, 0, 0, 0);
+      await feature.attention.show(front, model);
+      const panel = await recorder.nth<HostToAttention, AttentionToHost>(attentionViewType);
+      await panel.sentMatching('line 1 shown', isShow(1), 90_000);
+      const mark = panel.sent.length;
+      const other = path.join(dir, 'other.txt');
+      fs.writeFileSync(other, 'first\n\n  21 may 2009\n');
+      const otherEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(other), front.viewColumn);
+      otherEditor.selection = new vscode.Selection(2, 0, 2, 0);
+      const shown = await nextSent(panel, 'line 3 of other.txt', mark, (m): m is Show => m.type === 'show' && m.document.endsWith('other.txt') && m.translation.line === 3);
+      assert.equal(shown.translation.source, '21 may 2009');
+      assert.equal(shown.model, 'dates-run');
+    } finally {
+      feature.dispose();
+      await vscode.window.showTextDocument(editor.document);
+    }
+  });
+
   it('rnnLab.showAttention with a model argument returns what the panel shows', async () => {
-    await vscode.window.showTextDocument(editor.document);
-    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    const front = await vscode.window.showTextDocument(editor.document);
+    front.selection = new vscode.Selection(2, 0, 2, 0);
     const view = await vscode.commands.executeCommand<AttentionView>('rnnLab.showAttention', model);
     assert.ok(view?.kind === 'translation', JSON.stringify(view));
     assert.equal(view.translation.line, 3);

@@ -1,8 +1,8 @@
 // The Attention panel (viewType rnnLab.attention): a seq2seq model's translation of the line at the
 // cursor: the output, the beam's candidates with scores and the attention matrix as a heat map
-// (source tokens across, output tokens down). It follows the cursor of its document's editors (a new
-// line, debounced) and edits of that line; the search runs in the inference worker. One panel,
-// revealed rather than recreated.
+// (source tokens across, output tokens down). It follows the cursor (a new line, debounced), edits of
+// that line and the active editor (another file: its cursor's line, with the same model); the search
+// runs in the inference worker. One panel, revealed rather than recreated.
 import * as vscode from 'vscode';
 import type { InferenceJob, InferenceService } from '../../pipeline/inference/inferenceClient';
 import type { AttentionToHost, AttentionTransport, HostToAttention, SourceTranslation, TranslationSetup } from '../../protocol/attention';
@@ -12,6 +12,9 @@ import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { modelName, modelRef } from './modelChoice';
 
 export const attentionViewType = 'rnnLab.attention';
+
+/** Documents the panel follows into: files and untitled ones (not output channels, git views, ...). */
+const FOLLOWED_SCHEMES = new Set(['file', 'untitled']);
 
 interface Target {
   readonly document: vscode.TextDocument;
@@ -42,6 +45,12 @@ export class AttentionPanel implements vscode.Disposable {
         if (!this.panel || !target || e.textEditor.document !== target.document) return;
         const line = e.selections[0].active.line;
         if (line !== target.line) this.schedule(line);
+      }),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        const target = this.target;
+        if (!this.panel || !target || !editor || editor.document === target.document || !FOLLOWED_SCHEMES.has(editor.document.uri.scheme)) return;
+        this.target = { document: editor.document, modelPath: target.modelPath, line: editor.selection.active.line };
+        this.schedule(editor.selection.active.line);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         const target = this.target;
