@@ -50,4 +50,11 @@ export type WorkerToHost =
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
   | { readonly type: 'neighbors'; readonly step: number; readonly probes: readonly ProbeNeighbors[] }   // embed, every evalEvery steps
   | { readonly type: 'done'; readonly reason: 'finished' | 'stopped' | 'early-stopped'; readonly step: number; readonly bestValLoss?: number; readonly bestStep?: number }
-  | { readonly type: 'error'; readonly message: string; readonly badInput: boolean };
+  | { readonly type: 'error'; readonly message: string; readonly badInput: boolean; readonly at?: FaultLocation };
+
+/** The file a training error is about (absent: neither the config nor a data file). */
+export interface FaultLocation {
+  readonly kind: 'config' | 'data';   // config: a value, or the field naming a missing file; data: the file's content
+  readonly file: string;              // absolute
+  readonly line?: number;             // 1-based
+}

@@ -113,7 +113,7 @@ const compareTitle = el('h3', { id: 'grad-compare-title' }, 'Compared run');
 const compareHost = chartHost('grad-compare-chart', 'Gradient through time of the compared run');
 const compareColumn = el('div', { class: 'grad-column', id: 'grad-compare' }, compareTitle, compareHost);
 const heatCanvas = el('canvas', { class: 'heat', id: 'grad-heat', role: 'img', 'aria-label': 'Gradient norm over time steps, one row per window' });
-const heatCaption = el('p', { class: 'muted' });
+const heatCaption = el('p', { class: 'muted', id: 'grad-caption' });
 const heatLegendLo = el('span', { class: 'mono' }), heatLegendHi = el('span', { class: 'mono' });
 const heatLegend = el('div', { class: 'row heat-legend', id: 'grad-heat-legend', 'aria-hidden': 'true' },
   el('span', { class: 'muted' }, 'colour:'), heatLegendLo, el('span', { class: 'heat-ramp' }), heatLegendHi,

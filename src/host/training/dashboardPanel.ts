@@ -64,6 +64,8 @@ class DashboardPanel implements vscode.Disposable {
   private pendingMetrics: MetricPoint[] = [];
   private pendingGrads: GradWindow[] = [];
   private ready = false;
+  /** Why this window's session failed, for an init after it (the webview may not have been ready). */
+  private endMessage: string | undefined;
   private choicesKey = '';
   private readonly flushSoon = throttle(() => this.flush(), 200);
   /** Runs asked for beside this one (Open Training Dashboard with compareWith); the webview adds them to its overlays. */
@@ -103,7 +105,8 @@ class DashboardPanel implements vscode.Disposable {
         this.flushSoon.cancel();
         this.flush(session);
         const status: RunStatus = ending.type === 'error' ? 'failed' : ending.reason;
-        this.post({ type: 'status', status, message: ending.type === 'error' ? ending.message : undefined });
+        this.endMessage = ending.type === 'error' ? ending.message : undefined;
+        this.post({ type: 'status', status, message: this.endMessage });
       }),
       panel.onDidDispose(() => this.dispose()),
     );
@@ -186,7 +189,8 @@ class DashboardPanel implements vscode.Disposable {
     this.pendingMetrics = [];
     this.pendingGrads = [];
     const session = this.deps.sessions.get(this.runDir);
-    const { run, metrics } = readDashboardRun(this.runDir, session);
+    const { run: onDisk, metrics } = readDashboardRun(this.runDir, session);
+    const run = onDisk.message || !this.endMessage ? onDisk : { ...onDisk, message: this.endMessage };
     const samples = session?.samples.length ? session.samples : readSamples(this.runDir);
     const grads = session?.grads.length ? session.grads : readGradients(this.runDir);
     this.post({ type: 'init', run, metrics, grads, samples, live: liveFigures(session), compare: [...this.compareDirs] });

@@ -12,7 +12,7 @@ import * as runCommands from './runCommands';
 import { exportPyTorch } from './exportPyTorch';
 import { allRunsFolders } from './runsFolder';
 import { RunsTreeProvider } from './runsView';
-import { TrainingSessions, type TrainingStarter } from './sessions';
+import { TrainingSessions, type Session, type TrainingStarter } from './sessions';
 import { trainOnFile, trainWithConfig } from './trainCommands';
 import { dataLocationsAllowed } from './workspaceTrust';
 
@@ -43,17 +43,30 @@ export function createTrainingFeature(extensionUri: vscode.Uri, starter: Trainin
     sessions, runsView, dashboards,
     begin(start) {
       if (!dataLocationsAllowed(start)) return false;
+      let session;
       try {
-        sessions.begin(start);
-        dashboards.open(start.runDir);
-        return true;
+        session = sessions.begin(start);
       } catch (e) {
         void vscode.window.showErrorMessage(`RNN Lab: ${(e as Error).message}`);
         return false;
       }
+      openDashboardClosedIfRefused(session, dashboards);
+      return true;
     },
     dispose() { dashboards.dispose(); runsView.dispose(); sessions.dispose(); },
   };
+}
+
+/**
+ * A run's dashboard opens at once (it says "starting…" while the data is read); a run refused before
+ * it starts (a malformed data file, a config out of range) closes it again, so no empty tab stays:
+ * the error toast says what is wrong.
+ */
+function openDashboardClosedIfRefused(session: Session, dashboards: DashboardPanels): void {
+  dashboards.open(session.runDir);
+  void session.ended.then((ending) => {
+    if (ending.type === 'error' && !session.hasStarted) dashboards.close(session.runDir);
+  });
 }
 
 export function registerTraining(feature: FeatureContext): void {

@@ -1,6 +1,7 @@
 // How a running training shows outside the dashboard: a progress notification per run whose Cancel
 // stops it (the checkpoint is kept), one status-bar item (step, loss, tokens/s of the latest
 // report; click opens that run's dashboard), and a message when a run ends.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
 import type { Ending, Session, TrainingSessions } from './sessions';
@@ -59,10 +60,16 @@ export class TrainingProgressUi implements vscode.Disposable {
 
   private async announce(session: Session, ending: Ending): Promise<void> {
     if (ending.type === 'error') {
-      const config = session.start.configPath;
-      const pick = await vscode.window.showErrorMessage(`RNN Lab: training ${session.id} failed: ${ending.message}`,
-        ...(config ? ['Open Config'] : []));
-      if (pick && config) await vscode.window.showTextDocument(vscode.Uri.file(config));
+      // The button opens the file at fault where the message points: the config only when it is the problem.
+      const at = ending.at;
+      const action = at ? (at.kind === 'config' ? 'Open Config' : 'Open Data File') : undefined;
+      const start = session.start;
+      const what = session.hasStarted ? `training ${session.id} failed` : `cannot train on ${path.basename(start.dataPath ?? start.configPath ?? session.runDir)}`;
+      const pick = await vscode.window.showErrorMessage(`RNN Lab: ${what}: ${ending.message}`, ...(action ? [action] : []));
+      if (pick && at) {
+        const line = Math.max(0, (at.line ?? 1) - 1);
+        await vscode.window.showTextDocument(vscode.Uri.file(at.file), { selection: new vscode.Range(line, 0, line, 0) });
+      }
       return;
     }
     const best = ending.bestValLoss !== undefined ? `, best validation loss ${fmt(ending.bestValLoss)}` : '';

@@ -21,6 +21,8 @@ export const probesText = (probes: readonly ProbeNeighbors[]): string =>
 
 export class Session {
   state: 'starting' | 'training' | 'stopping' = 'starting';
+  /** The worker said 'started': the run folder exists. A run that fails before has nothing to show. */
+  hasStarted = false;
   task = '';
   totalSteps = 0;
   latest: ProgressReport | undefined;
@@ -88,6 +90,7 @@ export class TrainingSessions implements vscode.Disposable {
     switch (m.type) {
       case 'started':
         if (session.state === 'starting') session.state = 'training';
+        session.hasStarted = true;
         session.task = m.task;
         session.totalSteps = m.totalSteps;
         this.started.fire(session);

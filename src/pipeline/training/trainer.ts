@@ -13,6 +13,7 @@ import { appendJsonLine, isStorageError, writeFileAtomic } from '../atomicFile';
 import { isInputError } from '../errors';
 import { isEmbedStart, trainEmbedding } from './embedTrainer';
 import { createFeed } from './feed';
+import { faultLocation } from './faultLocation';
 import { toOnnxMetadata, type ModelMeta } from '../modelMeta';
 import { writeSeq2SeqFiles } from '../seq2seq/model';
 import { settingsWithoutEffect } from './settingsCheck';
@@ -46,7 +47,7 @@ export async function runTraining(start: WorkerStart, io: TrainerIO): Promise<vo
     if (runCreated) {
       try { markStatus(start.runDir, { status: 'failed', message }); } catch { /* the disk refuses even run.json: the message still goes out */ }
     }
-    io.post({ type: 'error', message, badInput: isInputError(e) });
+    io.post({ type: 'error', message, badInput: isInputError(e), at: faultLocation(message, start) });
   } finally {
     releaseRunLock(start.runDir);
   }
@@ -138,7 +139,7 @@ async function trainLoop(run: OpenRun, io: TrainerIO): Promise<void> {
         + (t.clipNorm > 0 ? ` or training.clipNorm (now ${t.clipNorm})` : ', and set training.clipNorm (e.g. 1) to clip exploding gradients')
         + (checkpointStep === null ? '; nothing was saved.' : `; the checkpoint of step ${checkpointStep} was kept.`);
       markStatus(runDir, { status: 'failed', step: m.step, totalSteps, message });
-      io.post({ type: 'error', message, badInput: false });
+      io.post({ type: 'error', message, badInput: false, at: faultLocation(message, start) });
       return;
     }
     lastMetrics = m;
