@@ -23,6 +23,7 @@ export interface TokenDecoration {
   readonly label?: string;        // tagger / classifier
   readonly p?: number;            // probability of the label
   readonly surprisal?: number;    // language model, nats
+  readonly gold?: string;         // a labelled file's own label there (token<TAB>label, label<TAB>text)
 }
 
 export interface TokenPrediction {

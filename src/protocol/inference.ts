@@ -39,6 +39,7 @@ export interface TokenLabelItem {
   readonly label?: string;
   readonly p?: number;
   readonly surprisal?: number;           // nats
+  readonly gold?: string;                // a labelled file's label of this token (token<TAB>label)
 }
 
 /** One line's class (classify), in document offsets; line is 1-based in the document. */
@@ -48,6 +49,7 @@ export interface LineLabelItem {
   readonly end: number;
   readonly label: string;
   readonly p: number;
+  readonly gold?: string;                // a labelled file's label of this line (label<TAB>text)
 }
 
 /** One source line's output (seq2seq), in document offsets; line is 1-based in the document. */

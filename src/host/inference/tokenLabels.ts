@@ -95,13 +95,13 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
     const state = this.docs.get(uri);
     if (!state?.result || !this.shown) return [];
     if (state.result.kind === 'lines') {
-      return state.result.items.map((l) => ({ start: l.start, end: l.end, token: state.document.getText().slice(l.start, l.end), label: l.label, p: l.p }));
+      return state.result.items.map((l) => ({ start: l.start, end: l.end, token: state.document.getText().slice(l.start, l.end), label: l.label, p: l.p, gold: l.gold }));
     }
     if (state.result.kind === 'outputs') {
       // A seq2seq line: the source as the token, its output as the label, p = P(output | source).
       return state.result.items.map((l) => ({ start: l.start, end: l.end, token: state.document.getText().slice(l.start, l.end), label: l.output, p: Math.exp(l.logProb) }));
     }
-    return state.result.items.map((t) => ({ start: t.start, end: t.end, token: t.token, label: t.label, p: t.p, surprisal: t.surprisal }));
+    return state.result.items.map((t) => ({ start: t.start, end: t.end, token: t.token, label: t.label, p: t.p, surprisal: t.surprisal, gold: t.gold }));
   }
 
   /** Re-label after the debounce delay; an edit also cancels the job that was labelling older text. */
@@ -210,6 +210,7 @@ export class TokenLabels implements vscode.Disposable, vscode.HoverProvider {
       md.appendMarkdown(`${code(text)}: surprisal **${item.surprisal.toFixed(2)} nats** (${(item.surprisal / Math.LN2).toFixed(2)} bits), p ${Math.exp(-item.surprisal).toFixed(3)}\n\n`);
     } else {
       md.appendMarkdown(`${'line' in item ? `line ${item.line}` : code(text)} → **${code(item.label ?? '')}** p ${(item.p ?? 0).toFixed(3)}\n\n`);
+      if (item.gold !== undefined) md.appendMarkdown(`The file labels it ${code(item.gold)}: ${item.gold === item.label ? 'right' : 'wrong'}.\n\n`);
     }
     if (predicted) {
       const heading = state.info.task === 'lm' ? 'Most likely here' : 'Label probabilities';
@@ -303,7 +304,7 @@ function fillDecorations(perType: vscode.DecorationOptions[][], result: LabelRes
     for (const l of result.items) {
       const k = info.labels.indexOf(l.label);
       const end = document.positionAt(l.end);
-      perType[k]?.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `${l.label} ${l.p.toFixed(2)}` } } });
+      perType[k]?.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `${l.label} ${l.p.toFixed(2)}${goldMark(l.label, l.gold)}` } } });
     }
     return;
   }
@@ -316,9 +317,16 @@ function fillDecorations(perType: vscode.DecorationOptions[][], result: LabelRes
   }
   const plain = defaultLabel(info.labels);
   for (const t of result.items) {
-    if (t.label === undefined || t.label === plain) continue;
-    perType[info.labels.indexOf(t.label)]?.push({ range: range(t.start, t.end), renderOptions: { after: { contentText: t.label } } });
+    // The default label is left plain, unless a labelled file says otherwise there (a missed name).
+    if (t.label === undefined || (t.label === plain && (t.gold === undefined || t.gold === plain))) continue;
+    perType[info.labels.indexOf(t.label)]?.push({ range: range(t.start, t.end), renderOptions: { after: { contentText: `${t.label}${goldMark(t.label, t.gold)}` } } });
   }
+}
+
+/** Beside a prediction on a labelled file: " ✓" when the file's label agrees, " ✗ gold 1" when not. */
+export function goldMark(label: string, gold: string | undefined): string {
+  if (gold === undefined) return '';
+  return gold === label ? ' ✓' : ` ✗ gold ${gold}`;
 }
 
 /** The labelled item at a document offset (items are in document order). */

@@ -2,8 +2,11 @@
 // translateOne with the model's own search settings, as `rnn-lab label` does). Taggers, classifiers
 // and seq2seq models read one line at a time, so each line's result is cached by its text: after an
 // edit only the changed lines run.
-// A language model's surprisal depends on everything before, so a region is labelled whole.
+// A language model's surprisal depends on everything before, so a region is labelled whole; so is a
+// labelled tag file's region (token<TAB>label lines): its tokens are tagged a sequence at a time, as
+// the tagger was trained, and each keeps its gold label.
 // Work is cut into slices with a pause between them, so a cancel message can get in. Node-level.
+import { readLabelledText } from '../labelledText';
 import { labelText, linesOf } from './textInference';
 import type { LabelResult, LineLabelItem, LineOutputItem, TextRegion, TokenLabelItem } from '../../protocol/inference';
 import { sourceLines, translateOne, translateOptions } from '../seq2seq/translate';
@@ -41,11 +44,11 @@ export interface LabelOutcome {
 /** Labels every region (offsets shifted into the document); null when cancelled. */
 export async function labelRegions(model: OpenAnyModel, regions: readonly TextRegion[],
   cache: LineLabelCache, pause: Pause): Promise<LabelOutcome | null> {
-  if (model.kind === 'recurrent' && model.info.task === 'lm') {
+  if (model.kind === 'recurrent' && (model.info.task === 'lm' || (model.info.task === 'tag' && regions.every((r) => readLabelledText(r.text, 'tag'))))) {
     const items: TokenLabelItem[] = [];
     for (const region of regions) {
       const labels = labelText(model.loaded, region.text);
-      if (labels.kind !== 'tokens') throw new Error('a language model gave line labels');
+      if (labels.kind !== 'tokens') throw new Error(`a ${model.info.task} model gave line labels`);
       for (const t of labels.items) items.push({ ...t, start: t.start + region.offset, end: t.end + region.offset });
       if (!(await pause())) return null;
     }

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { labelText, sampleText } from '../../../src/pipeline/inference/textInference';
 import { evaluateModelFile } from '../../../src/pipeline/eval/evalFile';
 import { loadModel } from '../../../src/pipeline/loadModel';
-import type { ModelRef } from '../../../src/protocol/inference';
+import type { ModelRef, TokenLabelItem } from '../../../src/protocol/inference';
 import { InferenceClient, InferenceError } from '../../../src/pipeline/inference/inferenceClient';
 import { probabilities, topK } from '../../../src/pipeline/inference/predictTokens';
 import { classText, lmText, tagText, writeModel } from './models';
@@ -67,6 +67,17 @@ describe('inference worker', function () {
       }
     });
   }
+
+  it('labels a labelled tag file (token<TAB>label) a sequence at a time: the first column, with its gold label', async () => {
+    const labelled = 'Harry\t1\r\nPotter\t1\r\nate\t0\r\n\r\nRon\t1\r\nleft\t0\r\n';
+    const answer = await client.label(tag, [{ offset: 0, line: 0, text: labelled }]).result;
+    const items = answer!.result.items as readonly TokenLabelItem[];
+    assert.deepEqual(items.map((t) => [t.token, t.gold]), [['Harry', '1'], ['Potter', '1'], ['ate', '0'], ['Ron', '1'], ['left', '0']]);
+    for (const t of items) assert.equal(labelled.slice(t.start, t.end), t.token);
+    // The same as the pipeline's label on the whole file: the bidirectional tagger reads each sequence whole.
+    sameLabels(answer!.result, direct(tag, labelled));
+    assert.ok(items.every((t) => t.label === '0' || t.label === '1'), 'labels, not the digits read as text');
+  });
 
   it('labels and predicts with the onnxruntime backend in the worker thread too', async () => {
     const ort: ModelRef = { path: lm.path, backend: 'ort' };
