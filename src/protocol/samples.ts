@@ -10,6 +10,7 @@ export interface ModelOption {
   readonly path: string;
   readonly label: string;          // run folder or file name
   readonly description: string;    // e.g. "lm · finished"
+  readonly settings: SampleSettings; // what the panel starts at for it: its config's sampling, or its last sample's
 }
 
 export interface SampleRecord {

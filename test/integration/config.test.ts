@@ -259,6 +259,23 @@ describe('config editor', function () {
     assert.match(fs.readFileSync(path.join(run.dir, 'config.rnnconfig'), 'utf8'), /"seed": 11/);
   });
 
+  it('"Train on This File" from the palette with the form in front trains with the form\'s config', async () => {
+    const api = await vscode.extensions.getExtension<RnnLabApi>(extensionId)!.activate();
+    const file = path.join(dir, 'palette.rnnconfig');
+    fs.writeFileSync(file, '{\n  "task": "lm",\n  "data": { "train": "corpus.txt", "validation": 0 },\n'
+      + '  "model": { "cell": "gru", "hidden": 8, "embedding": 4 },\n'
+      + '  "training": { "batchSize": 2, "sequenceLength": 4, "steps": 3, "evalEvery": 1, "sampleEvery": 0, "seed": 12 }\n}\n');
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), 'rnnLab.configEditor');
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(input instanceof vscode.TabInputCustom && input.uri.fsPath === file, 'the form is the active tab');
+    assert.equal(vscode.window.activeTextEditor, undefined, 'no text editor is active: the form is a webview');
+    const before = new Set(api.runs().map((r) => r.dir));
+    await vscode.commands.executeCommand('rnnLab.trainOnFile');
+    const run = await until('a finished run of palette.rnnconfig', () => api.runs().find((r) => !before.has(r.dir) && r.status === 'finished'), 90_000);
+    assert.match(run.id, /-palette$/);
+    assert.match(fs.readFileSync(path.join(run.dir, 'config.rnnconfig'), 'utf8'), /"seed": 12/);
+  });
+
   it('New RNN Config writes a preset into the folder, with data.train, and opens the form', async () => {
     const created = await vscode.commands.executeCommand<vscode.Uri>('rnnLab.newConfig', vscode.Uri.file(dir),
       { preset: 'bilstm-tagger', name: 'tagger', train: 'corpus.txt' });

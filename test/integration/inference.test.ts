@@ -90,7 +90,7 @@ describe('inference in the editor', function () {
       train(extension.extensionPath, dir, 'names', 'bilstm-tagger.rnnconfig', 'names.tsv', [[['training', 'steps'], 150], [['model', 'hidden'], 32]]),
       train(extension.extensionPath, dir, 'topics', 'gru-classifier.rnnconfig', 'topics.tsv', [[['training', 'steps'], 120], [['model', 'hidden'], 32]]),
       train(extension.extensionPath, dir, 'corpus', 'char-lstm-lm.rnnconfig', 'corpus.txt',
-        [[['training', 'steps'], 150], [['model', 'hidden'], 48], [['training', 'sequenceLength'], 32]]),
+        [[['training', 'steps'], 150], [['model', 'hidden'], 48], [['training', 'sequenceLength'], 32], [['sampling', 'temperature'], 0.7]]),
     ]);
     console.log(`inference: trained tagger, classifier and lm in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
@@ -297,7 +297,9 @@ describe('inference in the editor', function () {
     try {
       await feature.samples.open(lm);
       const panel = await recorder.nth<HostToSamples, SamplesToHost>(samplesViewType);
-      await panel.sentMatching('the panel\'s init', (m): m is Extract<HostToSamples, { type: 'init' }> => m.type === 'init', 90_000);
+      const init = await panel.sentMatching('the panel\'s init', (m): m is Extract<HostToSamples, { type: 'init' }> => m.type === 'init', 90_000);
+      assert.equal(init.settings.temperature, 0.7, 'the panel starts at the config\'s temperature');
+      assert.equal(init.models.find((m) => m.path === lm)?.settings.temperature, 0.7);
       const outcome = await feature.samples.generate(lm, { ...feature.samples.settings(), prime: 'The keeper ', length: 120, temperature: 0.8, seed: 3 });
       const ofThis = panel.sent.filter((m) => ('id' in m && m.id === outcome.id) || (m.type === 'started' && m.sample.id === outcome.id));
       const chunks = ofThis.flatMap((m) => (m.type === 'chunk' ? [m] : []));

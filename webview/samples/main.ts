@@ -19,7 +19,11 @@ const cards = new Map<number, { card: HTMLElement; generated: HTMLElement; statu
 // ---- layout -------------------------------------------------------------------------------
 const app = document.getElementById('app')!;
 const modelSelect = el('select', { id: 'model', 'aria-label': 'Model' });
-modelSelect.addEventListener('change', () => { view.model = modelSelect.value || null; });
+modelSelect.addEventListener('change', () => {
+  view.model = modelSelect.value || null;
+  const option = view.models.find((m) => m.path === view.model);
+  if (option) showSettings(option.settings);   // each model starts at its config's sampling settings
+});
 const browse = button('Open ONNX Model…', () => send({ type: 'browseModel' }), 'secondary', { id: 'browse-model' });
 
 const primeBox = el('textarea', { id: 'prime', rows: 3, placeholder: 'Prime text (empty: start of a line)', 'aria-label': 'Prime text' });
@@ -71,7 +75,9 @@ function generate(): void {
     return;
   }
   message.textContent = '';
-  send({ type: 'generate', model: view.model, settings: view.settings });
+  const model = view.model;
+  view.models = view.models.map((m) => (m.path === model ? { ...m, settings: view.settings } : m));   // the host remembers them too
+  send({ type: 'generate', model, settings: view.settings });
 }
 
 function showModels(models: readonly ModelOption[], selected: string | null): void {
@@ -141,9 +147,12 @@ onMessage<HostToSamples>((m) => {
       for (const r of m.history) addCard(r, false);
       setStreaming(m.history.find((r) => r.status === 'streaming')?.id ?? null);
       break;
-    case 'models':
+    case 'models': {
       showModels(m.models, m.selected);
+      const selected = m.models.find((o) => o.path === view.model);
+      if (selected && view.streaming === null) showSettings(selected.settings);
       break;
+    }
     case 'started':
       addCard(m.sample, true);
       setStreaming(m.sample.id);

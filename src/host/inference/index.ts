@@ -82,7 +82,7 @@ export function registerInference(feature: FeatureContext): void {
     if (!modelPath) return undefined;
     await samples.open(modelPath);
     const overrides = (arg && typeof arg === 'object' && 'settings' in arg ? (arg as { settings: Partial<SampleSettings> }).settings : {}) ?? {};
-    return samples.generate(modelPath, { ...samples.settings(), ...overrides });
+    return samples.generate(modelPath, { ...samples.settings(modelPath), ...overrides });
   });
 
   feature.registerCommand(Commands.labelTokens, async (arg?: unknown) => {

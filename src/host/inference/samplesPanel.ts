@@ -8,12 +8,13 @@ import type { HostToSamples, ModelOption, SampleRecord, SampleSettings, SamplesT
 import { renderShell, webviewOptions } from '../webview/html';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { modelName, modelRef, runModels, type ModelMemory } from './modelChoice';
+import { startingSettings } from './sampleDefaults';
 
 export const samplesViewType = 'rnnLab.samples';
-const SETTINGS_KEY = 'rnnLab.samples.settings';
+/** The settings each model was last sampled with: { [model path]: SampleSettings }. */
+const SETTINGS_KEY = 'rnnLab.samples.settingsByModel';
 const ONNX_FILES_KEY = 'rnnLab.samples.onnxFiles';
 const HISTORY_KEPT = 30;
-const defaultSettings: SampleSettings = { prime: '', length: 200, temperature: 1, topK: 0, topP: 1, seed: 1 };
 
 export class SamplesPanel implements vscode.Disposable {
   private panel: { readonly view: vscode.WebviewPanel; readonly transport: SamplesTransport } | undefined;
@@ -49,7 +50,7 @@ export class SamplesPanel implements vscode.Disposable {
   async generate(modelPath: string, settings: SampleSettings): Promise<SampleRecord> {
     this.cancel();
     this.select(modelPath);
-    void this.state.update(SETTINGS_KEY, settings);
+    void this.state.update(SETTINGS_KEY, { ...this.remembered(), [modelPath]: settings });
     const id = this.nextId++;
     let record: SampleRecord = { id, model: modelName(modelPath), settings, text: settings.prime, tokens: 0, status: 'streaming' };
     this.history = [record, ...this.history].slice(0, HISTORY_KEPT);
@@ -76,8 +77,13 @@ export class SamplesPanel implements vscode.Disposable {
     return record;
   }
 
-  settings(): SampleSettings {
-    return { ...defaultSettings, ...this.state.get<SampleSettings>(SETTINGS_KEY) };
+  /** What the panel starts at for a model (sampleDefaults.ts): its config's sampling, or how it was last sampled. */
+  settings(modelPath: string | null = this.selected): SampleSettings {
+    return startingSettings(modelPath, modelPath ? this.remembered()[modelPath] : undefined);
+  }
+
+  private remembered(): Record<string, SampleSettings> {
+    return this.state.get<Record<string, SampleSettings>>(SETTINGS_KEY) ?? {};
   }
 
   cancel(): void {
@@ -95,12 +101,12 @@ export class SamplesPanel implements vscode.Disposable {
 
   private models(): ModelOption[] {
     const runs: ModelOption[] = runModels().filter((r) => r.task === 'lm')
-      .map((r) => ({ path: r.dir, label: r.id, description: `${r.task} · ${r.status}` }));
+      .map((r) => ({ path: r.dir, label: r.id, description: `${r.task} · ${r.status}`, settings: this.settings(r.dir) }));
     const files: ModelOption[] = (this.state.get<string[]>(ONNX_FILES_KEY) ?? [])
-      .map((f) => ({ path: f, label: path.basename(f), description: 'ONNX model' }));
+      .map((f) => ({ path: f, label: path.basename(f), description: 'ONNX model', settings: this.settings(f) }));
     const all = [...runs, ...files];
     if (this.selected && !all.some((m) => path.resolve(m.path) === path.resolve(this.selected!))) {
-      all.unshift({ path: this.selected, label: modelName(this.selected), description: '' });
+      all.unshift({ path: this.selected, label: modelName(this.selected), description: '', settings: this.settings(this.selected) });
     }
     return all;
   }

@@ -17,9 +17,20 @@ export interface Trainer {
   begin(start: WorkerStart): boolean;
 }
 
-/** The file a command acts on: its Uri argument (explorer, editor menus) or the active editor's. */
+/**
+ * The file in front: the active text editor's, else the active tab's when it is a custom editor (a
+ * .rnnconfig in the form is a webview, so it has no activeTextEditor).
+ */
+function activeFile(): vscode.Uri | undefined {
+  const editor = vscode.window.activeTextEditor?.document.uri;
+  if (editor) return editor;
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : undefined;
+}
+
+/** The file a command acts on: its Uri argument (explorer, editor menus) or the one in front. */
 async function targetFile(arg: unknown, what: string): Promise<vscode.Uri | undefined> {
-  const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  const uri = arg instanceof vscode.Uri ? arg : activeFile();
   if (!uri || uri.scheme !== 'file') {
     void vscode.window.showErrorMessage(`RNN Lab: ${what} needs a file on disk: right-click one in the explorer or open it in an editor.`);
     return undefined;
