@@ -5,9 +5,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EmbeddingsView } from '../../protocol/api';
-import type { EmbeddingsState, EmbeddingsToHost, EmbeddingsTransport, HostToEmbeddings } from '../../protocol/embeddings';
+import type { EmbeddingsState, EmbeddingsToHost, HostToEmbeddings } from '../../protocol/embeddings';
 import type { InferenceClient } from '../../pipeline/inference/inferenceClient';
-import { renderShell, webviewOptions } from '../webview/html';
+import { webviewOptions, type WebviewShell } from '../webview/html';
+import { adoptPanel, type OpenedPanel } from '../webview/panel';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 
 /** The inference worker's word-vector jobs (InferenceClient; tests may wrap one). */
@@ -19,12 +20,10 @@ export const DRAWN_WORDS = 10_000;
 
 
 export class EmbeddingsPanel implements vscode.Disposable {
-  private panel: { readonly view: vscode.WebviewPanel; readonly transport: EmbeddingsTransport } | undefined;
-  private isReady = false;
+  private panel: OpenedPanel<HostToEmbeddings, EmbeddingsToHost> | undefined;
   private source: string | undefined;
   private pendingWord: string | undefined;
   private state: EmbeddingsView | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly client: VectorService,
     private readonly connect: ConnectWebview = connectWebview) {}
@@ -40,16 +39,15 @@ export class EmbeddingsPanel implements vscode.Disposable {
     this.pendingWord = word;
     if (same) {
       this.panel!.view.reveal(undefined, true);
-      if (word && this.isReady) this.post({ type: 'select', word });
+      if (word) this.post({ type: 'select', word });
       return;
     }
     this.source = source;
     this.state = { source, words: 0 };
     if (this.panel) {
       this.panel.view.reveal(undefined, true);
-      this.isReady = false;
       this.panel.view.title = `Embeddings: ${path.basename(source)}`;
-      this.panel.view.webview.html = this.html(this.panel.view.webview, source);   // a new source: a fresh page
+      this.panel.reload(this.shell(this.panel.view.webview, source));   // a new source: a fresh page
     } else {
       this.create(source);
     }
@@ -59,7 +57,7 @@ export class EmbeddingsPanel implements vscode.Disposable {
   select(word: string): boolean {
     if (!this.panel) return false;
     this.panel.view.reveal(undefined, true);
-    if (this.isReady) this.post({ type: 'select', word });
+    if (this.panel.isReady) this.post({ type: 'select', word });
     else this.pendingWord = word;
     return true;
   }
@@ -77,37 +75,36 @@ export class EmbeddingsPanel implements vscode.Disposable {
   }
 
   private create(source: string): void {
+    // Made here rather than by openPanel: the page's shell names its worker script by the webview's URL.
     const panel = vscode.window.createWebviewPanel(embeddingsViewType, `Embeddings: ${path.basename(source)}`,
       { viewColumn: vscode.ViewColumn.Active }, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: true });
     this.attach(panel, source);
   }
 
   private attach(panel: vscode.WebviewPanel, source: string, state?: EmbeddingsState): void {
-    const transport = this.connect<HostToEmbeddings, EmbeddingsToHost>(panel.webview, embeddingsViewType);
-    this.panel = { view: panel, transport };
-    this.isReady = false;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'rnn-lab.svg');
-    panel.webview.options = webviewOptions(this.extensionUri);
-    panel.webview.html = this.html(panel.webview, source, state);
-    transport.onMessage((m) => this.receive(m));
-    panel.onDidDispose(() => {
-      transport.dispose();
-      if (this.panel?.transport !== transport) return;
-      this.panel = undefined;
-      this.state = undefined;
-    }, undefined, this.subscriptions);
+    const opened: OpenedPanel<HostToEmbeddings, EmbeddingsToHost> = adoptPanel(panel, {
+      viewType: embeddingsViewType, extensionUri: this.extensionUri, connect: this.connect,
+      shell: this.shell(panel.webview, source, state),
+      receive: (m) => this.receive(m),
+      disposed: () => {
+        if (this.panel !== opened) return;
+        this.panel = undefined;
+        this.state = undefined;
+      },
+    });
+    this.panel = opened;
   }
 
-  private html(webview: vscode.Webview, source: string, state?: EmbeddingsState): string {
+  private shell(webview: vscode.Webview, source: string, state?: EmbeddingsState): WebviewShell {
     const workerUrl = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'embeddingsWorker.js')).toString();
-    return renderShell(webview, this.extensionUri, {
+    return {
       title: 'RNN Lab Embeddings', script: 'embeddings', styles: ['dist/webview/embeddings.css'], workers: true,
       initialState: { ...state, source, workerUrl },
-    });
+    };
   }
 
   private post(m: HostToEmbeddings): void {
-    if (this.panel && this.isReady) this.panel.transport.post(m);
+    this.panel?.post(m);
   }
 
   private display(source: string): string {
@@ -119,7 +116,6 @@ export class EmbeddingsPanel implements vscode.Disposable {
     if (!source) return;
     switch (m.type) {
       case 'ready': {
-        this.isReady = true;
         this.post({ type: 'loading', source: this.display(source) });
         try {
           const space = await this.client.vectorSpace(source, this.display(source), DRAWN_WORDS).result;
@@ -164,6 +160,5 @@ export class EmbeddingsPanel implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.view.dispose();
-    for (const s of this.subscriptions) s.dispose();
   }
 }

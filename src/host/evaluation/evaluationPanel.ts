@@ -3,15 +3,14 @@
 // F1, per-label scores and the confusion matrix; seq2seq: exact match, BLEU), while it runs its
 // progress. One panel, revealed rather than recreated; it shows the latest evaluation.
 import * as vscode from 'vscode';
-import type { EvalProgress, EvaluationToHost, EvaluationTransport, EvaluationView, HostToEvaluation } from '../../protocol/evaluation';
-import { renderShell, webviewOptions } from '../webview/html';
+import type { EvalProgress, EvaluationToHost, EvaluationView, HostToEvaluation } from '../../protocol/evaluation';
+import { openPanel, type OpenedPanel } from '../webview/panel';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 
 export const evaluationViewType = 'rnnLab.evaluation';
 
 export class EvaluationPanel implements vscode.Disposable {
-  private panel: { readonly view: vscode.WebviewPanel; readonly transport: EvaluationTransport } | undefined;
-  private isReady = false;
+  private panel: OpenedPanel<HostToEvaluation, EvaluationToHost> | undefined;
   /** The last message that says what the panel shows, posted again when a webview (re)starts. */
   private shown: HostToEvaluation | undefined;
   private savedFile: string | undefined;
@@ -36,31 +35,23 @@ export class EvaluationPanel implements vscode.Disposable {
     this.shown = m;
     if (!this.panel) this.create();
     else if (m.type !== 'running' || !m.progress) this.panel.view.reveal(vscode.ViewColumn.Beside, true);
-    if (this.isReady) this.panel!.transport.post(m);
+    this.panel?.post(m);
   }
 
   private create(): void {
-    const panel = vscode.window.createWebviewPanel(evaluationViewType, 'RNN Lab Evaluation',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: true });
-    const transport = this.connect<HostToEvaluation, EvaluationToHost>(panel.webview, evaluationViewType);
-    this.panel = { view: panel, transport };
-    this.isReady = false;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'rnn-lab.svg');
-    panel.webview.html = renderShell(panel.webview, this.extensionUri, {
-      title: 'RNN Lab Evaluation', script: 'evaluation', styles: ['dist/webview/evaluation.css'],
+    const opened: OpenedPanel<HostToEvaluation, EvaluationToHost> = openPanel({
+      viewType: evaluationViewType, extensionUri: this.extensionUri, connect: this.connect,
+      shell: { title: 'RNN Lab Evaluation', script: 'evaluation', styles: ['dist/webview/evaluation.css'] },
+      receive: (m) => this.receive(m),
+      disposed: () => { if (this.panel === opened) this.panel = undefined; },
     });
-    transport.onMessage((m) => this.receive(m));
-    panel.onDidDispose(() => {
-      transport.dispose();
-      if (this.panel?.transport === transport) this.panel = undefined;
-    });
+    this.panel = opened;
   }
 
   private async receive(m: EvaluationToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.isReady = true;
-        if (this.shown) this.panel?.transport.post(this.shown);
+        if (this.shown) this.panel?.post(this.shown);
         break;
       case 'openReport':
         if (this.savedFile) await vscode.window.showTextDocument(vscode.Uri.file(this.savedFile), { viewColumn: vscode.ViewColumn.One });

@@ -5,9 +5,9 @@
 // runs in the inference worker. One panel, revealed rather than recreated.
 import * as vscode from 'vscode';
 import type { InferenceJob, InferenceService } from '../../pipeline/inference/inferenceClient';
-import type { AttentionToHost, AttentionTransport, HostToAttention, SourceTranslation, TranslationSetup } from '../../protocol/attention';
+import type { AttentionToHost, HostToAttention, SourceTranslation, TranslationSetup } from '../../protocol/attention';
 import type { TranslationResult } from '../../protocol/inference';
-import { renderShell, webviewOptions } from '../webview/html';
+import { openPanel, type OpenedPanel } from '../webview/panel';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { modelName, modelRef } from './modelChoice';
 
@@ -28,8 +28,7 @@ export type AttentionView =
   | { readonly kind: 'empty'; readonly line: number };
 
 export class AttentionPanel implements vscode.Disposable {
-  private panel: { readonly view: vscode.WebviewPanel; readonly transport: AttentionTransport } | undefined;
-  private isReady = false;
+  private panel: OpenedPanel<HostToAttention, AttentionToHost> | undefined;
   private target: Target | undefined;
   private shown: AttentionView | undefined;
   private beam: number | null = null;   // null: the model's own
@@ -132,35 +131,29 @@ export class AttentionPanel implements vscode.Disposable {
   }
 
   private create(): void {
-    const panel = vscode.window.createWebviewPanel(attentionViewType, 'RNN Lab Attention',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: true });
-    const transport = this.connect<HostToAttention, AttentionToHost>(panel.webview, attentionViewType);
-    this.panel = { view: panel, transport };
-    this.isReady = false;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'rnn-lab.svg');
-    panel.webview.html = renderShell(panel.webview, this.extensionUri, {
-      title: 'RNN Lab Attention', script: 'attention', styles: ['dist/webview/attention.css'],
+    const opened: OpenedPanel<HostToAttention, AttentionToHost> = openPanel({
+      viewType: attentionViewType, extensionUri: this.extensionUri, connect: this.connect,
+      shell: { title: 'RNN Lab Attention', script: 'attention', styles: ['dist/webview/attention.css'] },
+      receive: (m) => this.receive(m),
+      disposed: () => {
+        if (this.panel !== opened) return;
+        this.panel = undefined;
+        this.shown = undefined;
+        this.job?.cancel();
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+      },
     });
-    transport.onMessage((m) => this.receive(m));
-    panel.onDidDispose(() => {
-      transport.dispose();
-      if (this.panel?.transport !== transport) return;
-      this.panel = undefined;
-      this.shown = undefined;
-      this.job?.cancel();
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-    }, undefined, this.subscriptions);
+    this.panel = opened;
   }
 
   private post(m: HostToAttention): void {
-    if (this.panel && this.isReady) this.panel.transport.post(m);
+    this.panel?.post(m);
   }
 
   private async receive(m: AttentionToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.isReady = true;
         if (this.target) this.postShown(vscode.workspace.asRelativePath(this.target.document.uri), modelName(this.target.modelPath));
         break;
       case 'beam':

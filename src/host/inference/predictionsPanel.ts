@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import type { TokenPrediction } from '../../protocol/api';
 import type { InferenceJob, InferenceService } from '../../pipeline/inference/inferenceClient';
-import type { HostToPredictions, PredictionResult, PredictionsToHost, PredictionsTransport } from '../../protocol/predictions';
-import { renderShell, webviewOptions } from '../webview/html';
+import type { HostToPredictions, PredictionResult, PredictionsToHost } from '../../protocol/predictions';
+import { openPanel, type OpenedPanel } from '../webview/panel';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { modelName, modelRef } from './modelChoice';
 
@@ -23,8 +23,7 @@ interface Target {
 }
 
 export class PredictionsPanel implements vscode.Disposable {
-  private panel: { readonly view: vscode.WebviewPanel; readonly transport: PredictionsTransport } | undefined;
-  private isReady = false;
+  private panel: OpenedPanel<HostToPredictions, PredictionsToHost> | undefined;
   private target: Target | undefined;
   private result: PredictionResult | undefined;
   private job: InferenceJob<PredictionResult> | undefined;
@@ -88,34 +87,28 @@ export class PredictionsPanel implements vscode.Disposable {
   }
 
   private create(): void {
-    const panel = vscode.window.createWebviewPanel(predictionsViewType, 'RNN Lab Predictions',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: true });
-    const transport = this.connect<HostToPredictions, PredictionsToHost>(panel.webview, predictionsViewType);
-    this.panel = { view: panel, transport };
-    this.isReady = false;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'rnn-lab.svg');
-    panel.webview.html = renderShell(panel.webview, this.extensionUri, {
-      title: 'RNN Lab Predictions', script: 'predictions', styles: ['dist/webview/predictions.css'],
+    const opened: OpenedPanel<HostToPredictions, PredictionsToHost> = openPanel({
+      viewType: predictionsViewType, extensionUri: this.extensionUri, connect: this.connect,
+      shell: { title: 'RNN Lab Predictions', script: 'predictions', styles: ['dist/webview/predictions.css'] },
+      receive: (m) => this.receive(m),
+      disposed: () => {
+        if (this.panel !== opened) return;
+        this.panel = undefined;
+        this.result = undefined;
+        this.job?.cancel();
+        if (this.timer) clearTimeout(this.timer);
+      },
     });
-    transport.onMessage((m) => this.receive(m));
-    panel.onDidDispose(() => {
-      transport.dispose();
-      if (this.panel?.transport !== transport) return;
-      this.panel = undefined;
-      this.result = undefined;
-      this.job?.cancel();
-      if (this.timer) clearTimeout(this.timer);
-    }, undefined, this.subscriptions);
+    this.panel = opened;
   }
 
   private post(m: HostToPredictions): void {
-    if (this.panel && this.isReady) this.panel.transport.post(m);
+    this.panel?.post(m);
   }
 
   private async receive(m: PredictionsToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.isReady = true;
         if (this.result && this.target) {
           this.post({ type: 'show', document: vscode.workspace.asRelativePath(this.target.document.uri), model: modelName(this.target.modelPath),
             selection: !!this.target.selection, result: this.result });

@@ -4,8 +4,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { InferenceJob, InferenceService } from '../../pipeline/inference/inferenceClient';
-import type { HostToSamples, ModelOption, SampleRecord, SampleSettings, SamplesToHost, SamplesTransport } from '../../protocol/samples';
-import { renderShell, webviewOptions } from '../webview/html';
+import type { HostToSamples, ModelOption, SampleRecord, SampleSettings, SamplesToHost } from '../../protocol/samples';
+import { openPanel, type OpenedPanel } from '../webview/panel';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { modelName, modelRef, runModels, type ModelMemory } from './modelChoice';
 import { startingSettings } from './sampleDefaults';
@@ -17,10 +17,9 @@ const ONNX_FILES_KEY = 'rnnLab.samples.onnxFiles';
 const HISTORY_KEPT = 30;
 
 export class SamplesPanel implements vscode.Disposable {
-  private panel: { readonly view: vscode.WebviewPanel; readonly transport: SamplesTransport } | undefined;
+  private panel: OpenedPanel<HostToSamples, SamplesToHost> | undefined;
   private ready: Promise<void> = Promise.resolve();
   private markReady: () => void = () => undefined;
-  private isReady = false;
   private history: SampleRecord[] = [];
   private selected: string | null = null;
   private current: { id: number; job: InferenceJob<number> } | undefined;
@@ -112,34 +111,27 @@ export class SamplesPanel implements vscode.Disposable {
   }
 
   private create(): void {
-    const panel = vscode.window.createWebviewPanel(samplesViewType, 'RNN Lab Samples', vscode.ViewColumn.Beside, {
-      ...webviewOptions(this.extensionUri), retainContextWhenHidden: true,
-    });
-    const transport = this.connect<HostToSamples, SamplesToHost>(panel.webview, samplesViewType);
-    this.panel = { view: panel, transport };
-    this.isReady = false;
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'rnn-lab.svg');
-    panel.webview.html = renderShell(panel.webview, this.extensionUri, {
-      title: 'RNN Lab Samples', script: 'samples', styles: ['dist/webview/samples.css'],
-    });
-    transport.onMessage((m) => this.receive(m));
-    panel.onDidDispose(() => {
-      transport.dispose();
-      if (this.panel?.transport === transport) this.panel = undefined;
-      this.cancel();
-    }, undefined, this.subscriptions);
+    const opened: OpenedPanel<HostToSamples, SamplesToHost> = openPanel({
+      viewType: samplesViewType, extensionUri: this.extensionUri, connect: this.connect,
+      shell: { title: 'RNN Lab Samples', script: 'samples', styles: ['dist/webview/samples.css'] },
+      receive: (m) => this.receive(m),
+      disposed: () => {
+        if (this.panel === opened) this.panel = undefined;
+        this.cancel();
+      },
+    }, vscode.ViewColumn.Beside);
+    this.panel = opened;
   }
 
   /** Posts to the webview once it is ready (before, `init` will carry the state). */
   private post(m: HostToSamples): void {
-    if (this.panel && this.isReady) this.panel.transport.post(m);
+    this.panel?.post(m);
   }
 
   private async receive(m: SamplesToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.isReady = true;
         this.post({ type: 'init', models: this.models(), selected: this.selected, settings: this.settings(), history: this.history });
         this.markReady();
         break;
