@@ -15,7 +15,7 @@ export type HostToPredictions =
 /** Predictions panel → host. */
 export type PredictionsToHost =
   | { readonly type: 'ready' }
-  /** Reveal and select this range of the document in its editor. */
+  /** Reveal this range of the document in its editor (the cursor at its start, the range marked). */
   | { readonly type: 'reveal'; readonly start: number; readonly end: number }
   | { readonly type: 'refresh' };
 

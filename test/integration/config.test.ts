@@ -259,6 +259,17 @@ describe('config editor', function () {
     assert.match(fs.readFileSync(path.join(run.dir, 'config.rnnconfig'), 'utf8'), /"seed": 11/);
   });
 
+  it('"Open as Text" replaces the form\'s tab: no two tabs with the same name', async () => {
+    await vscode.commands.executeCommand('vscode.openWith', uri, configEditorViewType);
+    const tabsOf = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) =>
+      (t.input instanceof vscode.TabInputCustom || t.input instanceof vscode.TabInputText) && t.input.uri.fsPath === uri.fsPath);
+    assert.ok(tabsOf().some((t) => t.input instanceof vscode.TabInputCustom), 'the form is open in a tab');
+    await send({ type: 'openText' });
+    const tabs = tabsOf();
+    assert.deepEqual(tabs.map((t) => [t.label, t.input instanceof vscode.TabInputText]), [['form.rnnconfig', true]]);
+    await vscode.window.tabGroups.close(tabs);
+  });
+
   it('"Train on This File" from the palette with the form in front trains with the form\'s config', async () => {
     const api = await vscode.extensions.getExtension<RnnLabApi>(extensionId)!.activate();
     const file = path.join(dir, 'palette.rnnconfig');

@@ -12,6 +12,8 @@ import type { RnnLabApi, TokenDecoration } from '../../src/protocol/api';
 import type { HostToSamples, SampleRecord, SamplesToHost } from '../../src/protocol/samples';
 import { createInferenceFeature, type InferenceFeature } from '../../src/host/inference';
 import { samplesViewType } from '../../src/host/inference/samplesPanel';
+import { predictionsViewType } from '../../src/host/inference/predictionsPanel';
+import type { HostToPredictions, PredictionsToHost } from '../../src/protocol/predictions';
 import { InferenceClient } from '../../src/pipeline/inference/inferenceClient';
 import { exportRunToOnnx } from '../../src/pipeline/loadModel';
 import { startTraining } from '../../src/pipeline/training/trainingClient';
@@ -280,6 +282,28 @@ describe('inference in the editor', function () {
     const tags = api.lastPredictions()!;
     assert.deepEqual(tags.map((t) => [t.token, t.top[0].token]), expectedExample);
     for (const t of tags) assert.ok(Math.abs(t.top.reduce((s, a) => s + a.p, 0) - 1) < 1e-4, 'label probabilities sum to 1');
+  });
+
+  it('clicking a one-character token in the Predictions panel puts the cursor on it: no selection, so no other "e" lights up', async () => {
+    const recorder = new TransportRecorder();
+    const feature = createInferenceFeature(extension.extensionUri, memento(), undefined, { connect: recorder.connect });
+    try {
+      const text = 'the keeper keeps\n';
+      const editor = await openFile(path.join(dir, 'reveal.txt'), text);
+      const started = Date.now();
+      const shown = feature.predictions.show(editor, lm);
+      const panel = await recorder.nth<HostToPredictions, PredictionsToHost>(predictionsViewType);
+      const result = (await shown)!;
+      console.log(`inference: Predictions panel of ${result.tokens.length} tokens shown ${Date.now() - started} ms after the call (a fresh panel)`);
+      const e = result.tokens.find((t) => t.token === 'e' && t.start > 3)!;
+      await panel.deliver({ type: 'reveal', start: e.start, end: e.end });
+      const active = vscode.window.activeTextEditor!;
+      assert.equal(active.document.uri.fsPath, editor.document.uri.fsPath);
+      assert.ok(active.selection.isEmpty, 'nothing selected');
+      assert.equal(active.document.offsetAt(active.selection.active), e.start, 'the cursor at the token');
+    } finally {
+      feature.dispose();
+    }
   });
 
   it('Sample from Model… generates into the Samples panel', async () => {

@@ -342,6 +342,22 @@ describe('training in the editor', function () {
       fs.rmSync(external, { recursive: true, force: true });
     });
 
+    it('an imported run\'s dashboard says why its charts are empty', async () => {
+      const imported = path.join(runsFolder, `${path.basename(dir)}-imported`);
+      fs.mkdirSync(imported, { recursive: true });
+      const now = Date.now();
+      fs.writeFileSync(runFile(imported, 'status'), JSON.stringify({ status: 'imported', task: 'lm', step: 0, totalSteps: 0, pid: process.pid, startedAt: now, updatedAt: now }));
+      const nth = recorder.count(dashboardViewType);
+      fresh.dashboards.open(imported);
+      const dashboard = await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType, nth);
+      const init = await dashboard.sentMatching('the imported run\'s init', (m): m is Extract<HostToDashboard, { type: 'init' }> => m.type === 'init', 90_000);
+      assert.equal(init.run.status, 'imported');
+      assert.deepEqual([init.metrics.length, init.grads.length], [0, 0]);
+      assert.match(init.run.message ?? '', /^Imported from an ONNX file: .*no loss curve or gradient history/);
+      fresh.dashboards.close(imported);
+      fs.rmSync(imported, { recursive: true, force: true });
+    });
+
     it('a saved state whose run folder is gone closes the panel instead of showing nothing', async () => {
       const panel = vscode.window.createWebviewPanel('rnnLab.dashboard', 'gone', vscode.ViewColumn.Active, { enableScripts: true });
       let disposed = false;

@@ -382,7 +382,9 @@ function renderGradients(): void {
   heatCaption.textContent = first
     ? `Rows: ${store.grads.length} windows, step ${first.step} (top) to ${last.step} (bottom); ` +
       `brighter = larger gradient; ${clipped} clipped (marked at the left edge).`
-    : 'No gradient windows yet: they arrive while the run trains.';
+    : store.run?.status === 'training' ? 'No gradient windows yet: they arrive while the run trains.'
+    : store.run?.status === 'imported' ? 'No gradient windows: an imported model was not trained here.'
+    : 'No gradient windows saved: this run\'s folder has no gradients.jsonl (RNN Lab writes one while a run trains).';
   heatCanvas.setAttribute('aria-label', first && range
     ? `Heat strip of ${store.grads.length} gradient windows, steps ${first.step} to ${last.step}; ‖∂L/∂a⟨t⟩‖ from ${tickLabels([10 ** range.lo, 10 ** range.hi]).join(' to ')}; ${clipped} clipped.`
     : 'Heat strip of gradient windows: none yet.');

@@ -51,7 +51,7 @@ export class ConfigFormSession implements vscode.Disposable {
         await vscode.commands.executeCommand(Commands.trainWithConfig, this.document.uri);
         return;
       case 'openText':
-        await vscode.commands.executeCommand('vscode.openWith', this.document.uri, 'default');
+        await openAsText(this.document.uri);
         return;
       case 'rendered':
         return;   // what the webview now shows: the host has nothing to do (a test's transport reads it)
@@ -97,6 +97,18 @@ export class ConfigFormSession implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.transport.dispose();
   }
+}
+
+/**
+ * Opens a config in the text editor in place of its form: the form's tabs of that file close, so no
+ * two tabs carry the same name (the text editor holds the same document, unsaved edits included).
+ */
+export async function openAsText(uri: vscode.Uri): Promise<void> {
+  await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
+  // Read after the text editor opened: a form that was the active editor may have been replaced in place.
+  const forms = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) =>
+    t.input instanceof vscode.TabInputCustom && t.input.viewType === configEditorViewType && t.input.uri.toString() === uri.toString());
+  if (forms.length) await vscode.window.tabGroups.close(forms, true);
 }
 
 export class ConfigEditorProvider implements vscode.CustomTextEditorProvider {

@@ -120,7 +120,9 @@ export function registerInference(feature: FeatureContext): void {
     if (!modelPath) return undefined;
     memory.remember(modelPath, editor.document.uri);
     try {
-      return await predictions.show(editor, modelPath);
+      // The first call starts the inference worker and loads the model: the status bar says it is working.
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'RNN Lab: computing token predictions' },
+        () => predictions.show(editor, modelPath));
     } catch (e) {
       fail('predictions failed', e);
       return undefined;

@@ -29,6 +29,11 @@ export class PredictionsPanel implements vscode.Disposable {
   private job: InferenceJob<PredictionResult> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The token a click in the panel revealed. Not a selection: the editor would highlight every occurrence of a selected "e". */
+  private readonly revealed = vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+    border: '1px solid', borderColor: new vscode.ThemeColor('editor.findMatchBorder'),
+  });
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly client: InferenceService,
     private readonly debounceMs: () => number, private readonly connect: ConnectWebview = connectWebview) {
@@ -117,9 +122,12 @@ export class PredictionsPanel implements vscode.Disposable {
       case 'reveal': {
         const document = this.target?.document;
         if (!document || document.isClosed) break;
-        const range = new vscode.Range(document.positionAt(m.start), document.positionAt(m.end));
+        const at = document.positionAt(m.start);
+        const range = new vscode.Range(at, document.positionAt(m.end));
         const visible = vscode.window.visibleTextEditors.find((e) => e.document === document);
-        const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn, preserveFocus: false, selection: range });
+        const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn, preserveFocus: false, selection: new vscode.Range(at, at) });
+        for (const e of vscode.window.visibleTextEditors) e.setDecorations(this.revealed, []);
+        editor.setDecorations(this.revealed, [range]);
         editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
         break;
       }
@@ -134,6 +142,7 @@ export class PredictionsPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.revealed.dispose();
     this.job?.cancel();
     if (this.timer) clearTimeout(this.timer);
     this.panel?.view.dispose();

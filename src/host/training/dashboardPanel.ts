@@ -33,6 +33,10 @@ export interface DashboardDeps {
   readonly connect?: ConnectWebview;
 }
 
+/** Why an imported run's charts are empty, said where they are. */
+export const IMPORTED_MESSAGE = 'Imported from an ONNX file: this model was not trained here, so it has no loss curve or gradient '
+  + 'history to chart. Sample from it, label tokens with it, or export it.';
+
 /** What the host knows of a run folder for the dashboard. */
 export function readDashboardRun(runDir: string, session?: Session): { run: DashboardRun; metrics: MetricPoint[] } {
   const configFile = runFile(runDir, 'config');
@@ -49,7 +53,7 @@ export function readDashboardRun(runDir: string, session?: Session): { run: Dash
     id: path.basename(runDir), dir: runDir, task: session?.task || s?.task || '', status,
     totalSteps: session?.totalSteps || s?.totalSteps || totalSteps, clipNorm,
     config: config || '(this run has no config snapshot)',
-    message: session ? undefined : s?.message,
+    message: session ? undefined : s?.message ?? (status === 'imported' ? IMPORTED_MESSAGE : undefined),
   };
   return { run, metrics: pointsFromMetrics(readMetrics(runDir), clipNorm) };
 }
