@@ -1,7 +1,8 @@
 // rnn-lab translate, and label on a seq2seq model: thin wrappers over src/pipeline/seq2seq/translate.ts.
 import * as path from 'node:path';
 import { loadSeq2Seq } from '../pipeline/seq2seq/model';
-import { translateOptions, translateText, type LineTranslation } from '../pipeline/seq2seq/translate';
+import type { SourceTranslation } from '../protocol/inference';
+import { translateOptions, translateText, unknownTokens } from '../pipeline/seq2seq/translate';
 import { readTextFile } from '../pipeline/textFile';
 import { backendOption, numberOption, parseArgs, UsageError, type Parsed } from './args';
 import { jsonLine, type CliIO } from './output';
@@ -31,10 +32,10 @@ export function translateCommand(argv: readonly string[], io: CliIO): number {
     const opts = translateOptions(model, { beam: given.beam, lengthPenalty: given.lengthPenalty, maxLength: given.maxLength });
     const json = args.flags.has('json');
     for (const t of translateText(model, input, opts)) {
-      warnUnknown(io, where, t);
+      const unknown = warnUnknown(io, where, t);
       io.out(json
         ? jsonLine({ line: t.line, source: t.source, output: t.output, logProb: t.logProb, attention: t.attention, score: t.score, candidates: t.candidates,
-          ...(t.unknown.length ? { unknown: t.unknown } : {}) })
+          ...(unknown.length ? { unknown } : {}) })
         : `${t.output}\n`);
     }
     return 0;
@@ -44,9 +45,10 @@ export function translateCommand(argv: readonly string[], io: CliIO): number {
 }
 
 /** Source tokens the model never saw in training are read as <unk>: said on stderr, so a surprising output has its reason. */
-function warnUnknown(io: CliIO, where: (line: number) => string, t: LineTranslation): void {
-  if (t.unknown.length === 0) return;
-  io.err(`warning: ${where(t.line)}: ${t.unknown.map((u) => JSON.stringify(u)).join(', ')} never seen in training, read as <unk>\n`);
+function warnUnknown(io: CliIO, where: (line: number) => string, t: SourceTranslation): string[] {
+  const unknown = unknownTokens(t);
+  if (unknown.length) io.err(`warning: ${where(t.line)}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} never seen in training, read as <unk>\n`);
+  return unknown;
 }
 
 /** label MODEL FILE on a seq2seq model: each line's output, with its range and log-probability. */
@@ -56,9 +58,9 @@ export function labelSeq2Seq(modelPath: string, file: string, args: Parsed, io: 
   try {
     const json = args.flags.has('json');
     for (const t of translateText(model, text, translateOptions(model))) {
-      warnUnknown(io, (line) => `${path.basename(file)}:${line}`, t);
+      const unknown = warnUnknown(io, (line) => `${path.basename(file)}:${line}`, t);
       io.out(json
-        ? jsonLine({ line: t.line, start: t.start, end: t.end, output: t.output, logProb: t.logProb, ...(t.unknown.length ? { unknown: t.unknown } : {}) })
+        ? jsonLine({ line: t.line, start: t.start, end: t.end, output: t.output, logProb: t.logProb, ...(unknown.length ? { unknown } : {}) })
         : `${path.basename(file)}:${t.line}\t${t.output}\t${t.logProb.toFixed(3)}\n`);
     }
     return 0;

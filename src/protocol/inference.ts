@@ -81,7 +81,8 @@ export interface TranslationCandidate {
 }
 
 /**
- * One source line and what a seq2seq model made of it. attention is (output tokens × source tokens):
+ * One source line and what a seq2seq model made of it (the pipeline's translateOne, the CLI's
+ * translate and label, the Attention panel all use this one shape). attention is (output tokens × source tokens):
  * row i, the distribution over sourceTokens the decoder read when it wrote outputTokens[i] (<eos> has
  * no row); [] when the model's attention is none.
  */

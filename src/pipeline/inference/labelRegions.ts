@@ -9,7 +9,7 @@
 import { readLabelledText } from '../labelledText';
 import { labelText, linesOf } from './textInference';
 import type { LabelResult, LineLabelItem, LineOutputItem, TextRegion, TokenLabelItem } from '../../protocol/inference';
-import { sourceLines, translateOne, translateOptions } from '../seq2seq/translate';
+import { sourceLines, translateOne, translateOptions, unknownTokens } from '../seq2seq/translate';
 import type { OpenAnyModel } from './modelCache';
 
 /** Resolves after a turn of the event loop; rejects (or returns false) when the job was cancelled. */
@@ -91,7 +91,7 @@ function labelLine(model: OpenAnyModel, text: string): LineResult {
     const [source] = sourceLines(text);
     if (!source) return { output: null };
     const t = translateOne(model.loaded, source.source, translateOptions(model.loaded), 1, source.start);
-    return { output: { line: 1, start: t.start, end: t.end, output: t.output, logProb: t.logProb, unknown: t.unknown } };
+    return { output: { line: 1, start: t.start, end: t.end, output: t.output, logProb: t.logProb, unknown: unknownTokens(t) } };
   }
   const labels = labelText(model.loaded, text);
   return labels.kind === 'tokens' ? { tokens: labels.items } : { line: labels.items[0] ?? null };

@@ -3,7 +3,7 @@
 // engine code on both backends), with its beam's candidates, the attention matrix and which source
 // tokens the model read as <unk>. A pause between lines lets a cancel in. Node-level.
 import type { SourceTranslation, TextRegion, TranslateSettings, TranslationResult } from '../../protocol/inference';
-import { sourceLines, translateOne, translateOptions, type LineTranslation } from '../seq2seq/translate';
+import { sourceLines, translateOne, translateOptions } from '../seq2seq/translate';
 import type { Pause } from './labelRegions';
 import type { OpenSeq2Seq } from './modelCache';
 
@@ -14,19 +14,9 @@ export async function translateRegions(model: OpenSeq2Seq, regions: readonly Tex
   const lines: SourceTranslation[] = [];
   for (const region of regions) {
     for (const s of sourceLines(region.text)) {
-      const t = translateOne(model.loaded, s.source, opts, region.line + s.line, region.offset + s.start);
-      lines.push(toProtocol(t));
+      lines.push(translateOne(model.loaded, s.source, opts, region.line + s.line, region.offset + s.start));
       if (!(await pause())) return null;
     }
   }
   return { info: model.info, attention: model.loaded.spec.attention, ...opts, lines };
-}
-
-function toProtocol(t: LineTranslation): SourceTranslation {
-  const unknown = new Set(t.unknown);
-  return {
-    line: t.line, start: t.start, end: t.end, source: t.source, output: t.output, logProb: t.logProb, score: t.score,
-    finished: t.finished, sourceTokens: t.sourceTokens, sourceUnknown: t.sourceTokens.map((tok) => unknown.has(tok)),
-    outputTokens: t.outputTokens, attention: t.attention, candidates: t.candidates,
-  };
 }

@@ -8,42 +8,16 @@ import { inputError } from '../errors';
 import { linesOf } from '../inference/textInference';
 import { LINE_BREAK, UNK } from '../tokenizer';
 import type { RnnConfig } from '../config';
+import type { SourceTranslation, TranslateSettings } from '../../protocol/inference';
 import type { PairExample } from './batches';
 import { evaluateSeq2Seq, searchTokens, type Seq2SeqEvaluation } from './evaluate';
 import type { LoadedSeq2Seq } from './model';
 
-export interface TranslateOptions {
-  readonly beam: number;             // 1 = greedy
-  readonly lengthPenalty: number;    // α of log P / T^α
-  readonly maxLength: number;        // output tokens at most
-}
-
-export interface Candidate {
-  readonly output: string;
-  readonly logProb: number;
-  readonly score: number;            // logProb / T^α
-}
-
-/** One source line and what the model made of it. */
-export interface LineTranslation {
-  readonly line: number;             // 1-based
-  readonly start: number;            // the source's range in the text
-  readonly end: number;
-  readonly source: string;
-  readonly output: string;           // the best candidate
-  readonly logProb: number;
-  readonly score: number;
-  readonly finished: boolean;        // ended with <eos> (else cut at maxLength)
-  /** One row per output token (not <eos>), each a distribution over the source tokens; [] for attention none. */
-  readonly attention: number[][];
-  readonly sourceTokens: string[];   // the columns: the source's tokens as written
-  readonly outputTokens: string[];   // the rows: the output's tokens
-  readonly unknown: string[];        // source tokens never seen in training (read as <unk>)
-  readonly candidates: Candidate[];  // best first (one when greedy)
-}
+/** The search a translation runs with: TranslateSettings with every field given. */
+export type TranslateOptions = Required<TranslateSettings>;
 
 /** The model's own search settings (its config's sampling), overridden by what the caller gives. */
-export function translateOptions(model: LoadedSeq2Seq, given: Partial<TranslateOptions> = {}): TranslateOptions {
+export function translateOptions(model: LoadedSeq2Seq, given: TranslateSettings = {}): TranslateOptions {
   const sampling = (model.meta.config as RnnConfig | null)?.sampling;
   const opts = {
     beam: given.beam ?? sampling?.beam ?? 4,
@@ -82,12 +56,12 @@ export function sourceLines(text: string, only?: ReadonlySet<number>): SourceLin
 }
 
 /** Translates every non-blank line of text (lines in `only`, 1-based, when given). */
-export function translateText(model: LoadedSeq2Seq, text: string, opts: TranslateOptions, only?: ReadonlySet<number>): LineTranslation[] {
+export function translateText(model: LoadedSeq2Seq, text: string, opts: TranslateOptions, only?: ReadonlySet<number>): SourceTranslation[] {
   return sourceLines(text, only).map((s) => translateOne(model, s.source, opts, s.line, s.start));
 }
 
 /** One source, searched with the options (greedy when beam is 1). */
-export function translateOne(model: LoadedSeq2Seq, source: string, opts: TranslateOptions, line = 1, offset = 0): LineTranslation {
+export function translateOne(model: LoadedSeq2Seq, source: string, opts: TranslateOptions, line = 1, offset = 0): SourceTranslation {
   const tok = model.sourceTokenizer, target = model.targetTokenizer;
   const spans = tok.spans(source).filter((s) => s.text !== LINE_BREAK || tok.kind === 'char');
   if (spans.length === 0) throw inputError(`line ${line}`, 'the source has no tokens');
@@ -101,10 +75,15 @@ export function translateOne(model: LoadedSeq2Seq, source: string, opts: Transla
     line, start: offset, end: offset + source.length, source,
     output: target.decode(best.tokens), logProb: best.logProb, score: best.score, finished: best.finished,
     attention: best.attention, sourceTokens: spans.map((s) => source.slice(s.start, s.end)),
+    sourceUnknown: spans.map((s) => s.id === UNK),
     outputTokens: best.tokens.map((id) => target.tokenText(id)),
-    unknown: [...new Set(spans.filter((s) => s.id === UNK).map((s) => source.slice(s.start, s.end)))],
     candidates: found.map((c) => ({ output: target.decode(c.tokens), logProb: c.logProb, score: c.score })),
   };
+}
+
+/** The distinct source tokens the model read as <unk> (never seen in training), in the order they first stand. */
+export function unknownTokens(t: SourceTranslation): string[] {
+  return [...new Set(t.sourceTokens.filter((_, j) => t.sourceUnknown[j]))];
 }
 
 /** `rnn-lab eval` on a seq2seq model: a source<TAB>target file → loss, exact match, BLEU (DESIGN §4 Evaluation). */
