@@ -31,6 +31,9 @@ export interface DashboardRun {
   readonly status: RunStatus;
   readonly totalSteps?: number;
   readonly clipNorm?: number;     // from the config snapshot; 0 or absent = no clipping
+  readonly tokenizer?: 'char' | 'word';   // from the config snapshot (bits per character for char models)
+  readonly bestStep?: number;     // run.json: the step of the lowest validation loss
+  readonly modelStep?: number;    // run.json: the step model.onnx holds (the best with validation data, else the latest)
   readonly config: string;        // the config.rnnconfig snapshot as written
   readonly message?: string;      // why it failed or stopped (run.json)
 }

@@ -205,7 +205,7 @@ describe('training in the editor', function () {
     const isStatus = (m: Sent): m is Extract<Sent, { type: 'status' }> => m.type === 'status';
     const isInit = (m: Sent): m is Extract<Sent, { type: 'init' }> => m.type === 'init';
 
-    it('gets the last step before the status says stopped, and reopened it draws the gradient windows of gradients.jsonl', async () => {
+    it('gets the last step before the status says stopped, and reopened it draws the gradient windows of gradients.jsonl and says which step model.onnx is from', async () => {
       const config = writeConfig(extension.extensionPath, dir, 'ends.rnnconfig', 'corpus.txt');
       const runDir = path.join(runsFolder, `${path.basename(dir)}-ends`);
       const nth = recorder.count(dashboardViewType);
@@ -231,6 +231,11 @@ describe('training in the editor', function () {
       assert.deepEqual(init.grads.map((g) => g.step), saved.slice(-120), 'the latest windows of gradients.jsonl');
       assert.equal(init.grads.at(-1)!.step, stoppedStep);
       assert.equal(init.grads[0].norms.length, 24, 'T = sequenceLength');
+      // which step model.onnx is from: the first step of the lowest validation loss, else (stopped before
+      // the first evaluation) the checkpoint's
+      const evaluations = init.metrics.filter((p) => p.valLoss !== undefined);
+      const best = evaluations.length ? evaluations.reduce((a, p) => (p.valLoss! < a.valLoss! ? p : a)) : undefined;
+      assert.deepEqual([init.run.bestStep, init.run.modelStep], best ? [best.step, best.step] : [undefined, stoppedStep]);
       fresh.dashboards.close(runDir);
     });
     it('a seq2seq run: live progress and the reopened init carry exact match and BLEU at its evaluations', async () => {

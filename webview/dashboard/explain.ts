@@ -37,6 +37,18 @@ export const statTips = {
   bleu: { what: 'seq2seq: corpus BLEU-4 of the validation outputs against their targets (latest evaluation).',
     formula: 'BP · exp(Σ_{n=1..4} ¼ log p_n), p_n = clipped n-gram precision, BP = min(1, e^(1 − r/c)).',
     healthy: 'rising with exact match; above exact match when outputs are nearly right.' },
+  perplexity: { what: 'lm, seq2seq: the training loss as a number of choices: as unsure as a fair pick among this many tokens.',
+    formula: 'perplexity = exp(L), L the smoothed loss in nats per token.',
+    healthy: 'falling from about V (the vocabulary) towards a few; a char model on English text reaches about 3–5.' },
+  valPerplexity: { what: 'lm, seq2seq: perplexity of the held-out data at the lowest validation loss (its step in brackets).',
+    formula: 'exp(best validation loss); rnn-lab eval on the validation file gives the same number for model.onnx.',
+    healthy: 'close to the training perplexity.' },
+  bitsPerChar: { what: 'char models: the loss in bits per character, the unit compression and char-rnn papers use.',
+    formula: 'bits = L / ln 2 (training, smoothed · best validation).',
+    healthy: 'falling well below log2 V (about 6 for 64 characters: guessing); char-rnn reaches about 1.5 on English.' },
+  modelStep: { what: 'The step whose weights model.onnx holds: what eval, labels and samples of this run use.',
+    formula: 'With validation data the step of the lowest validation loss (run.json\'s bestStep, Keras\' restore_best_weights); without, the latest checkpoint.',
+    healthy: 'close to the latest step; far behind it, the model has been overfitting since.' },
 } satisfies Record<string, Tip>;
 
 export const chartTips = {

@@ -1,4 +1,5 @@
 // The training dashboard (browser side): loss curves with smoothing, log axis and overlaid runs,
+// perplexity and bits per character beside the loss, the step model.onnx is from, overfitting in words,
 // the ‖∂L/∂a<t>‖ picture over BPTT time steps, learning rate, tokens/s, ETA, config and samples;
 // a seq2seq run's validation exact match and BLEU beside its loss.
 // Receives HostToDashboard messages, sends DashboardToHost; keeps every point, draws a decimated view.
@@ -11,6 +12,7 @@ import { Chart, type ChartSpec } from './chart';
 import { chartTips, statTips, tipText, vanishNotes, type Tip } from './explain';
 import { drawHeatStrip } from './heatStrip';
 import { tickLabels } from './ticks';
+import { detectOverfitting, overfittingWarning } from './overfitting';
 import { alignByStep, decimateMinMax, formatDuration, smoothEma } from './series';
 import { onThemeChange, readTheme, type ChartTheme } from './theme';
 import type uPlot from 'uplot';
@@ -77,6 +79,15 @@ const heading = (tag: 'h2' | 'h3', text: string, tip: Tip, attrs: Record<string,
 // seq2seq: the latest evaluation's exact match and BLEU (metrics.jsonl's valExactMatch, valBleu).
 const seq2seqStats = [stat('stat-exact', 'Exact match (validation)', statTips.exactMatch), stat('stat-bleu', 'BLEU (validation)', statTips.bleu)];
 stats.append(...seq2seqStats);
+// lm and seq2seq: perplexity = exp(loss) beside the loss; char models: bits per character = loss / ln 2.
+const perplexityStats = [stat('stat-perplexity', 'Perplexity (smoothed)', statTips.perplexity),
+  stat('stat-val-perplexity', 'Best validation perplexity', statTips.valPerplexity)];
+const bitsStat = stat('stat-bits', 'Bits per character (smoothed · best validation)', statTips.bitsPerChar);
+// Which weights model.onnx holds: the lowest validation loss's step (run.json's bestStep), else the latest.
+const modelStat = stat('stat-model', 'model.onnx from', statTips.modelStep);
+stats.append(...perplexityStats, bitsStat, modelStat);
+const overfittingNote = el('p', { id: 'overfitting', class: 'warning', role: 'status' });
+overfittingNote.hidden = true;
 
 const smoothingValue = el('span', { class: 'mono' }, view.smoothing.toFixed(2));
 const smoothingSlider = el('input', {
@@ -129,6 +140,7 @@ app.append(
   el('div', { class: 'row' }, title, statusTag, stopButton, resumeButton, configButton),
   message,
   stats,
+  overfittingNote,
   el('section', { class: 'card' },
     heading('h2', 'Loss', chartTips.loss),
     el('div', { class: 'row' },
@@ -270,8 +282,9 @@ function renderHeader(): void {
   const smoothed = smoothEma(m.map((p) => p.loss), view.smoothing);
   setText('stat-loss', fmt(smoothed[smoothed.length - 1] ?? undefined));
   setText('stat-first-loss', fmt(m[0]?.loss));
-  const vals = m.map((p) => p.valLoss).filter((v): v is number => v !== undefined && Number.isFinite(v));
-  setText('stat-val-loss', vals.length ? fmt(Math.min(...vals)) : '–');
+  const best = bestEvaluation(m);
+  setText('stat-val-loss', best ? fmt(best.valLoss) : '–');
+  renderModelFigures(run, smoothed[smoothed.length - 1] ?? undefined, best);
   setText('stat-tps', fmt(store.live?.tokensPerSec ?? last?.tokensPerSec, 3));
   setText('stat-eta', run?.status === 'training' && store.live ? formatDuration(store.live.etaSec) : '–');
   setText('stat-lr', fmt(last?.lr, 3));
@@ -281,6 +294,32 @@ function renderHeader(): void {
   const latest = evaluated[evaluated.length - 1];
   setText('stat-exact', latest ? percent(latest.valExactMatch) : '–');
   setText('stat-bleu', latest ? percent(latest.valBleu) : '–');
+}
+
+/** The first evaluation with the lowest validation loss: the weights model.onnx keeps (the trainer saves at each new best). */
+function bestEvaluation(m: readonly MetricPoint[]): { step: number; valLoss: number } | undefined {
+  let best: { step: number; valLoss: number } | undefined;
+  for (const p of m) if (p.valLoss !== undefined && Number.isFinite(p.valLoss) && (!best || p.valLoss < best.valLoss)) best = { step: p.step, valLoss: p.valLoss };
+  return best;
+}
+
+/** Perplexity and bits per character beside the loss, the step model.onnx is from, overfitting in words. */
+function renderModelFigures(run: DashboardRun | undefined, smoothedLoss: number | undefined, best: { step: number; valLoss: number } | undefined): void {
+  const lmLike = run?.task === 'lm' || run?.task === 'seq2seq';
+  for (const card of perplexityStats) card.hidden = !lmLike;
+  bitsStat.hidden = !(run?.task === 'lm' && run.tokenizer === 'char');
+  modelStat.hidden = run?.task === 'embed';
+  const exp = (x: number | undefined) => (x === undefined ? undefined : Math.exp(x));
+  setText('stat-perplexity', fmt(exp(smoothedLoss)));
+  setText('stat-val-perplexity', best ? `${fmt(Math.exp(best.valLoss))} (step ${best.step})` : '–');
+  const bits = (x: number | undefined) => fmt(x === undefined ? undefined : x / Math.LN2, 3);
+  setText('stat-bits', `${bits(smoothedLoss)}${best ? ` · ${bits(best.valLoss)}` : ''}`);
+  const modelStep = best?.step ?? run?.modelStep;
+  setText('stat-model', modelStep === undefined ? '–' : `step ${modelStep} (${best ? 'lowest validation loss' : 'latest'})`);
+  const overfitting = run?.task === 'embed' ? null : detectOverfitting(store.metrics);
+  overfittingNote.hidden = !overfitting;
+  const warning = overfitting ? overfittingWarning(overfitting, best?.step) : '';
+  if (overfittingNote.textContent !== warning) overfittingNote.textContent = warning;
 }
 
 const percent = (share: number | undefined) => (share === undefined || !Number.isFinite(share) ? '–' : `${(100 * share).toFixed(1)}%`);

@@ -41,17 +41,19 @@ export const IMPORTED_MESSAGE = 'Imported from an ONNX file: this model was not 
 export function readDashboardRun(runDir: string, session?: Session): { run: DashboardRun; metrics: MetricPoint[] } {
   const configFile = runFile(runDir, 'config');
   const config = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : '';
-  let clipNorm = 0, totalSteps: number | undefined;
+  let clipNorm = 0, totalSteps: number | undefined, tokenizer: DashboardRun['tokenizer'];
   try {
     const c = parseConfig(config, configFile);
     clipNorm = c.training.clipNorm;
     totalSteps = c.training.steps;
+    tokenizer = c.data.tokenizer;
   } catch { /* a snapshot that no longer validates still shows its curves */ }
   const s = readRunStatus(runDir);
   const status: RunStatus = session ? 'training' : s ? effectiveStatus(runDir, s) : 'failed';
   const run: DashboardRun = {
     id: path.basename(runDir), dir: runDir, task: session?.task || s?.task || '', status,
-    totalSteps: session?.totalSteps || s?.totalSteps || totalSteps, clipNorm,
+    totalSteps: session?.totalSteps || s?.totalSteps || totalSteps, clipNorm, tokenizer,
+    bestStep: s?.bestStep, modelStep: s?.modelStep,
     config: config || '(this run has no config snapshot)',
     message: session ? undefined : s?.message ?? (status === 'imported' ? IMPORTED_MESSAGE : undefined),
   };

@@ -1,5 +1,5 @@
-// The Runs view (rnnLab.runs): every run folder under the runs folders with its status and best
-// validation loss, live while a run trains here. Read from the run folders (run.json), so it
+// The Runs view (rnnLab.runs): every run folder under the runs folders with its status, best
+// validation loss and the step model.onnx is from, live while a run trains here. Read from the run folders (run.json), so it
 // survives a window reload; live sessions overlay their latest progress.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -31,12 +31,14 @@ export class RunItem extends vscode.TreeItem {
     this.contextValue = `run.${run.status}`;
     this.iconPath = icons[run.status];
     const best = fmt(run.bestValLoss);
-    this.description = [run.status, run.task, `step ${run.step}`, best && `best val ${best}`].filter(Boolean).join(' · ');
+    const model = modelFrom(run);
+    this.description = [run.status, run.task, `step ${run.step}`, best && `best val ${best}`, model && `model @ ${model.step}`].filter(Boolean).join(' · ');
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${run.id}**\n\n`);
     tip.appendMarkdown(`status: ${run.status}  \ntask: ${run.task}  \nstep: ${run.step}  \n`);
     if (fmt(run.loss)) tip.appendMarkdown(`loss: ${fmt(run.loss)}  \n`);
-    tip.appendMarkdown(`best validation loss: ${best ?? '–'}  \n`);
+    tip.appendMarkdown(`best validation loss: ${best ?? '–'}${best && run.bestStep !== undefined ? ` (step ${run.bestStep})` : ''}  \n`);
+    if (model) tip.appendMarkdown(`model.onnx: the weights of step ${model.step} (${model.why})  \n`);
     tip.appendText(run.dir);
     this.tooltip = tip;
     this.command = { title: 'Open Training Dashboard', command: Commands.openDashboard, arguments: [run.dir] };
@@ -73,6 +75,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunItem>, vscod
         id: s.id, dir: s.runDir, status: 'training', task: s.task || disk?.task || '',
         step: p?.step ?? disk?.step ?? 0, loss: p?.loss ?? disk?.loss,
         bestValLoss: minDefined(disk?.bestValLoss, p?.valLoss),
+        // run.json is rewritten at each new best (model.onnx with it), so the disk knows these live
+        bestStep: disk?.bestStep, modelStep: disk?.modelStep,
       });
     }
     return [...byDir.values()].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
@@ -102,6 +106,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunItem>, vscod
     this.refreshSoon.cancel();
     for (const d of [...this.subscriptions, ...this.watchers, this.changed]) d.dispose();
   }
+}
+
+/** The step model.onnx holds (run.json's modelStep), and why that one. */
+function modelFrom(run: RunSummary): { step: number; why: string } | undefined {
+  if (run.modelStep === undefined) return undefined;
+  return { step: run.modelStep, why: run.bestStep === run.modelStep ? 'the lowest validation loss' : 'the latest' };
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
