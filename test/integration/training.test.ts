@@ -253,7 +253,12 @@ describe('training in the editor', function () {
       // The dashboard opens once the run started; a 6-step run may end before its webview is ready,
       // and then the init (read from the run folder) says so instead of a status message.
       const ended = await dashboard.until('the run finishes', () => dashboard.sent.find((m) =>
-        (isStatus(m) && m.status !== 'training') || (isInit(m) && m.run.status !== 'training')), 120_000);
+        (isStatus(m) && m.status !== 'training') || (isInit(m) && m.run.status !== 'training')), 120_000)
+        .catch((e: Error) => {   // what the run folder and the webview had, for a failure seen once on a busy machine
+          const onDisk = readRunStatus(runDir);
+          throw new Error(`${e.message}; run.json ${JSON.stringify(onDisk)}; session ${fresh.sessions.get(runDir) ? 'live' : 'gone'}; `
+            + `sent ${dashboard.sent.map((m) => (isStatus(m) ? `status:${m.status}` : isInit(m) ? `init:${m.run.status}` : m.type)).join(' ')}`);
+        });
       assert.equal(isStatus(ended) ? ended.status : isInit(ended) && ended.run.status, 'finished');
       const evaluated = (points: readonly MetricPoint[]) => points.filter((p) => p.valExactMatch !== undefined)
         .map((p) => { assert.ok(p.valBleu! >= 0 && p.valBleu! <= 1 && p.valExactMatch! >= 0 && p.valExactMatch! <= 1, JSON.stringify(p)); return p.step; });
