@@ -117,6 +117,7 @@ function tryCreate(runDir: string, me: LockOwner): boolean {
   try {
     fs.writeFileSync(temp, JSON.stringify(me) + '\n', { flag: 'wx' });
   } catch (e) {
+    fs.rmSync(temp, { force: true });     // a full disk creates the file, then refuses its bytes
     throw asStorageError(e, target);
   }
   try {
@@ -132,6 +133,7 @@ function tryCreate(runDir: string, me: LockOwner): boolean {
       return true;
     } catch (e2) {
       if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      fs.rmSync(target, { force: true });   // ours, created and then refused its bytes
       throw asStorageError(e2, target);
     }
   } finally {

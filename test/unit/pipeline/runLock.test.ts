@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { StorageError } from '../../../src/pipeline/atomicFile';
 import { acquireRunLock, LOCK_FILE, readLockOwner, releaseLockOf, releaseRunLock, RunLockedError, type LockOwner } from '../../../src/pipeline/runLock';
 
 /** A pid that surely belongs to no process now: a child that has exited. */
@@ -65,5 +66,21 @@ describe('pipeline/runLock', () => {
     assert.equal(readLockOwner(dir)?.nonce, 'worker');
     releaseLockOf(dir, (o) => o.pid === process.pid && o.threadId === 9);
     assert.equal(readLockOwner(dir), null);
+  });
+
+  it('a full disk: a StorageError in words and no temp file left behind (the disk-full probe found one)', function () {
+    const disk = path.join(root, 'full-disk');
+    fs.mkdirSync(disk);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]).status !== 0) return this.skip();   // not root
+    try {
+      const dir = path.join(disk, 'run');
+      fs.mkdirSync(dir);
+      const fd = fs.openSync(path.join(disk, 'filler'), 'w');
+      try { for (;;) fs.writeSync(fd, Buffer.alloc(4096)); } catch { /* full */ } finally { fs.closeSync(fd); }
+      assert.throws(() => acquireRunLock(dir), (e: unknown) => e instanceof StorageError && /^disk full writing .*run\/run\.lock$/.test(e.message));
+      assert.deepEqual(fs.readdirSync(dir), []);
+    } finally {
+      spawnSync('umount', [disk]);
+    }
   });
 });
