@@ -29,8 +29,12 @@ export interface TokenizerSpec {
 }
 
 // A word: letters, marks and digits, with inner apostrophes (don't, l'homme); else one code point
-// that is not white space (punctuation, symbols, emoji); line breaks apart.
-const WORD_PIECE = /[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}\p{N}_]+)*|\r\n|\r|\n|[^\s]/gu;
+// that is not white space (punctuation, symbols, emoji); line breaks apart. A word is at most
+// MAX_WORD_PIECE code units (and 16 apostrophes); a longer one is cut into pieces of that size: with
+// unbounded repeats, V8's regular expressions ran out of stack on a 10 MB word (issue 16's fuzz).
+export const MAX_WORD_PIECE = 1000;
+const WORD_LETTERS = `[\\p{L}\\p{M}\\p{N}_]{1,${MAX_WORD_PIECE}}`;
+const WORD_PIECE = new RegExp(`${WORD_LETTERS}(?:['’]${WORD_LETTERS}){0,16}|\\r\\n|\\r|\\n|[^\\s]`, 'gu');
 
 /** Splits text into token spans; calls `visit` per token, so a 100 MB text needs no span array. */
 export function forEachPiece(kind: TokenizerKind, text: string, lowercase: boolean,

@@ -1,6 +1,10 @@
 // Tokenizers: pieces and their exact UTF-16 ranges in awkward text; vocabulary and decoding.
 import * as assert from 'node:assert/strict';
-import { EOS, SPECIAL_TOKENS, Tokenizer, UNK, splitTokens, vocabFromCounts, type TokenizerKind } from '../../../src/pipeline/tokenizer';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { encodeLmFile } from '../../../src/pipeline/lmCorpus';
+import { EOS, MAX_WORD_PIECE, SPECIAL_TOKENS, Tokenizer, UNK, splitTokens, vocabFromCounts, type TokenizerKind } from '../../../src/pipeline/tokenizer';
 
 /** [kind, text, expected pieces as "text@start-end"] */
 const cases: [TokenizerKind, string, string[]][] = [
@@ -30,6 +34,23 @@ describe('pipeline/tokenizer: pieces and ranges', () => {
     const text = 'İstanbul ABC';
     const spans = splitTokens('word', text, true);
     assert.deepEqual(spans.map((s) => [s.text, text.slice(s.start, s.end)]), [['i̇stanbul', 'İstanbul'], ['abc', 'ABC']]);
+  });
+
+  it('a 10 MB word read from a file is cut into pieces of MAX_WORD_PIECE (it used to overflow the regular expression\'s stack)', () => {
+    const word = 'x'.repeat(10 * 2 ** 20) + "'s";
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-longword-')), 'long.txt');
+    fs.writeFileSync(file, `a ${word} b\n`);
+    try {
+      // The file is read in chunks, so the line is a string of many parts: what overflowed.
+      const ids = encodeLmFile(file, new Tokenizer({ kind: 'word', lowercase: false, vocab: [...SPECIAL_TOKENS, 'a', 'b'] }));
+      const pieces = Math.ceil(word.length / MAX_WORD_PIECE);
+      assert.equal(ids.length, 1 + pieces + 1 + 1, 'a, the pieces, b, <eos>');
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+    const spans = splitTokens('word', `a ${word} b`);
+    assert.ok(spans.every((s) => s.end - s.start <= MAX_WORD_PIECE + 2));
+    assert.equal(spans.slice(1, -1).map((s) => s.text).join(''), word, 'the pieces are the word, in order, without gaps');
   });
 });
 
