@@ -9,6 +9,7 @@
 import type { Task } from './formats';
 import { TASKS } from './formats';
 import { Tokenizer, type TokenizerKind, type TokenizerSpec } from './tokenizer';
+import { shortValue } from './errors';
 
 export const MODEL_META_VERSION = 1;
 
@@ -66,9 +67,10 @@ export function fromOnnxMetadata(props: Readonly<Record<string, string>>, where:
 /** Validates metadata of unknown origin (checkpoint or ONNX). */
 export function checkMeta(raw: any, where: string): ModelMeta {
   const fail = (what: string) => { throw new Error(`${where}: model metadata ${what}`); };
-  if (!TASKS.includes(raw?.task)) fail(`task must be one of ${TASKS.join(', ')}; got ${JSON.stringify(raw?.task)}`);
+  const got = (v: unknown) => (v === undefined ? 'none' : shortValue(v));   // never "undefined", never 10 MB
+  if (!TASKS.includes(raw?.task)) fail(`task must be one of ${TASKS.join(', ')}; got ${got(raw?.task)}`);
   const t = raw.tokenizer;
-  if (!t || !(['char', 'word'] as TokenizerKind[]).includes(t.kind)) fail(`tokenizer kind must be char or word; got ${JSON.stringify(t?.kind)}`);
+  if (!t || !(['char', 'word'] as TokenizerKind[]).includes(t.kind)) fail(`tokenizer kind must be char or word; got ${got(t?.kind)}`);
   if (!Array.isArray(t.vocab) || t.vocab.some((v: unknown) => typeof v !== 'string')) fail('vocab must be an array of strings');
   if (!Array.isArray(raw.labels) || raw.labels.some((v: unknown) => typeof v !== 'string')) fail('labels must be an array of strings');
   const target = raw.targetTokenizer;
