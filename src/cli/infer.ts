@@ -1,9 +1,11 @@
 // rnn-lab sample | label | predict: thin wrappers over src/pipeline/inference/textInference.ts.
 import * as path from 'node:path';
 import { inputError } from '../pipeline/errors';
+import { defaultSampleSettings } from '../pipeline/inference/sampleSettings';
 import { labelText, predictLogits, sampleText } from '../pipeline/inference/textInference';
 import { loadModel } from '../pipeline/loadModel';
 import type { RnnConfig } from '../pipeline/config';
+import type { SampleSettings } from '../protocol/inference';
 import { readTextFile } from '../pipeline/textFile';
 import { rnnconfigSchemaJson } from '../pipeline/schema';
 import { backendOption, parseArgs, schemaNumberOption, UsageError } from './args';
@@ -31,13 +33,16 @@ export function sampleCommand(argv: readonly string[], io: CliIO): number {
   if (prime !== undefined && prime.length > MAX_PRIME) throw new UsageError(`--prime has ${prime.length} characters; expected at most ${MAX_PRIME} (sampling.prime)`);
   const model = loadModel(args.positional[0], backendOption(args));
   try {
-    const defaults = (model.meta?.config as RnnConfig | null)?.sampling;
-    const request = {
-      prime: prime ?? defaults?.prime ?? '',
-      length: given.length ?? defaults?.length ?? 200,
-      temperature: given.temperature ?? defaults?.temperature ?? 1,
-      topK: given.topK ?? defaults?.topK ?? 0,
-      topP: given.topP ?? defaults?.topP ?? 1,
+    // An option, else the model's own config (its sampling section), else the schema's default. The
+    // seed is 0 unless given (not training.seed's default): what rnn-lab sample has always drawn.
+    const fromModel = (model.meta?.config as RnnConfig | null)?.sampling;
+    const schema = defaultSampleSettings();
+    const request: SampleSettings = {
+      prime: prime ?? fromModel?.prime ?? schema.prime,
+      length: given.length ?? fromModel?.length ?? schema.length,
+      temperature: given.temperature ?? fromModel?.temperature ?? schema.temperature,
+      topK: given.topK ?? fromModel?.topK ?? schema.topK,
+      topP: given.topP ?? fromModel?.topP ?? schema.topP,
       seed: given.seed ?? 0,
     };
     if (args.flags.has('json')) {

@@ -3,8 +3,9 @@
 import * as path from 'node:path';
 import { inputError } from './errors';
 import { readTextFile } from './textFile';
+import type { Task } from '../protocol/api';
 
-export type Task = 'lm' | 'tag' | 'classify' | 'seq2seq' | 'embed';
+export type { Task };
 export const TASKS: readonly Task[] = ['lm', 'tag', 'classify', 'seq2seq', 'embed'];
 
 /** tag: one `token<TAB>label` a line, a blank line between sequences. */

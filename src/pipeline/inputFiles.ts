@@ -3,7 +3,6 @@
 // said with the config field that named it ("data.validation: valid.txt not found (…)").
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RnnConfig } from './config';
 import { inputError } from './errors';
 
 /** "a folder", "a named pipe (FIFO)", ...: what a path is when it is not a regular file. */
@@ -35,8 +34,15 @@ export function checkRegularFile(file: string, field?: string): void {
   throw field ? inputError(field, `${path.basename(file)} ${what}`) : inputError(file, what);
 }
 
+/** The files a config's data section names (RnnConfig['data'] is one; declared here, below config.ts, which calls this file). */
+export interface DataFiles {
+  readonly train: string;
+  readonly validation: number | string;   // a path, or the share held out
+  readonly vectors: string;               // '' = none
+}
+
 /** Every file a config names for training: data.train, data.validation (when a path), data.vectors. */
-export function checkDataFiles(config: RnnConfig): void {
+export function checkDataFiles(config: { readonly data: DataFiles }): void {
   const { data } = config;
   checkRegularFile(data.train, 'data.train');
   if (typeof data.validation === 'string') checkRegularFile(data.validation, 'data.validation');
@@ -54,7 +60,7 @@ export function isInside(file: string, folder: string): boolean {
  * a workspace's config naming ~/.ssh/id_rsa as its data would copy it into a model. `trainGiven`:
  * data.train was chosen by the user (Train on This File), not by the config.
  */
-export function filesOutside(config: RnnConfig, folders: readonly string[], trainGiven = false): { field: string; file: string }[] {
+export function filesOutside(config: { readonly data: DataFiles }, folders: readonly string[], trainGiven = false): { field: string; file: string }[] {
   const named: { field: string; file: string }[] = [];
   if (!trainGiven) named.push({ field: 'data.train', file: config.data.train });
   if (typeof config.data.validation === 'string') named.push({ field: 'data.validation', file: config.data.validation });

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunStatus, RunSummary } from '../protocol/api';
+import type { ModelTask, RunStatus, RunSummary } from '../protocol/api';
 import { readJsonLines, writeFileAtomic } from './atomicFile';
 
 export const RUN_FILES = {
@@ -48,7 +48,7 @@ export interface GradientsLine {
 /** run.json */
 export interface RunStatusFile {
   readonly status: RunStatus;
-  readonly task: string;
+  readonly task: ModelTask;
   readonly step: number;
   readonly totalSteps: number;
   readonly loss?: number;

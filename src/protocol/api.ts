@@ -3,11 +3,20 @@
 
 export type RunStatus = 'training' | 'stopped' | 'finished' | 'early-stopped' | 'failed' | 'imported';
 
+/** What a run trains (config `task`; `auto` is resolved before a run starts). */
+export type Task = 'lm' | 'tag' | 'classify' | 'seq2seq' | 'embed';
+
+/** A model's task; unknown: an ONNX model without RNN Lab's metadata (imported, it reads token ids only). */
+export type ModelTask = Task | 'unknown';
+
+/** A run's task, or '' while a run that has just started has not said it yet. */
+export type RunTask = ModelTask | '';
+
 export interface RunSummary {
   readonly id: string;            // folder name, e.g. 20261126-101500-corpus
   readonly dir: string;           // absolute path of the run folder
   readonly status: RunStatus;
-  readonly task: string;          // lm | tag | classify | seq2seq
+  readonly task: RunTask;
   readonly step: number;
   readonly loss?: number;
   readonly bestValLoss?: number;

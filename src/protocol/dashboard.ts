@@ -1,7 +1,7 @@
 // Messages between the extension host and the training dashboard webview (viewType rnnLab.dashboard).
 // Types only: the webview imports them with `import type`. Both sides switch exhaustively on `type`.
 import type { MessageTransport } from './transport';
-import type { RunStatus } from './api';
+import type { RunStatus, RunTask } from './api';
 
 /** One line of a run's metrics.jsonl, as the dashboard plots it. */
 export interface MetricPoint {
@@ -27,7 +27,7 @@ export interface GradWindow {
 export interface DashboardRun {
   readonly id: string;            // run folder name
   readonly dir: string;           // absolute run folder
-  readonly task: string;
+  readonly task: RunTask;
   readonly status: RunStatus;
   readonly totalSteps?: number;
   readonly clipNorm?: number;     // from the config snapshot; 0 or absent = no clipping
@@ -50,7 +50,7 @@ export interface LiveFigures {
 export interface RunChoice {
   readonly id: string;
   readonly dir: string;
-  readonly task: string;
+  readonly task: RunTask;
 }
 
 /** Host → dashboard. */
@@ -59,7 +59,9 @@ export type HostToDashboard =
       readonly grads: readonly GradWindow[]; readonly samples: readonly { readonly step: number; readonly text: string }[];
       readonly live?: LiveFigures;
       /** Run folders to draw beside this one (the webview adds them to its overlays). */
-      readonly compare?: readonly string[] }
+      readonly compare?: readonly string[];
+      /** How many gradient windows the heat strip shows: as many as the host keeps for a session. */
+      readonly gradWindowsKept: number }
   /** New points since the last message, batched by the host (at most a few posts a second). */
   | { readonly type: 'progress'; readonly metrics: readonly MetricPoint[]; readonly grads: readonly GradWindow[];
       readonly live: LiveFigures }

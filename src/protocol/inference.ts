@@ -2,6 +2,8 @@
 // predictions with activations, streamed samples, seq2seq translations with their attention,
 // word-vector queries for the Embeddings panel, evaluations of a model on a labelled file.
 // Discriminated on `type`; types only.
+import type { CellKind } from '../engine/spec';
+import type { ModelTask } from './api';
 import type { EmbeddingNeighbor, EmbeddingSpace, PlacedWords } from './embeddings';
 import type { EvalProgress, EvalReport } from './evaluation';
 import type { MessageTransport } from './transport';
@@ -16,11 +18,11 @@ export interface ModelRef {
 
 /** What a model is, as the host shows it (status bar, hovers, panel headers). */
 export interface ModelInfo {
-  readonly task: string;                 // lm | tag | classify | seq2seq
+  readonly task: ModelTask;
   readonly labels: readonly string[];    // tag / classify: class id → label; lm: []
   readonly tokenizer: 'char' | 'word';
   readonly vocabSize: number;
-  readonly cell: string;
+  readonly cell: CellKind;
   readonly warnings: readonly string[];
 }
 
@@ -62,10 +64,13 @@ export interface LineOutputItem {
   readonly unknown: readonly string[];   // source tokens never seen in training (read as <unk>)
 }
 
-export type LabelResult =
+/** What a tagger, language model (surprisal) or classifier gives a text: token labels or line classes. */
+export type TextLabels =
   | { readonly kind: 'tokens'; readonly items: readonly TokenLabelItem[] }
-  | { readonly kind: 'lines'; readonly items: readonly LineLabelItem[] }
-  | { readonly kind: 'outputs'; readonly items: readonly LineOutputItem[] };
+  | { readonly kind: 'lines'; readonly items: readonly LineLabelItem[] };
+
+/** What labelling a document gives: TextLabels, or line outputs (seq2seq). */
+export type LabelResult = TextLabels | { readonly kind: 'outputs'; readonly items: readonly LineOutputItem[] };
 
 /** Beam search settings of a translation; a field left out takes the model's own (its config's sampling). */
 export interface TranslateSettings {
@@ -148,6 +153,7 @@ export interface PredictionResult {
   readonly truncated: boolean;           // more tokens than the limit; the rest is left out
 }
 
+/** What a sample is drawn with (the CLI's sample options, the Samples panel's fields). */
 export interface SampleSettings {
   readonly prime: string;
   readonly length: number;
@@ -156,6 +162,18 @@ export interface SampleSettings {
   readonly topP: number;
   readonly seed: number;
 }
+
+export type SampleNumberKey = 'length' | 'temperature' | 'topK' | 'topP' | 'seed';
+
+/** A number setting's range, from the config schema: min (exclusive or not) ≤ value ≤ max. */
+export interface NumberRange {
+  readonly min: number;
+  readonly minExclusive: boolean;
+  readonly max: number;
+  readonly integer: boolean;
+}
+
+export type SampleLimits = { readonly [K in SampleNumberKey]: NumberRange };
 
 export type HostToInference =
   | { readonly type: 'info'; readonly job: number; readonly model: ModelRef }

@@ -1,9 +1,9 @@
 // Messages between the extension host and the Samples panel webview (viewType rnnLab.samples).
 // Types only: the webview imports them with `import type`. Both sides switch exhaustively on `type`.
 import type { MessageTransport } from './transport';
-import type { SampleSettings } from './inference';
+import type { SampleLimits, SampleSettings } from './inference';
 
-export type { SampleSettings } from './inference';
+export type { NumberRange, SampleLimits, SampleNumberKey, SampleSettings } from './inference';
 
 /** A language model the panel can sample from: a run folder or an .onnx file. */
 export interface ModelOption {
@@ -26,7 +26,7 @@ export interface SampleRecord {
 /** Host → Samples panel. */
 export type HostToSamples =
   | { readonly type: 'init'; readonly models: readonly ModelOption[]; readonly selected: string | null;
-      readonly settings: SampleSettings; readonly history: readonly SampleRecord[] }
+      readonly settings: SampleSettings; readonly limits: SampleLimits; readonly history: readonly SampleRecord[] }
   | { readonly type: 'models'; readonly models: readonly ModelOption[]; readonly selected: string | null }
   /** A sample started: the record with the prime as its text so far. */
   | { readonly type: 'started'; readonly sample: SampleRecord }

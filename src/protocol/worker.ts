@@ -1,5 +1,6 @@
 // Messages between the extension host (or the CLI) and a training worker (worker_threads).
 // Discriminated on `type`; both sides switch exhaustively. Types only.
+import type { Task } from './api';
 
 /** Sent once when the worker starts (workerData). */
 export interface WorkerStart {
@@ -43,7 +44,7 @@ export interface ProbeNeighbors {
 }
 
 export type WorkerToHost =
-  | { readonly type: 'started'; readonly runDir: string; readonly totalSteps: number; readonly task: string; readonly paramCount: number }
+  | { readonly type: 'started'; readonly runDir: string; readonly totalSteps: number; readonly task: Task; readonly paramCount: number }
   | { readonly type: 'note'; readonly message: string; readonly warning?: boolean }   // something the user should know (e.g. how many words data.vectors had); warning: a setting without effect on this run
   | { readonly type: 'progress'; readonly progress: ProgressReport }
   | { readonly type: 'sample'; readonly step: number; readonly text: string }

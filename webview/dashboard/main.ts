@@ -21,7 +21,6 @@ type uPlotData = uPlot.AlignedData;
 import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
 
-const gradWindowsKept = 120;    // rows of the heat strip
 const gradWindowsFaded = 5;     // latest windows drawn as lines, older ones fainter
 
 interface Curve { readonly steps: number[]; readonly loss: number[] }
@@ -30,6 +29,7 @@ const store = {
   run: undefined as DashboardRun | undefined,
   metrics: [] as MetricPoint[],
   grads: [] as GradWindow[],
+  gradWindowsKept: 0,            // rows of the heat strip, as many as the host keeps (init)
   samples: [] as { step: number; text: string }[],
   live: undefined as LiveFigures | undefined,
   choices: [] as RunChoice[],
@@ -494,7 +494,7 @@ function renderOverlayControls(): void {
 // ---- messages -----------------------------------------------------------------------------
 function pushGrads(windows: readonly GradWindow[]): void {
   store.grads.push(...windows);
-  if (store.grads.length > gradWindowsKept) store.grads.splice(0, store.grads.length - gradWindowsKept);
+  if (store.grads.length > store.gradWindowsKept) store.grads.splice(0, store.grads.length - store.gradWindowsKept);
 }
 
 onMessage<HostToDashboard>((msg) => {
@@ -503,6 +503,7 @@ onMessage<HostToDashboard>((msg) => {
       store.run = msg.run;
       store.metrics = [...msg.metrics];
       store.grads = [];
+      store.gradWindowsKept = msg.gradWindowsKept;
       pushGrads(msg.grads);
       store.samples = [...msg.samples];
       store.live = msg.live;

@@ -1,6 +1,6 @@
 // The Samples panel (browser side): model, prime and sampling settings; the text streams in token by
 // token; a history of samples with copy and insert. Receives HostToSamples, sends SamplesToHost.
-import type { HostToSamples, ModelOption, SampleRecord, SampleSettings, SamplesToHost } from '../../src/protocol/samples';
+import type { HostToSamples, ModelOption, NumberRange, SampleLimits, SampleNumberKey, SampleRecord, SampleSettings, SamplesToHost } from '../../src/protocol/samples';
 import { button, el, registerToolkit } from '../shared/toolkit';
 import { onMessage, post } from '../shared/vscode';
 import './samples.css';
@@ -11,7 +11,9 @@ registerToolkit();
 const view = {
   models: [] as ModelOption[],
   model: null as string | null,
-  settings: { prime: '', length: 200, temperature: 1, topK: 0, topP: 1, seed: 1 } as SampleSettings,
+  // The host's init gives both: the saved settings (else the schema's defaults) and the schema's ranges.
+  settings: null as SampleSettings | null,
+  limits: null as SampleLimits | null,
   streaming: null as number | null,
 };
 const cards = new Map<number, { card: HTMLElement; generated: HTMLElement; status: HTMLElement; record: SampleRecord }>();
@@ -27,23 +29,25 @@ modelSelect.addEventListener('change', () => {
 const browse = button('Open ONNX Model…', () => send({ type: 'browseModel' }), 'secondary', { id: 'browse-model' });
 
 const primeBox = el('textarea', { id: 'prime', rows: 3, placeholder: 'Prime text (empty: start of a line)', 'aria-label': 'Prime text' });
-primeBox.addEventListener('input', () => { view.settings = { ...view.settings, prime: primeBox.value }; });
+primeBox.addEventListener('input', () => { if (view.settings) view.settings = { ...view.settings, prime: primeBox.value }; });
 
-interface NumberSetting { readonly key: 'temperature' | 'topK' | 'topP' | 'length' | 'seed'; readonly label: string;
-  readonly min: number; readonly max?: number; readonly step: number; readonly integer: boolean }
+interface NumberSetting { readonly key: SampleNumberKey; readonly label: string; readonly step: number }
 const numberSettings: NumberSetting[] = [
-  { key: 'temperature', label: 'Temperature', min: 0, max: 5, step: 0.1, integer: false },
-  { key: 'topK', label: 'Top-k (0 = all)', min: 0, step: 1, integer: true },
-  { key: 'topP', label: 'Top-p', min: 0.01, max: 1, step: 0.05, integer: false },
-  { key: 'length', label: 'Length (tokens)', min: 1, max: 100_000, step: 1, integer: true },
-  { key: 'seed', label: 'Seed', min: 0, step: 1, integer: true },
+  { key: 'temperature', label: 'Temperature', step: 0.1 },
+  { key: 'topK', label: 'Top-k (0 = all)', step: 1 },
+  { key: 'topP', label: 'Top-p', step: 0.05 },
+  { key: 'length', label: 'Length (tokens)', step: 1 },
+  { key: 'seed', label: 'Seed', step: 1 },
 ];
+const within = (v: number, r: NumberRange) =>
+  Number.isFinite(v) && (r.minExclusive ? v > r.min : v >= r.min) && v <= r.max && (!r.integer || Number.isInteger(v));
 const inputs = new Map<string, HTMLInputElement>();
 const settingsRow = el('div', { class: 'row settings' }, ...numberSettings.map((s) => {
-  const input = el('input', { id: `setting-${s.key}`, type: 'number', min: s.min, max: s.max, step: s.step });
+  const input = el('input', { id: `setting-${s.key}`, type: 'number', step: s.step });
   input.addEventListener('change', () => {
+    if (!view.settings || !view.limits) return;
     const v = Number(input.value);
-    const ok = Number.isFinite(v) && v >= s.min && (s.max === undefined || v <= s.max) && (!s.integer || Number.isInteger(v));
+    const ok = within(v, view.limits[s.key]);
     input.classList.toggle('invalid', !ok);
     if (ok) view.settings = { ...view.settings, [s.key]: v };
   });
@@ -66,6 +70,7 @@ app.append(
 );
 
 function generate(): void {
+  if (!view.settings) return;                // before the host's init
   if (!view.model) {
     message.textContent = 'Pick a model first (a trained language model run or an ONNX file).';
     return;
@@ -75,9 +80,9 @@ function generate(): void {
     return;
   }
   message.textContent = '';
-  const model = view.model;
-  view.models = view.models.map((m) => (m.path === model ? { ...m, settings: view.settings } : m));   // the host remembers them too
-  send({ type: 'generate', model, settings: view.settings });
+  const model = view.model, settings = view.settings;
+  view.models = view.models.map((m) => (m.path === model ? { ...m, settings } : m));   // the host remembers them too
+  send({ type: 'generate', model, settings });
 }
 
 function showModels(models: readonly ModelOption[], selected: string | null): void {
@@ -86,6 +91,14 @@ function showModels(models: readonly ModelOption[], selected: string | null): vo
   modelSelect.replaceChildren(...models.map((m) => el('option', { value: m.path }, m.description ? `${m.label} (${m.description})` : m.label)));
   if (view.model) modelSelect.value = view.model;
   if (!models.length) message.textContent = 'No language model yet: train one on a text file, or open an ONNX model.';
+}
+
+function showLimits(limits: SampleLimits): void {
+  view.limits = limits;
+  for (const n of numberSettings) {
+    inputs.get(n.key)!.min = String(limits[n.key].min);
+    inputs.get(n.key)!.max = String(limits[n.key].max);
+  }
 }
 
 function showSettings(s: SampleSettings): void {
@@ -141,6 +154,7 @@ onMessage<HostToSamples>((m) => {
   switch (m.type) {
     case 'init':
       showModels(m.models, m.selected);
+      showLimits(m.limits);
       showSettings(m.settings);
       history.replaceChildren();
       cards.clear();

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { copyFileAtomic } from '../../pipeline/atomicFile';
 import type { InferenceService } from '../../pipeline/inference/inferenceClient';
 import { newRunDir, runFile, writeRunStatus } from '../../pipeline/runStore';
+import type { ModelTask } from '../../protocol/api';
 import { Commands } from '../commands';
 import { runsFolderFor } from '../training/runsFolder';
 import { modelPathOf } from './modelChoice';
@@ -23,7 +24,7 @@ export async function importOnnx(arg: unknown, client: InferenceService): Promis
     file = picked?.[0]?.fsPath;
   }
   if (!file) return undefined;
-  let task: string;
+  let task: ModelTask;
   let warnings: readonly string[];
   const name = path.basename(file);
   const runDir = newRunDir(runsFolderFor(vscode.Uri.file(file)), name);

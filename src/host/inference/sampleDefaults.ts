@@ -6,8 +6,9 @@ import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import type { SampleSettings } from '../../protocol/samples';
 import { RUN_FILES } from '../../pipeline/runStore';
+import { defaultSampleSettings } from '../../pipeline/inference/sampleSettings';
 
-export const DEFAULT_SAMPLE_SETTINGS: SampleSettings = { prime: '', length: 200, temperature: 1, topK: 0, topP: 1, seed: 1 };
+export const DEFAULT_SAMPLE_SETTINGS: SampleSettings = defaultSampleSettings();   // the schema's (sampling.*, training.seed)
 
 /** A run folder's config.rnnconfig sampling values (an .onnx file or an unreadable snapshot: none). */
 export function configSampling(modelPath: string): Partial<SampleSettings> {

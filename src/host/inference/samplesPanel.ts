@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { InferenceJob, InferenceService } from '../../pipeline/inference/inferenceClient';
+import { sampleLimits } from '../../pipeline/inference/sampleSettings';
 import type { HostToSamples, ModelOption, SampleRecord, SampleSettings, SamplesToHost } from '../../protocol/samples';
 import { openPanel, type OpenedPanel } from '../webview/panel';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
@@ -132,7 +133,7 @@ export class SamplesPanel implements vscode.Disposable {
   private async receive(m: SamplesToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.post({ type: 'init', models: this.models(), selected: this.selected, settings: this.settings(), history: this.history });
+        this.post({ type: 'init', models: this.models(), selected: this.selected, settings: this.settings(), limits: sampleLimits(), history: this.history });
         this.markReady();
         break;
       case 'generate':

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { TokenDecoration } from '../../protocol/api';
 import type {
-  LabelResult, LineLabelItem, LineOutputItem, ModelInfo, PredictedToken, TextRegion, TokenLabelItem, TranslationCandidate,
+  LabelResult, LineLabelItem, LineOutputItem, ModelInfo, PredictedToken, TextLabels, TextRegion, TokenLabelItem, TranslationCandidate,
 } from '../../protocol/inference';
 import type { InferenceJob, InferenceService, LabelAnswer } from '../../pipeline/inference/inferenceClient';
 import { defaultLabel, LabelStyles, surprisalLevel } from './labelStyle';
@@ -330,7 +330,7 @@ export function goldMark(label: string, gold: string | undefined): string {
 }
 
 /** The labelled item at a document offset (items are in document order). */
-function findItem(result: Exclude<LabelResult, { kind: 'outputs' }>, offset: number): TokenLabelItem | LineLabelItem | undefined {
+function findItem(result: TextLabels, offset: number): TokenLabelItem | LineLabelItem | undefined {
   const items: readonly (TokenLabelItem | LineLabelItem)[] = result.items;
   let lo = 0, hi = items.length - 1;
   while (lo <= hi) {

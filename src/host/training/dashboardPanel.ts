@@ -14,7 +14,7 @@ import { effectiveStatus, readMetrics, readRunStatus, runFile, type GradientsLin
 import { renderShell, webviewOptions } from '../webview/html';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { pointFromProgress, pointsFromMetrics } from './metricPoints';
-import { gradWindowsKept, probesText, type Session, type TrainingSessions } from './sessions';
+import { GRAD_WINDOWS_KEPT, probesText, type Session, type TrainingSessions } from './sessions';
 import type { ProbeNeighbors } from '../../protocol/worker';
 import { throttle } from './throttle';
 
@@ -199,7 +199,7 @@ class DashboardPanel implements vscode.Disposable {
     const run = onDisk.message || !this.endMessage ? onDisk : { ...onDisk, message: this.endMessage };
     const samples = session?.samples.length ? session.samples : readSamples(this.runDir);
     const grads = session?.grads.length ? session.grads : readGradients(this.runDir);
-    this.post({ type: 'init', run, metrics, grads, samples, live: liveFigures(session), compare: [...this.compareDirs] });
+    this.post({ type: 'init', run, metrics, grads, samples, live: liveFigures(session), compare: [...this.compareDirs], gradWindowsKept: GRAD_WINDOWS_KEPT });
     if (this.ready) this.compareDirs.clear();   // asked once: a chip the user closes stays closed
   }
 
@@ -225,7 +225,7 @@ class DashboardPanel implements vscode.Disposable {
 function readGradients(runDir: string): GradWindow[] {
   return readJsonLines<Partial<GradientsLine>>(runFile(runDir, 'gradients'))
     .filter((g): g is GradientsLine => typeof g.step === 'number' && Array.isArray(g.norms))
-    .slice(-gradWindowsKept)
+    .slice(-GRAD_WINDOWS_KEPT)
     .map((g) => ({ step: g.step, norms: g.norms, clipped: g.clipped === true }));
 }
 

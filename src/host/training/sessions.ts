@@ -3,6 +3,7 @@
 // only routes messages; all the work happens in the workers. Two or more runs can go at once.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RunTask } from '../../protocol/api';
 import type { GradWindow } from '../../protocol/dashboard';
 import type { ProbeNeighbors, ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
 
@@ -11,8 +12,8 @@ export type TrainingStarter = (start: WorkerStart, onMessage: (message: WorkerTo
 
 export type Ending = Extract<WorkerToHost, { type: 'done' } | { type: 'error' }>;
 
-/** The dashboard's heat strip shows this many windows (webview/dashboard keeps as many). */
-export const gradWindowsKept = 120;
+/** ‖∂L/∂a‖ windows a session keeps: the rows of the dashboard's heat strip (sent in its init). */
+export const GRAD_WINDOWS_KEPT = 120;
 const samplesKept = 50;
 
 /** "paris → rome 0.812, madrid 0.790, …", a line per probe word. */
@@ -23,7 +24,7 @@ export class Session {
   state: 'starting' | 'training' | 'stopping' = 'starting';
   /** The worker said 'started': the run folder exists. A run that fails before has nothing to show. */
   hasStarted = false;
-  task = '';
+  task: RunTask = '';                 // until the worker's started message
   totalSteps = 0;
   latest: ProgressReport | undefined;
   readonly grads: GradWindow[] = [];
@@ -100,7 +101,7 @@ export class TrainingSessions implements vscode.Disposable {
         session.latest = p;
         if (p.dLda.length) {
           session.grads.push({ step: p.step, norms: p.dLda, clipped: p.clipped });
-          if (session.grads.length > gradWindowsKept) session.grads.shift();
+          if (session.grads.length > GRAD_WINDOWS_KEPT) session.grads.shift();
         }
         this.progressed.fire({ session, progress: p });
         break;

@@ -19,7 +19,7 @@ const SLICE_MS = 15;
 const MAX_CACHED_LINES = 50_000;
 
 /** One line's labels, offsets within the line (a blank line: no class, no output). */
-type LineResult = { tokens: TokenLabelItem[] } | { line: LineLabelItem | null } | { output: LineOutputItem | null };
+type LineResult = { tokens: readonly TokenLabelItem[] } | { line: LineLabelItem | null } | { output: LineOutputItem | null };
 
 export class LineLabelCache {
   private readonly byModel = new Map<string, Map<string, LineResult>>();

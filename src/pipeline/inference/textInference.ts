@@ -10,29 +10,7 @@ import type { LoadedModel } from '../loadModel';
 import { EOS, LINE_BREAK, NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
 import { Rng } from '../../engine/rng';
 import { sampleTokens } from '../../engine/sampler';
-
-/** tag: label + p; lm: surprisal (nats). */
-export interface TokenLabel {
-  readonly token: string;
-  readonly start: number;
-  readonly end: number;
-  readonly label?: string;
-  readonly p?: number;
-  readonly surprisal?: number;
-  readonly gold?: string;       // the label a labelled file gives this token
-}
-
-/** classify: one per non-blank line (1-based), with its range. */
-export interface LineLabel {
-  readonly line: number;
-  readonly start: number;
-  readonly end: number;
-  readonly label: string;
-  readonly p: number;
-  readonly gold?: string;       // the label a labelled file gives this line
-}
-
-export type TextLabels = { readonly kind: 'tokens'; readonly items: TokenLabel[] } | { readonly kind: 'lines'; readonly items: LineLabel[] };
+import type { LineLabelItem, SampleSettings, TextLabels, TokenLabelItem } from '../../protocol/inference';
 
 function needTokenizer(model: LoadedModel): { tokenizer: Tokenizer; labels: readonly string[]; task: string } {
   if (!model.meta || !model.tokenizer) {
@@ -65,8 +43,8 @@ function tagSequences(tokenizer: Tokenizer, text: string): TagUnit[][] {
     .map((s) => ({ token: line.slice(s.start, s.end), start: start + s.start, end: start + s.end, id: s.id })));
 }
 
-function tagLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonly string[], text: string): TokenLabel[] {
-  const out: TokenLabel[] = [];
+function tagLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonly string[], text: string): TokenLabelItem[] {
+  const out: TokenLabelItem[] = [];
   const C = model.spec.outputs;
   for (const units of tagSequences(tokenizer, text)) {
     if (units.length === 0) continue;
@@ -80,11 +58,11 @@ function tagLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonly str
 }
 
 /** Each non-blank line is one example; of a labelled file (label<TAB>text) the text after the TAB. */
-function classifyLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonly string[], text: string): LineLabel[] {
+function classifyLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonly string[], text: string): LineLabelItem[] {
   const doc = readLabelledText(text, 'classify');
   const rows = doc?.task === 'classify' ? doc.lines
     : linesOf(text).map(({ start, text: line }, i) => ({ line: i + 1, start, end: start + line.length, text: line, gold: undefined }));
-  const out: LineLabel[] = [];
+  const out: LineLabelItem[] = [];
   const C = model.spec.outputs;
   for (const row of rows) {
     const ids = tokenizer.encode(row.text);
@@ -100,9 +78,9 @@ function classifyLines(model: LoadedModel, tokenizer: Tokenizer, labels: readonl
  * −ln p(token | everything before it), the first token conditioned on a line start: every token the
  * model predicts, line breaks too (<eos> for a word model), scored as `rnn-lab eval` scores a file.
  */
-function surprisal(model: LoadedModel, tokenizer: Tokenizer, text: string): TokenLabel[] {
+function surprisal(model: LoadedModel, tokenizer: Tokenizer, text: string): TokenLabelItem[] {
   const spans = tokenizer.spans(text);
-  const out = new Array<TokenLabel>(spans.length);
+  const out = new Array<TokenLabelItem>(spans.length);
   const scorer = new LmScorer(model.windows, model.spec.outputs, tokenizer.idOf(LINE_BREAK), (i, nats) => {
     const s = spans[i];
     out[i] = { token: text.slice(s.start, s.end), start: s.start, end: s.end, surprisal: nats };
@@ -157,17 +135,8 @@ export function linesOf(text: string): { start: number; text: string }[] {
   return out;
 }
 
-export interface SampleRequest {
-  readonly prime: string;
-  readonly length: number;
-  readonly temperature: number;
-  readonly topK: number;
-  readonly topP: number;
-  readonly seed: number;
-}
-
 /** Generated text of a language model, streamed: yields the text each new token adds. */
-export function* sampleText(model: LoadedModel, request: SampleRequest): Generator<string, void, undefined> {
+export function* sampleText(model: LoadedModel, request: SampleSettings): Generator<string, void, undefined> {
   const { tokenizer, task } = needTokenizer(model);
   if (task !== 'lm') throw inputError(model.source, `is a ${task} model; sampling needs a language model (task lm)`);
   let text = request.prime;

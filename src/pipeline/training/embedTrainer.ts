@@ -21,7 +21,7 @@ import { checkMeta, type ModelMeta } from '../modelMeta';
 import { runFile, writeRunStatus, type MetricsLine } from '../runStore';
 import { dropLinesAfter, lockRunFolder, markStatus, withOverrides } from './runSetup';
 import { SPECIAL_TOKENS, UNK } from '../tokenizer';
-import type { TrainerIO } from './trainer';
+import type { TrainerIO } from './trainerIO';
 import { writeVectorsFile } from '../vectorsFile';
 
 /** What an embed checkpoint's `extra` holds. */

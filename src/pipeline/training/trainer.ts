@@ -8,10 +8,11 @@ import { modelStepper, sample } from '../../engine/sampler';
 import { isSeq2SeqSpec } from '../../engine/modelKinds';
 import { snapshotSession, type StepMetrics } from '../../engine/train-step';
 import { exportModel } from '../../onnx/export';
-import type { HostToWorker, ProgressReport, WorkerStart, WorkerToHost } from '../../protocol/worker';
+import type { ProgressReport, WorkerStart } from '../../protocol/worker';
 import { appendJsonLine, isStorageError, writeFileAtomic } from '../atomicFile';
 import { isInputError } from '../errors';
 import { isEmbedStart, trainEmbedding } from './embedTrainer';
+import type { TrainerIO } from './trainerIO';
 import { createFeed } from './feed';
 import { faultLocation } from './faultLocation';
 import { toOnnxMetadata, type ModelMeta } from '../modelMeta';
@@ -21,14 +22,6 @@ import { RUN_FILES, runFile, type GradientsLine, type MetricsLine } from '../run
 import { releaseRunLock } from '../runLock';
 import { SAMPLE_STREAM, isSeq2SeqSession, markStatus, openRun, type OpenRun, type RunExtra, type RunSession } from './runSetup';
 import { NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
-
-export interface TrainerIO {
-  post(message: WorkerToHost): void;
-  /** Messages from the host that arrived since the last call (stop, sample on demand). */
-  takeRequests(): HostToWorker[];
-  /** Lets the event loop run (messages arrive) between steps. */
-  pause(): Promise<void>;
-}
 
 const TRAINING_SAMPLE_LENGTH = 200;
 const PROGRESS_INTERVAL_MS = 100;

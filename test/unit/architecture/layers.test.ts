@@ -7,7 +7,8 @@
 //   src/pipeline  no host, cli, webview, vscode
 //   src/protocol  types only: type-only imports, only interfaces and type aliases
 //   webview/      no host, pipeline, onnx, engine, cli, vscode, node builtins; src/protocol as types only
-//   onnxruntime-node only from src/onnx; no file a worker entry or the CLI reaches is in src/host or imports vscode
+//   onnxruntime-node only from src/onnx; no file a worker entry or the CLI reaches is in src/host or imports vscode;
+//   no import cycles
 import * as assert from 'node:assert/strict';
 import { builtinModules } from 'node:module';
 import * as fs from 'node:fs';
@@ -173,5 +174,24 @@ describe('architecture: the layers, read from every import of src/ and webview/'
     assert.deepEqual(found, []);
     const commands = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.commands as { command: string }[]).map((c) => c.command);
     assert.deepEqual(commands.filter((c) => /internal|test/i.test(c)), []);
+  });
+
+  it('no import cycles in src/, type imports included (a type two files share lives in the lower one)', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (file: string): void => {
+      state.set(file, 'open');
+      stack.push(file);
+      for (const { target } of imports.get(file) ?? []) {
+        if (!target) continue;
+        if (state.get(target) === 'open') cycles.push([...stack.slice(stack.indexOf(target)), target].join(' → '));
+        else if (!state.has(target)) visit(target);
+      }
+      stack.pop();
+      state.set(file, 'done');
+    };
+    for (const file of files) if (!state.has(file)) visit(file);
+    assert.deepEqual(cycles, []);
   });
 });

@@ -125,7 +125,7 @@ describe('inference worker', function () {
 
   it('predicts for a tagger: the top label is the label the tagger gives', async () => {
     const result = (await client.predict(tag, { offset: 0, line: 0, text: tagText }, { topK: 2, maxTokens: 1000, activations: true }).result)!;
-    const labels = direct(tag, tagText).items as { label: string; p: number; start: number }[];
+    const labels = direct(tag, tagText).items as readonly { label: string; p: number; start: number }[];
     assert.deepEqual(result.tokens.map((t) => [t.start, t.label]), labels.map((l) => [l.start, l.label]));
     result.tokens.forEach((t, i) => assert.ok(Math.abs(t.p - labels[i].p) < 1e-5));
     assert.equal(result.layers![0].hidden[0].length, 2 * 5, 'two directions');
