@@ -58,8 +58,6 @@ export function runCli(args: readonly string[], cwd: string, options: CliOptions
   });
 }
 
-const JSON_LINES = new Set(['metrics.jsonl', 'samples.jsonl', 'neighbors.jsonl']);
-const MODELS = new Set(['model.onnx', 'encoder.onnx', 'decoder.onnx']);
 
 /** What a run folder holds after the check: files that parsed, problems (a file that does not), leftovers. */
 export interface FolderCheck {
@@ -86,12 +84,13 @@ export function checkRunFolder(dir: string): FolderCheck {
         const errors: ParseError[] = [];
         parseJsonc(bytes.toString('utf8'), errors, { allowTrailingComma: true });
         if (errors.length) throw new Error(`JSONC error ${errors[0].error} at ${errors[0].offset}`);
-      } else if (JSON_LINES.has(name)) {
+      } else if (name.endsWith('.jsonl')) {             // metrics, samples, gradients, neighbors
         const text = bytes.toString('utf8');
         if (text.length && !text.endsWith('\n')) throw new Error('a torn last line');
         text.split('\n').filter((l) => l !== '').forEach((l, i) => { try { JSON.parse(l); } catch { throw new Error(`line ${i + 1} is not JSON`); } });
       } else if (name === 'checkpoint.bin') checkpointStep = decodeCheckpoint(new Uint8Array(bytes), name).step;
-      else if (MODELS.has(name)) importModel(new Uint8Array(bytes), name);
+      else if (name.endsWith('.onnx')) importModel(new Uint8Array(bytes), name);      // model, encoder, decoder
+      else if (name.endsWith('.json')) JSON.parse(bytes.toString('utf8'));              // eval-<file>.json
       else if (name === 'vectors.txt') { if (bytes.length && bytes[bytes.length - 1] !== 0x0a) throw new Error('a torn last line'); }
       else throw new Error('a file the probe does not know');
       parsed.push(name);

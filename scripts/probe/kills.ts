@@ -80,8 +80,10 @@ async function main(): Promise<number> {
       if (final.status !== 'finished') problems.push(`run.json says ${final.status} after the last resume`);
       if (final.checkpointStep !== target) problems.push(`the checkpoint is at step ${final.checkpointStep}, expected ${target}`);
       if (final.tempFiles.length || final.parsed.includes('run.lock')) problems.push(`left after the last resume: ${[...final.tempFiles, ...final.parsed.filter((n) => n === 'run.lock')].join(', ')}`);
-      const steps = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
-      if (!steps.every((s, i) => i === 0 || s > steps[i - 1])) problems.push('metrics.jsonl steps are not strictly increasing (lines of a killed run kept past its checkpoint)');
+      for (const log of fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
+        const steps = fs.readFileSync(path.join(dir, log), 'utf8').trim().split('\n').filter((l) => l).map((l) => (JSON.parse(l) as { step: number }).step);
+        if (!steps.every((s, i) => i === 0 || s > steps[i - 1])) problems.push(`${log}: steps not strictly increasing (lines of a killed run kept past its checkpoint)`);
+      }
     }
     const lost = problems.some((p) => !p.includes('ended by itself'));
     if (lost) { totals.lost++; lostRuns.push(`run-${r}: ${problems.join('; ')}`); }
