@@ -205,6 +205,20 @@ describe('inference job runner: seq2seq (translate, labels, info)', function () 
     });
   });
 
+  it('evaluates a seq2seq model on source<TAB>target pairs as rnn-lab eval does (loss, exact match, BLEU), saved in its folder', async () => {
+    const file = path.join(dir, 'pairs.tsv');
+    fs.writeFileSync(file, '3 may 1979\t1979-05-03\n12.10.2001\t2001-10-12\n');
+    const runner = startRunner();
+    runner.send({ type: 'evaluate', job: 1, model: s2s, file });
+    const end = await runner.end(1);
+    if (end.type !== 'evaluation') throw new Error(JSON.stringify(end));
+    assert.deepEqual(end.report, evaluateModelFile(s2s.path, file, 'engine').report);
+    assert.deepEqual(Object.keys(end.report), ['task', 'loss', 'exactMatch', 'bleu']);
+    assert.equal(end.saved, path.join(s2s.path, 'eval-pairs.tsv.json'));
+    assert.deepEqual(JSON.parse(fs.readFileSync(end.saved, 'utf8')), end.report);
+    assert.ok(runner.posted.some((m) => m.type === 'evalProgress' && m.progress.unit === 'pairs'), 'progress in pairs');
+  });
+
   it('labels a seq2seq model\'s lines with their outputs, each line computed once', async () => {
     const runner = startRunner();
     const translated = await translate(runner, 1, s2s);
