@@ -14,6 +14,8 @@ describe('e2e: the walkthrough', function () {
 
   before(async () => {
     workbench = await Workbench.open();
+    workbench.page.on('console', (m) => { if (m.type() === 'error' && /dashboard|webview/i.test(m.text())) console.log(`e2e walkthrough: console error: ${m.text().slice(0, 300)}`); });
+    workbench.page.on('pageerror', (e) => console.log(`e2e walkthrough: page error: ${e.message.slice(0, 300)}`));
     await workbench.page.getByRole('tab', { name: /^RNN Lab/ }).waitFor({ state: 'visible', timeout: 60_000 });
   });
   screenshotOnFailure(() => workbench);
@@ -25,11 +27,15 @@ describe('e2e: the walkthrough', function () {
   const number = (text: string | null) => Number((text ?? '').trim().split(/\s/)[0]);
   const walkthrough = () => workbench.page.locator('.gettingStartedContainer');
 
+  /** A step's button (its accessible name starts with its checkbox's, so it is found by its step id). */
+  const stepButton = (id: string) => walkthrough().locator(`button.getting-started-step[data-step-id$="${id}"]`);
+
   /** Back to the walkthrough's editor tab (a dashboard opened in front of it) and expands a step. */
-  async function step(title: string): Promise<void> {
-    await eventually(`the walkthrough step "${title}"`, async () => {
-      if (!(await walkthrough().isVisible())) await workbench.page.locator('.tabs-container .tab', { hasText: /Walkthrough|Welcome|Get started/ }).first().click();
-      await walkthrough().getByRole('button', { name: new RegExp(`^${title}`) }).first().click({ timeout: 5_000 });
+  async function step(id: string): Promise<void> {
+    await eventually(`the walkthrough step "${id}"`, async () => {
+      if (!(await walkthrough().isVisible())) await workbench.page.locator('.tabs-container .tab', { hasText: /Walkthrough/ }).first().click();
+      const button = stepButton(id);
+      if ((await button.getAttribute('aria-expanded', { timeout: 5_000 })) !== 'true') await button.click({ timeout: 5_000 });
       return true;
     }, 60_000);
   }
@@ -57,11 +63,12 @@ describe('e2e: the walkthrough', function () {
     }, 30_000);
     await workbench.pickQuickItem('Get started with RNN Lab');
     await walkthrough().getByText('Get started with RNN Lab').first().waitFor({ state: 'visible', timeout: 30_000 });
-    await walkthrough().getByRole('button', { name: /^Open the samples/ }).first().waitFor({ state: 'visible' });
+    await stepButton('openSamples').waitFor({ state: 'visible' });
+    assert.equal(await walkthrough().locator('button.getting-started-step').count(), 8, 'eight steps');
   });
 
   it('step 1: "Open the Samples" copies the samples into the workspace and opens corpus.txt', async () => {
-    await step('Open the samples');
+    await step('openSamples');
     await press('Open the Samples');
     await eventually('rnn-lab-samples/ with the configs beside the data', async () =>
       (['corpus.txt', 'corpus.rnnconfig', 'long-memory.tsv', 'vanish-rnn.rnnconfig', 'vanish-lstm.rnnconfig', 'people.txt']
@@ -71,10 +78,10 @@ describe('e2e: the walkthrough', function () {
   });
 
   it('step 2: "Train corpus.rnnconfig" trains a character LM; step 3: "Open Training Dashboard" shows the loss falling', async () => {
-    await step('Train a character language model');
+    await step('trainCharLm');
     await press('Train corpus.rnnconfig');
     await eventually('a run of corpus.rnnconfig', async () => (runDirs().some((d) => d.endsWith('-corpus')) ? true : undefined), 60_000);
-    await step('Watch the loss and the gradient through time');
+    await step('watch');
     await press('Open Training Dashboard');
     const dashboard = workbench.webviewFrame();
     await dashboard.locator('#stat-step').waitFor({ state: 'visible', timeout: 90_000 });
@@ -97,17 +104,28 @@ describe('e2e: the walkthrough', function () {
   });
 
   it('step 4: "Train the Vanishing Pair" shows the RNN\'s gradient vanishing beside the LSTM\'s', async () => {
-    await step('See it vanish');
+    // the dashboard gets the whole editor area: close corpus.txt, which step 1 opened beside the walkthrough
+    const corpusTab = workbench.page.locator('.tabs-container .tab', { hasText: 'corpus.txt' }).first();
+    await corpusTab.hover();
+    await corpusTab.locator('.codicon-close').click();
+    await corpusTab.waitFor({ state: 'detached', timeout: 10_000 });
+    await step('vanish');
     await press('Train the Vanishing Pair');
     await eventually('the two runs', async () => (runDirs().filter((d) => /-vanish-(rnn|lstm)$/.test(d)).length === 2 ? true : undefined), 60_000);
     const dashboard = workbench.webviewFrame();
-    await dashboard.locator('#grad-compare').waitFor({ state: 'visible', timeout: 120_000 });
+    try {
+      await dashboard.locator('#grad-compare').waitFor({ state: 'visible', timeout: 120_000 });
+    } catch (e) {
+      console.log(`e2e walkthrough: #grad-compare ${await dashboard.locator('#grad-compare').evaluate((n) => `hidden=${(n as { hidden: boolean }).hidden}`).catch((x) => String(x))}; ` +
+        `chips: ${await dashboard.locator('#overlay-chips').textContent().catch(() => '?')}; grad chart: ${await dashboard.locator('#grad-chart').getAttribute('aria-label').catch(() => '?')}`);
+      throw e;
+    }
     assert.match(await dashboard.locator('#grad-compare-title').textContent() ?? '', /vanish-lstm/);
     assert.match(await dashboard.locator('h1').textContent() ?? '', /vanish-rnn/);
     // The charts' text alternatives carry the ratio ‖∂L/∂a<1>‖ / ‖∂L/∂a<T>‖ of the latest window.
     const ratio = async (id: string) => {
       const label = await dashboard.locator(id).getAttribute('aria-label') ?? '';
-      const m = /ratio first\/last ([-\d.e]+)/.exec(label);
+      const m = /ratio first\/last (-?\d+(?:\.\d+)?(?:e-?\d+)?)/.exec(label);
       return m ? Number(m[1]) : undefined;
     };
     const finished = async () => runDirs().filter((d) => /-vanish-(rnn|lstm)$/.test(d))
@@ -120,20 +138,28 @@ describe('e2e: the walkthrough', function () {
     console.log(`e2e walkthrough: gradient ratio first/last: vanish-rnn ${rnn}, vanish-lstm ${lstm}`);
     assert.ok(rnn < 1e-6, `the RNN's gradient vanishes: ${rnn}`);
     assert.ok(lstm > 1e-4, `the LSTM's does not: ${lstm}`);
+    // the charts are drawn (uPlot's canvases hold pixels), not only their text alternatives
+    const drawn = await dashboard.locator('#grad-chart canvas, #grad-compare-chart canvas').evaluateAll((canvases) =>
+      canvases.map((c) => { const e = c as unknown as { width: number; height: number }; return e.width * e.height; }));
+    assert.ok(drawn.length === 2 && drawn.every((area) => area > 200 * 100), `two chart canvases: ${drawn}`);
     await dashboard.locator('#grad-card').scrollIntoViewIfNeeded();
     await workbench.page.waitForTimeout(800);
     await workbench.screenshot('walkthrough-03-vanishing-gradient');
+    await dashboard.locator('#grad-card').screenshot({ path: await workbench.screenshot('walkthrough-03b-vanishing-gradient-card') });
   });
 
   it('step 7: the config form names every field by its label (accessibility)', async () => {
-    await step('Edit a config');
+    await step('config');
     await press('Open corpus.rnnconfig');
     const form = workbench.webviewFrame();
     await form.locator('.field[data-key="model.hidden"]').waitFor({ state: 'visible', timeout: 60_000 });
-    for (const [role, name] of [['textbox', 'Hidden'], ['textbox', 'Learning rate'], ['combobox', 'Cell'], ['checkbox', 'Bidirectional']] as const) {
-      assert.equal(await form.getByRole(role, { name, exact: true }).count(), 1, `${role} "${name}"`);
+    const field = (key: string) => form.locator(`.field[data-key="${key}"]`);
+    for (const [key, role, name] of [['model.hidden', 'textbox', 'Hidden'], ['training.learningRate', 'textbox', 'Learning rate'],
+      ['model.cell', 'combobox', 'Cell'], ['model.peephole', 'checkbox', 'Peephole']] as const) {
+      const found = await field(key).getByRole(role, { name, exact: true }).count();
+      if (found !== 1) console.log(`e2e walkthrough: ${key}'s accessibility tree:\n${await field(key).ariaSnapshot()}`);
+      assert.equal(found, 1, `${key}: one ${role} named "${name}"`);
     }
-    await walkthrough().isVisible();
     await workbench.screenshot('walkthrough-04-config-form');
   });
 });

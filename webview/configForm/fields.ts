@@ -80,6 +80,9 @@ export function buildField(field: FormField, send: (m: ConfigFormToHost) => void
     field,
     row,
     show(state) {
+      // The toolkit's text field and checkbox overwrite aria-label when they connect ("Text field",
+      // "Checkbox"), and a <label for> cannot reach the input in their shadow root: name them again.
+      if (control.getAttribute('aria-label') !== field.label) control.setAttribute('aria-label', field.label);
       current = { value: state.value, explicit: state.explicit };
       row.hidden = state.hidden;
       control.disabled = state.disabled;

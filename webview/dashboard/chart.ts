@@ -69,7 +69,13 @@ export class Chart {
     return { left: this.plot.bbox.left / ratio, width: this.plot.bbox.width / ratio };
   }
 
-  private fit(): void {
+  /** uPlot's own range when no shared one applies; before any data (min, max null) a placeholder decade. */
+  private fallbackRange(min: number | null, max: number | null): uPlot.Range.MinMax {
+    if (this.spec.logY) return min !== null && max !== null && min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1, 10];
+    return min !== null && max !== null ? [min, max] : [0, 1];
+  }
+
+    private fit(): void {
     if (this.plot) this.plot.setSize({ width: this.width(), height: this.spec.height });
   }
 
@@ -90,7 +96,7 @@ export class Chart {
       height: this.spec.height,
       scales: {
         x: { time: false },
-        y: yRange ? { ...y, range: (u, min, max) => yRange() ?? (this.spec.logY ? uPlot.rangeLog(min, max, 10, true) : [min, max]) } : y,
+        y: yRange ? { ...y, range: (u, min, max) => yRange() ?? this.fallbackRange(min, max) } : y,
       },
       // y: 1e-4-style labels where uPlot's default would round small gradients to "0"
       axes: [axis(this.spec.xLabel), { ...axis(this.spec.yLabel), size: 56, values: (u, splits) => tickLabels(splits) }],

@@ -61,10 +61,10 @@ const stopButton = button('Stop Training', () => send({ type: 'stop' }), 'primar
 const resumeButton = button('Resume', () => send({ type: 'resume' }), 'secondary', { id: 'resume-training' });
 const configButton = button('Open Config', () => send({ type: 'openConfig' }), 'secondary');
 
-/** An ⓘ that shows `tip` on hover and on keyboard focus (CSS, from data-tip), and reads it to a screen reader. */
+/** A small circled "i" that shows `tip` on hover and on keyboard focus (CSS, from data-tip), and reads it to a screen reader. */
 function tipMark(tip: Tip, about: string): HTMLElement {
   const text = tipText(tip);
-  return el('span', { class: 'tip', tabindex: 0, role: 'note', 'data-tip': text, 'aria-label': `About ${about}: ${text}` }, 'ⓘ');
+  return el('span', { class: 'tip', tabindex: 0, role: 'note', 'data-tip': text, 'aria-label': `About ${about}: ${text}` }, 'i');
 }
 function stat(id: string, label: string, tip: Tip): HTMLElement {
   return el('div', { class: 'card stat', 'data-tip': tipText(tip), title: tipText(tip) },
@@ -383,7 +383,7 @@ function gradAlternative(who: string, windows: readonly GradWindow[]): string {
   const [a, b, r] = tickLabels([first, last, ratio]);
   return `Gradient through time of ${who}, window of step ${w.step}, T = ${w.norms.length}: ‖∂L/∂a⟨1⟩‖ = ${a}, ` +
     `‖∂L/∂a⟨T⟩‖ = ${b}, ratio first/last ${r}` +
-    (ratio < 1e-3 ? ' (a vanishing gradient)' : ratio > 1e3 ? ' (an exploding gradient)' : '') + '.';
+    (ratio < 1e-6 ? ' (a vanishing gradient)' : ratio > 1e3 ? ' (a growing gradient)' : '') + '.';
 }
 
 /** The latest windows as the lines' chart data: t = 1..T, one column per window (oldest first). */
