@@ -5,13 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type {
-  DashboardRun, DashboardState, DashboardToHost, DashboardTransport, GradWindow, HostToDashboard, LiveFigures, MetricPoint, RunChoice,
+  DashboardRun, DashboardState, DashboardToHost, GradWindow, HostToDashboard, LiveFigures, MetricPoint, RunChoice,
 } from '../../protocol/dashboard';
 import type { RunStatus } from '../../protocol/api';
 import { parseConfig } from '../../pipeline/config';
 import { readJsonLines } from '../../pipeline/atomicFile';
 import { effectiveStatus, readMetrics, readRunStatus, runFile, type GradientsLine } from '../../pipeline/runStore';
-import { renderShell, webviewOptions } from '../webview/html';
+import { webviewOptions } from '../webview/html';
+import { adoptPanel, type OpenedPanel } from '../webview/panel';
 import { connectWebview, type ConnectWebview } from '../webview/transport';
 import { pointFromProgress, pointsFromMetrics } from './metricPoints';
 import { GRAD_WINDOWS_KEPT, probesText, type Session, type TrainingSessions } from './sessions';
@@ -69,7 +70,6 @@ class DashboardPanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private pendingMetrics: MetricPoint[] = [];
   private pendingGrads: GradWindow[] = [];
-  private ready = false;
   /** Why this window's session failed, for an init after it (the webview may not have been ready). */
   private endMessage: string | undefined;
   private choicesKey = '';
@@ -79,21 +79,19 @@ class DashboardPanel implements vscode.Disposable {
   /** Overlaid runs the webview asked for: re-posted while they train, so both gradient charts stay live. */
   private readonly overlaid = new Set<string>();
   private readonly refreshOverlays = throttle(() => { for (const dir of this.overlaid) this.postOverlay(dir); }, 1000);
-  private readonly transport: DashboardTransport;
+  private readonly webview: OpenedPanel<HostToDashboard, DashboardToHost>;
 
   constructor(readonly panel: vscode.WebviewPanel, readonly runDir: string, private readonly deps: DashboardDeps,
     private readonly onClose: () => void) {
-    this.transport = (deps.connect ?? connectWebview)<HostToDashboard, DashboardToHost>(panel.webview, dashboardViewType);
-    panel.webview.options = webviewOptions(deps.extensionUri);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'rnn-lab.svg');
     panel.title = `Training: ${path.basename(runDir)}`;
-    panel.webview.html = renderShell(panel.webview, deps.extensionUri, {
-      title: panel.title, script: 'dashboard', styles: ['dist/webview/dashboard.css'],
-      initialState: { runDir } satisfies DashboardState,
+    this.webview = adoptPanel(panel, {
+      viewType: dashboardViewType, extensionUri: deps.extensionUri, connect: deps.connect ?? connectWebview,
+      shell: { title: panel.title, script: 'dashboard', styles: ['dist/webview/dashboard.css'], initialState: { runDir } satisfies DashboardState },
+      receive: (m) => this.receive(m),
+      disposed: () => this.dispose(),
     });
     const same = (s: Session) => path.resolve(s.runDir) === path.resolve(runDir);
     this.subscriptions.push(
-      this.transport.onMessage((m) => this.receive(m)),
       deps.sessions.onDidStart((s) => { if (same(s)) this.sendInit(); }),
       deps.sessions.onDidProgress(({ session, progress }) => {
         if (this.overlaid.has(path.resolve(session.runDir))) this.refreshOverlays();
@@ -131,13 +129,12 @@ class DashboardPanel implements vscode.Disposable {
   }
 
   private post(m: HostToDashboard): void {
-    if (this.ready) this.transport.post(m);
+    this.webview.post(m);
   }
 
   private receive(m: DashboardToHost): void {
     switch (m.type) {
       case 'ready':
-        this.ready = true;
         this.sendInit();
         this.choicesKey = '';
         this.postRunChoices();
@@ -177,7 +174,7 @@ class DashboardPanel implements vscode.Disposable {
   /** Draws `otherDir` beside this run (the webview keeps it among its overlays). */
   compare(otherDir: string): void {
     this.compareDirs.add(path.resolve(otherDir));
-    if (this.ready) this.sendInit();
+    if (this.webview.isReady) this.sendInit();
   }
 
   /** The overlay picker's runs, posted only when the list changed (re-rendering closes an open picker). */
@@ -200,7 +197,7 @@ class DashboardPanel implements vscode.Disposable {
     const samples = session?.samples.length ? session.samples : readSamples(this.runDir);
     const grads = session?.grads.length ? session.grads : readGradients(this.runDir);
     this.post({ type: 'init', run, metrics, grads, samples, live: liveFigures(session), compare: [...this.compareDirs], gradWindowsKept: GRAD_WINDOWS_KEPT });
-    if (this.ready) this.compareDirs.clear();   // asked once: a chip the user closes stays closed
+    if (this.webview.isReady) this.compareDirs.clear();   // asked once: a chip the user closes stays closed
   }
 
   private flush(session = this.deps.sessions.get(this.runDir)): void {
@@ -216,7 +213,6 @@ class DashboardPanel implements vscode.Disposable {
     this.flushSoon.cancel();
     this.refreshOverlays.cancel();
     for (const s of this.subscriptions) s.dispose();
-    this.transport.dispose();
     this.onClose();
   }
 }
