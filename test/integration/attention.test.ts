@@ -14,19 +14,11 @@ import { createInferenceFeature } from '../../src/host/inference';
 import { attentionViewType, type AttentionView } from '../../src/host/inference/attentionPanel';
 import { loadSeq2Seq } from '../../src/pipeline/seq2seq/model';
 import { translateOne, translateOptions } from '../../src/pipeline/seq2seq/translate';
+import { memento } from './fixtures';
 import { TransportRecorder, type RecordedTransport } from './transports';
 import { datesText, isoText, writeSeq2SeqModel } from '../unit/inference/models';
 
 const extensionId = 'rnn-lab.rnn-lab';
-
-function memento(): vscode.Memento {
-  const values = new Map<string, unknown>();
-  return {
-    keys: () => [...values.keys()],
-    get: <T>(key: string, fallback?: T) => (values.has(key) ? values.get(key) as T : fallback),
-    update: async (key: string, value: unknown) => { values.set(key, value); },
-  } as vscode.Memento;
-}
 
 type Show = Extract<HostToAttention, { type: 'show' }>;
 type Empty = Extract<HostToAttention, { type: 'empty' }>;

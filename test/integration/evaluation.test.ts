@@ -7,7 +7,6 @@ import { strict as assert } from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
 import type { RnnLabApi } from '../../src/protocol/api';
 import type { EvalReport, EvaluationToHost, HostToEvaluation } from '../../src/protocol/evaluation';
@@ -15,26 +14,12 @@ import { evaluateOnFile } from '../../src/host/evaluation';
 import { EvaluationPanel, evaluationViewType } from '../../src/host/evaluation/evaluationPanel';
 import { evaluateModelFile } from '../../src/pipeline/eval/evalFile';
 import { InferenceClient, type EvaluationAnswer } from '../../src/pipeline/inference/inferenceClient';
-import { startTraining } from '../../src/pipeline/training/trainingClient';
+import { trainPreset } from './fixtures';
 import { TransportRecorder } from './transports';
 
 const extensionId = 'rnn-lab.rnn-lab';
 type Sent<T extends HostToEvaluation['type']> = Extract<HostToEvaluation, { type: T }>;
 const isSent = <T extends HostToEvaluation['type']>(type: T) => (m: HostToEvaluation): m is Sent<T> => m.type === type;
-
-/** Trains `data` with a preset (some fields changed) into dir/<name>-run; resolves with the run folder. */
-async function train(extensionPath: string, dir: string, name: string, preset: string, data: string, changes: [(string | number)[], unknown][]): Promise<string> {
-  let text = fs.readFileSync(path.join(extensionPath, 'presets', preset), 'utf8');
-  for (const [at, value] of [[['data', 'train'], data] as [(string | number)[], unknown], ...changes]) {
-    text = jsonc.applyEdits(text, jsonc.modify(text, at, value, {}));
-  }
-  const configPath = path.join(dir, `${name}.rnnconfig`);
-  fs.writeFileSync(configPath, text);
-  const runDir = path.join(dir, `${name}-run`);
-  const outcome = await startTraining({ configPath, runDir, resume: false }).outcome;
-  if (outcome.type === 'error') throw new Error(`training ${name}: ${outcome.message}`);
-  return runDir;
-}
 
 /**
  * The extension host runs the engine's TypeScript kernels, the worker (and the CLI) WebAssembly
@@ -54,8 +39,8 @@ describe('Evaluate Model on File', function () {
     dir = fs.mkdtempSync(path.join(root, 'evaluation-it-'));
     for (const f of ['topics.tsv', 'corpus.txt']) fs.copyFileSync(path.join(root, f), path.join(dir, f));
     [classifier, lm] = await Promise.all([
-      train(extension.extensionPath, dir, 'topics', 'gru-classifier.rnnconfig', 'topics.tsv', [[['training', 'steps'], 80], [['model', 'hidden'], 32]]),
-      train(extension.extensionPath, dir, 'corpus', 'char-lstm-lm.rnnconfig', 'corpus.txt',
+      trainPreset(extension.extensionPath, dir, 'topics', 'gru-classifier.rnnconfig', 'topics.tsv', [[['training', 'steps'], 80], [['model', 'hidden'], 32]]),
+      trainPreset(extension.extensionPath, dir, 'corpus', 'char-lstm-lm.rnnconfig', 'corpus.txt',
         [[['training', 'steps'], 60], [['model', 'hidden'], 32], [['training', 'sequenceLength'], 32]]),
     ]);
   });

@@ -6,7 +6,6 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
 import type { RnnLabApi, TokenDecoration } from '../../src/protocol/api';
 import type { HostToSamples, SampleRecord, SamplesToHost } from '../../src/protocol/samples';
@@ -16,7 +15,7 @@ import { predictionsViewType } from '../../src/host/inference/predictionsPanel';
 import type { HostToPredictions, PredictionsToHost } from '../../src/protocol/predictions';
 import { InferenceClient } from '../../src/pipeline/inference/inferenceClient';
 import { exportRunToOnnx } from '../../src/pipeline/loadModel';
-import { startTraining } from '../../src/pipeline/training/trainingClient';
+import { memento, trainPreset } from './fixtures';
 import { RecordingInference, TransportRecorder } from './transports';
 import { concatAmplification } from '../unit/onnx/hostileModels';
 
@@ -31,31 +30,6 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
     await sleep(50);
   }
-}
-
-/** Trains `data` with a preset (some fields changed) into dir/<name>-run; resolves with the run folder. */
-async function train(extensionPath: string, dir: string, name: string, preset: string, data: string,
-  changes: [(string | number)[], unknown][]): Promise<string> {
-  let text = fs.readFileSync(path.join(extensionPath, 'presets', preset), 'utf8');
-  for (const [at, value] of [[['data', 'train'], data] as [(string | number)[], unknown], ...changes]) {
-    text = jsonc.applyEdits(text, jsonc.modify(text, at, value, {}));
-  }
-  const configPath = path.join(dir, `${name}.rnnconfig`);
-  fs.writeFileSync(configPath, text);
-  const runDir = path.join(dir, `${name}-run`);
-  const outcome = await startTraining({ configPath, runDir, resume: false }).outcome;
-  if (outcome.type === 'error') throw new Error(`training ${name}: ${outcome.message}`);
-  return runDir;
-}
-
-/** An in-memory Memento for a feature built by the test. */
-function memento(): vscode.Memento {
-  const values = new Map<string, unknown>();
-  return {
-    keys: () => [...values.keys()],
-    get: <T>(key: string, fallback?: T) => (values.has(key) ? values.get(key) as T : fallback),
-    update: async (key: string, value: unknown) => { values.set(key, value); },
-  } as vscode.Memento;
 }
 
 async function openFile(file: string, content: string): Promise<vscode.TextEditor> {
@@ -89,9 +63,9 @@ describe('inference in the editor', function () {
     for (const f of ['names.tsv', 'topics.tsv', 'corpus.txt']) fs.copyFileSync(path.join(root, f), path.join(dir, f));
     const started = Date.now();
     [tagger, classifier, lm] = await Promise.all([
-      train(extension.extensionPath, dir, 'names', 'bilstm-tagger.rnnconfig', 'names.tsv', [[['training', 'steps'], 150], [['model', 'hidden'], 32]]),
-      train(extension.extensionPath, dir, 'topics', 'gru-classifier.rnnconfig', 'topics.tsv', [[['training', 'steps'], 120], [['model', 'hidden'], 32]]),
-      train(extension.extensionPath, dir, 'corpus', 'char-lstm-lm.rnnconfig', 'corpus.txt',
+      trainPreset(extension.extensionPath, dir, 'names', 'bilstm-tagger.rnnconfig', 'names.tsv', [[['training', 'steps'], 150], [['model', 'hidden'], 32]]),
+      trainPreset(extension.extensionPath, dir, 'topics', 'gru-classifier.rnnconfig', 'topics.tsv', [[['training', 'steps'], 120], [['model', 'hidden'], 32]]),
+      trainPreset(extension.extensionPath, dir, 'corpus', 'char-lstm-lm.rnnconfig', 'corpus.txt',
         [[['training', 'steps'], 150], [['model', 'hidden'], 48], [['training', 'sequenceLength'], 32], [['sampling', 'temperature'], 0.7]]),
     ]);
     console.log(`inference: trained tagger, classifier and lm in ${((Date.now() - started) / 1000).toFixed(1)} s`);
