@@ -120,11 +120,11 @@ function confusionGrid(r: ClassEvalReport): HTMLElement {
     cells.push(tds);
     return el('tr', {}, el('th', { scope: 'row', class: 'mono' }, labels[i]), ...tds);
   });
-  const table = el('table', { id: 'confusion', role: 'grid', 'aria-describedby': 'confusion-caption' },
-    el('caption', { id: 'confusion-caption' }, `Confusion matrix: a row per true label, a column per predicted one; `
-      + `a cell's tint is its share of the row (blue: right, red: confused). ${worstConfusion(r)}`),
-    el('thead', {}, head), el('tbody', {}, ...rows));
-  return el('section', { class: 'card' }, el('h2', {}, 'Confusion matrix'), el('div', { class: 'scroll' }, table), readout);
+  const summary = el('p', { id: 'confusion-summary', class: 'muted' }, 'A row per true label, a column per predicted one; '
+    + `a cell's tint is its share of the row (blue: right, red: confused). ${worstConfusion(r)}`);
+  const table = el('table', { id: 'confusion', role: 'grid', 'aria-describedby': 'confusion-summary' },
+    el('caption', {}, 'Confusion matrix, true label × predicted label'), el('thead', {}, head), el('tbody', {}, ...rows));
+  return el('section', { class: 'card' }, el('h2', {}, 'Confusion matrix'), summary, el('div', { class: 'scroll' }, table), readout);
 }
 
 function render(view: EvaluationView): void {
