@@ -133,7 +133,7 @@ export class AttentionPanel implements vscode.Disposable {
   private create(): void {
     const opened: OpenedPanel<HostToAttention, AttentionToHost> = openPanel({
       viewType: attentionViewType, extensionUri: this.extensionUri, connect: this.connect,
-      shell: { title: 'RNN Lab Attention', script: 'attention', styles: ['dist/webview/attention.css'] },
+      shell: { title: 'RNN Lab Attention', script: 'attention', styles: ['media/dropdown.css', 'dist/webview/attention.css'] },
       receive: (m) => this.receive(m),
       disposed: () => {
         if (this.panel !== opened) return;

@@ -94,7 +94,7 @@ export class PredictionsPanel implements vscode.Disposable {
   private create(): void {
     const opened: OpenedPanel<HostToPredictions, PredictionsToHost> = openPanel({
       viewType: predictionsViewType, extensionUri: this.extensionUri, connect: this.connect,
-      shell: { title: 'RNN Lab Predictions', script: 'predictions', styles: ['dist/webview/predictions.css'] },
+      shell: { title: 'RNN Lab Predictions', script: 'predictions', styles: ['media/dropdown.css', 'dist/webview/predictions.css'] },
       receive: (m) => this.receive(m),
       disposed: () => {
         if (this.panel !== opened) return;
