@@ -5,6 +5,7 @@
 // cells; a text list of each output token's strongest source tokens is the heat map's text alternative.
 import type { AttentionToHost, HostToAttention, SourceTranslation, TranslationSetup } from '../../src/protocol/attention';
 import { button, el, registerToolkit } from '../shared/toolkit';
+import { gridMove } from '../shared/gridKeys';
 import { onMessage, post } from '../shared/vscode';
 import './attention.css';
 
@@ -153,17 +154,9 @@ grid.addEventListener('keydown', (e) => {
   const t = view.translation;
   const cell = cellOf(e.target);
   if (!t || !cell) return;
-  const rows = t.attention.length, cols = t.sourceTokens.length;
-  let i = Number(cell.dataset.row), j = Number(cell.dataset.col);
-  switch (e.key) {
-    case 'ArrowRight': j = Math.min(cols - 1, j + 1); break;
-    case 'ArrowLeft': j = Math.max(0, j - 1); break;
-    case 'ArrowDown': i = Math.min(rows - 1, i + 1); break;
-    case 'ArrowUp': i = Math.max(0, i - 1); break;
-    case 'Home': j = 0; break;
-    case 'End': j = cols - 1; break;
-    default: return;
-  }
+  const to = gridMove(e.key, Number(cell.dataset.row), Number(cell.dataset.col), t.attention.length, t.sourceTokens.length);
+  if (!to) return;
+  const [i, j] = to;
   e.preventDefault();
   const next = grid.querySelector<HTMLElement>(`td.cell[data-row="${i}"][data-col="${j}"]`);
   if (!next) return;

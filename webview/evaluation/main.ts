@@ -7,6 +7,7 @@ import type {
   ClassEvalReport, EvalProgress, EvalReport, EvaluationToHost, EvaluationView, HostToEvaluation,
 } from '../../src/protocol/evaluation';
 import { button, el, registerToolkit } from '../shared/toolkit';
+import { gridMove } from '../shared/gridKeys';
 import { onMessage, post } from '../shared/vscode';
 import './evaluation.css';
 
@@ -106,11 +107,7 @@ function confusionGrid(r: ClassEvalReport): HTMLElement {
       td.style.setProperty('--share', share.toFixed(3));
       td.addEventListener('focus', () => { readout.textContent = describe(i, j); });
       td.addEventListener('keydown', (e) => {
-        const moves: Record<string, [number, number]> = {
-          ArrowUp: [i - 1, j], ArrowDown: [i + 1, j], ArrowLeft: [i, j - 1], ArrowRight: [i, j + 1],
-          Home: [i, 0], End: [i, labels.length - 1],
-        };
-        const to = moves[e.key];
+        const to = gridMove(e.key, i, j, labels.length, labels.length);
         if (!to) return;
         e.preventDefault();
         focus(to[0], to[1]);
