@@ -6,6 +6,7 @@
 import type { AttentionToHost, HostToAttention, SourceTranslation, TranslationSetup } from '../../src/protocol/attention';
 import { button, el, registerToolkit } from '../shared/toolkit';
 import { gridMove } from '../shared/gridKeys';
+import { shown } from '../shared/text';
 import { onMessage, post } from '../shared/vscode';
 import './attention.css';
 
@@ -49,8 +50,6 @@ app.append(
 
 beamSelect.addEventListener('change', () => send({ type: 'beam', beam: beamSelect.value === 'model' ? null : Number(beamSelect.value) }));
 
-/** Whitespace made visible: a source character may be a space. */
-const shown = (t: string) => t.replace(/ /g, '·').replace(/\t/g, '⇥').replace(/\n/g, '⏎');
 const fixed = (x: number, digits = 3) => x.toFixed(digits);
 
 function fillBeam(setup: TranslationSetup): void {

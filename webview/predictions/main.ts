@@ -3,6 +3,7 @@
 // cells and gates (units × tokens). Clicking a token reveals it in the editor.
 import type { HostToPredictions, LayerTrace, PredictedToken, PredictionResult, PredictionsToHost } from '../../src/protocol/predictions';
 import { button, el, registerToolkit } from '../shared/toolkit';
+import { shown } from '../shared/text';
 import { onMessage, post } from '../shared/vscode';
 import './predictions.css';
 
@@ -55,7 +56,6 @@ layerSelect.addEventListener('change', () => { view.layer = Number(layerSelect.v
 seriesSelect.addEventListener('change', () => { view.series = seriesSelect.value; drawHeat(); });
 
 const percent = (p: number) => `${(p * 100).toFixed(p >= 0.1 ? 0 : 1)}%`;
-const shown = (t: string) => t.replace(/\n/g, '⏎').replace(/\t/g, '⇥').replace(/ /g, '·');
 
 function render(result: PredictionResult, documentName: string, model: string, selection: boolean): void {
   view.result = result;
