@@ -71,7 +71,10 @@ export class Chart {
 
   /** uPlot's own range when no shared one applies; before any data (min, max null) a placeholder decade. */
   private fallbackRange(min: number | null, max: number | null): uPlot.Range.MinMax {
-    if (this.spec.logY) return min !== null && max !== null && min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1, 10];
+    if (this.spec.logY) {
+      if (min === null || max === null || !(min > 0) || !Number.isFinite(max)) return [1, 10];
+      return max > min ? uPlot.rangeLog(min, max, 10, true) : [min / 10, min * 10];
+    }
     return min !== null && max !== null ? [min, max] : [0, 1];
   }
 

@@ -74,7 +74,7 @@ export const chartTips = {
 /** Beside the gradient-through-time chart: the notes' explanation (§1.1.4) of what it shows. */
 export const vanishNotes: readonly string[] = [
   'Vanishing gradients (notes §1.1.4): "Basic RNNs are not very good at capturing long-term dependencies, similar to deep NN where backpropagation has difficulties to impact on earlier weights."',
-  'Back through time every step multiplies the gradient by W_aaᵀ·diag(tanh′): when those factors are below 1, ‖∂L/∂a<1>‖ ≪ ‖∂L/∂a<T>‖ and the chart falls towards the left. Here the ratio first/last is the number to read.',
+  'Back through time every step multiplies the gradient by W_aaᵀ·diag(tanh′): when those factors are below 1, ‖∂L/∂a<1>‖ ≪ ‖∂L/∂a<T>‖ and the chart falls towards the left. The number to read is the ratio under each chart, ‖∂L/∂a⟨1⟩‖ / ‖∂L/∂a⟨T⟩‖.',
   'The LSTM\'s cure: its memory cell adds instead of multiplying, c<t> = Γ_u ⊙ c̃<t> + Γ_f ⊙ c<t−1>, so with the forget gate Γ_f near 1 the gradient passes through many steps almost unchanged ("quite easy for the network to forward to the right the initial c_0 value").',
   'Exploding gradients are the same product above 1: "easier to spot and happens fewer times. Simple solution is to apply gradient clipping" (training.clipNorm).',
   'Try it: Train a Sample Model… → vanish-rnn and vanish-lstm (long-memory.tsv, the label is the first of 96 characters), or explode-noclip and explode-clip.',

@@ -122,7 +122,9 @@ const lossHost = chartHost('loss-chart', 'Loss chart: no steps yet');
 const gradLinesHost = chartHost('grad-chart', 'Gradient through time: no windows yet');
 const compareTitle = el('h3', { id: 'grad-compare-title' }, 'Compared run');
 const compareHost = chartHost('grad-compare-chart', 'Gradient through time of the compared run');
-const compareColumn = el('div', { class: 'grad-column', id: 'grad-compare' }, compareTitle, compareHost);
+const thisRatio = el('p', { class: 'muted mono', id: 'grad-ratio' });
+const compareRatio = el('p', { class: 'muted mono', id: 'grad-compare-ratio' });
+const compareColumn = el('div', { class: 'grad-column', id: 'grad-compare' }, compareTitle, compareHost, compareRatio);
 const heatCanvas = el('canvas', { class: 'heat', id: 'grad-heat', role: 'img', 'aria-label': 'Gradient norm over time steps, one row per window' });
 const heatCaption = el('p', { class: 'muted', id: 'grad-caption' });
 const heatLegendLo = el('span', { class: 'mono' }), heatLegendHi = el('span', { class: 'mono' });
@@ -157,7 +159,7 @@ app.append(
     el('div', { class: 'grad-layout' },
       el('div', { class: 'grad-charts' },
         el('div', { class: 'grad-pair' },
-          el('div', { class: 'grad-column' }, el('h3', { id: 'grad-this-title' }, 'This run'), gradLinesHost),
+          el('div', { class: 'grad-column' }, el('h3', { id: 'grad-this-title' }, 'This run'), gradLinesHost, thisRatio),
           compareColumn),
         heading('h3', 'Every window', chartTips.heat), heatCanvas, heatLegend, heatCaption),
       el('aside', { class: 'notes', id: 'grad-notes', 'aria-label': 'From the course notes' },
@@ -193,7 +195,9 @@ function sharedGradRange(): [number, number] | undefined {
     if (n > 0 && Number.isFinite(n)) { lo = Math.min(lo, n); hi = Math.max(hi, n); }
   }
   if (!Number.isFinite(lo)) return undefined;
-  return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(hi === lo ? hi * 10 : hi))];
+  const from = 10 ** Math.floor(Math.log10(lo)), to = 10 ** Math.ceil(Math.log10(hi));
+  // a log axis needs 0 < from < to (uPlot's log splits never end otherwise)
+  return from > 0 && Number.isFinite(to) ? [from, to > from ? to : from * 10] : undefined;
 }
 const firstComparedGrads = (): readonly GradWindow[] =>
   [...store.overlays.values()].find((o) => o.grads.length)?.grads.slice(-gradWindowsFaded) ?? [];
@@ -374,6 +378,13 @@ function lossAlternative(m: readonly MetricPoint[], smooth: readonly (number | n
     (compared.length ? `; compared: ${compared.join(', ')}` : '') + '.';
 }
 
+/** The headline number under a gradient chart: the latest window's ‖∂L/∂a<1>‖ / ‖∂L/∂a<T>‖. */
+function ratioLine(windows: readonly GradWindow[]): string {
+  const w = windows[windows.length - 1];
+  if (!w || w.norms.length < 2 || !(w.norms[w.norms.length - 1] > 0)) return '';
+  return `step ${w.step}: ‖∂L/∂a⟨1⟩‖ / ‖∂L/∂a⟨${w.norms.length}⟩‖ = ${tickLabels([w.norms[0] / w.norms[w.norms.length - 1]])[0]}`;
+}
+
 /** A run's latest window in words: ‖∂L/∂a<1>‖, ‖∂L/∂a<T>‖ and their ratio, the chart's headline number. */
 function gradAlternative(who: string, windows: readonly GradWindow[]): string {
   const w = windows[windows.length - 1];
@@ -381,9 +392,12 @@ function gradAlternative(who: string, windows: readonly GradWindow[]): string {
   const first = w.norms[0], last = w.norms[w.norms.length - 1];
   const ratio = last > 0 ? first / last : NaN;
   const [a, b, r] = tickLabels([first, last, ratio]);
+  const drawn = windows.slice(-gradWindowsFaded).map((x) => x.norms[0] / x.norms[x.norms.length - 1]).filter((x) => x > 0 && Number.isFinite(x));
+  const mean = drawn.length ? Math.exp(drawn.reduce((sum, x) => sum + Math.log(x), 0) / drawn.length) : NaN;
   return `Gradient through time of ${who}, window of step ${w.step}, T = ${w.norms.length}: ‖∂L/∂a⟨1⟩‖ = ${a}, ` +
     `‖∂L/∂a⟨T⟩‖ = ${b}, ratio first/last ${r}` +
-    (ratio < 1e-6 ? ' (a vanishing gradient)' : ratio > 1e3 ? ' (a growing gradient)' : '') + '.';
+    (ratio < 1e-6 ? ' (a vanishing gradient)' : ratio > 1e3 ? ' (a growing gradient)' : '') +
+    (drawn.length > 1 ? `; geometric mean of the ratio over the ${drawn.length} windows drawn ${tickLabels([mean])[0]}` : '') + '.';
 }
 
 /** The latest windows as the lines' chart data: t = 1..T, one column per window (oldest first). */
@@ -400,6 +414,7 @@ function gradLines(windows: readonly GradWindow[]): (number | null)[][] {
 function renderGradients(): void {
   gradLinesChart.setData(gradLines(store.grads) as uPlotData);
   gradLinesHost.setAttribute('aria-label', gradAlternative('this run', store.grads));
+  thisRatio.textContent = ratioLine(store.grads);
   const compared = [...store.overlays.values()].find((o) => o.grads.length);
   compareColumn.hidden = !compared;
   document.getElementById('grad-this-title')!.textContent = compared ? `This run: ${store.run?.id ?? ''}` : 'This run';
@@ -407,6 +422,7 @@ function renderGradients(): void {
     compareTitle.textContent = `Compared: ${compared.run.id}`;
     compareChart.setData(gradLines(compared.grads) as uPlotData);
     compareHost.setAttribute('aria-label', gradAlternative(compared.run.id, compared.grads));
+    compareRatio.textContent = ratioLine(compared.grads);
   }
   const area = gradLinesChart.plotArea();   // the strip's columns sit under the chart's t axis
   if (area) {
