@@ -128,18 +128,23 @@ describe('pipeline/trainer in a worker', function () {
   });
 
   it('a stopped and resumed run has the same losses as one that ran through (lm and tag)', async () => {
+    // Configured far longer than it runs (5000 steps: metrics.jsonl still has every step): the stop
+    // always arrives before the end, wherever it lands
+    // (a 12-step run could finish before its first progress report on a busy machine).
     const tagged = write('resume.tsv', Array.from({ length: 24 }, (_, i) => `w${i % 5}\t${i % 2}\nx${i % 3}\t0\n`).join('\n'));
     const configs = [
-      lmConfig('resume-lm.rnnconfig', { steps: 12, evalEvery: 4 }, { cell: 'lstm', layers: 2, dropout: 0.2 }),
-      write('resume-tag.rnnconfig', JSON.stringify({ task: 'tag', data: { train: tagged, tokenizer: 'word' }, model: { cell: 'gru', hidden: 8, embedding: 4 }, training: { steps: 12, batchSize: 5, evalEvery: 4 } })),
+      lmConfig('resume-lm.rnnconfig', { steps: 5000, evalEvery: 4 }, { cell: 'lstm', layers: 2, dropout: 0.2 }),
+      write('resume-tag.rnnconfig', JSON.stringify({ task: 'tag', data: { train: tagged, tokenizer: 'word' }, model: { cell: 'gru', hidden: 8, embedding: 4 }, training: { steps: 5000, batchSize: 5, evalEvery: 4 } })),
     ];
     for (const [k, configPath] of configs.entries()) {
       const through = path.join(dir, 'runs', `through-${k}`), resumed = path.join(dir, 'runs', `resumed-${k}`);
-      await train({ configPath, runDir: through, resume: false });
       const first = await train({ configPath, runDir: resumed, resume: false }, (m, stop) => { if (m.type === 'progress' && m.progress.step >= 2) stop(); });
       assert.equal(first.outcome.type === 'done' && first.outcome.reason, 'stopped');
-      await train({ runDir: resumed, resume: true });
+      const end = (first.outcome.type === 'done' ? first.outcome.step : 0) + 6;
+      await train({ runDir: resumed, resume: true, steps: end });
+      await train({ configPath, runDir: through, resume: false, steps: end });
       const losses = (runDir: string) => readJsonLines<{ step: number; loss: number; valLoss?: number }>(path.join(runDir, 'metrics.jsonl')).map((l) => [l.step, l.loss, l.valLoss]);
+      assert.equal(losses(through).length, end);
       assert.deepEqual(losses(resumed), losses(through));
     }
   });
