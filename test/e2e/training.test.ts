@@ -4,6 +4,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as jsonc from 'jsonc-parser';
 import { eventually, Workbench } from './workbench';
 
 describe('e2e: training from the explorer', function () {
@@ -22,6 +23,9 @@ describe('e2e: training from the explorer', function () {
 
   const runsFolder = () => path.join(workbench.workspace, '.rnnlab', 'runs');
   const runDirs = () => (fs.existsSync(runsFolder()) ? fs.readdirSync(runsFolder()).map((n) => path.join(runsFolder(), n)) : []);
+  const readStatus = (runDir: string | undefined): string | undefined => {
+    try { return runDir ? JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')).status : undefined; } catch { return undefined; }   // mid-rename
+  };
   const number = (text: string | null) => Number((text ?? '').trim().split(/\s/)[0]);
 
   /** Clicks the quick-input row whose label starts with `label` (the focused row may be another match). */
@@ -73,12 +77,23 @@ describe('e2e: training from the explorer', function () {
   });
 
   it('"Stop Training" stops the run and it keeps its model', async () => {
-    await workbench.runCommand('RNN Lab: Stop Training');
+    // The preset's 500 steps may be over by now (a few seconds on a quiet machine): a run of its own
+    // that cannot end first, long.txt with long.rnnconfig beside it (the file's own config wins).
+    const [presetRun] = runDirs();
+    await eventually('the preset run ended', async () => (readStatus(presetRun) !== 'training' ? true : undefined), 180_000);
+    fs.copyFileSync(path.join(workbench.workspace, 'corpus.txt'), path.join(workbench.workspace, 'long.txt'));
+    const preset = jsonc.parse(fs.readFileSync(path.join(workbench.workspace, 'corpus.rnnconfig'), 'utf8'));
+    fs.writeFileSync(path.join(workbench.workspace, 'long.rnnconfig'),
+      JSON.stringify({ ...preset, data: { ...preset.data, train: 'long.txt' }, training: { ...preset.training, steps: 1_000_000 } }, null, 2));
+    await workbench.rightClickExplorer('long.txt', 'Train on This File');
+    const runDir = await eventually('the long run training', async () =>
+      runDirs().find((d) => d.endsWith('-long') && readStatus(d) === 'training'), 60_000);
     const dashboard = workbench.webviewFrame();
+    await eventually('its dashboard training', async () =>
+      ((await dashboard.locator('#run-status').textContent())?.trim() === 'training' && number(await dashboard.locator('#stat-step').textContent()) > 0 ? true : undefined), 60_000);
+    await workbench.runCommand('RNN Lab: Stop Training');
     await eventually('the dashboard says stopped', async () =>
       ((await dashboard.locator('#run-status').textContent())?.trim() === 'stopped' ? true : undefined), 60_000);
-    const [runDir] = runDirs();
-    assert.ok(runDir, `a run folder under ${runsFolder()}`);
     const kept = await eventually('model.onnx or checkpoint.bin in the run folder', async () =>
       ['model.onnx', 'checkpoint.bin'].filter((f) => fs.existsSync(path.join(runDir, f))).join(', ') || undefined, 30_000);
     console.log(`e2e run folder ${path.basename(runDir)} keeps: ${kept}`);
