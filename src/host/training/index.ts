@@ -74,9 +74,7 @@ export function registerTraining(feature: FeatureContext): void {
   const training = createTrainingFeature(context.extensionUri);
   const { sessions, runsView, dashboards } = training;
   const treeView = vscode.window.createTreeView('rnnLab.runs', { treeDataProvider: runsView });
-  const contributed = new Set<string>(((context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } })
-    .contributes?.commands ?? []).map((c) => c.command));
-  context.subscriptions.push(training, new TrainingProgressUi(sessions, contributed), treeView, dashboards.registerSerializer());
+  context.subscriptions.push(training, new TrainingProgressUi(sessions), treeView, dashboards.registerSerializer());
 
   const deps: runCommands.RunCommandDeps = {
     sessions, runs: () => runsView.runs(), begin: (s) => training.begin(s),

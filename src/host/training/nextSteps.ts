@@ -6,20 +6,17 @@ export interface NextStep {
   readonly command: string;    // run with the run folder as its argument
 }
 
-const evaluateCommand = 'rnnLab.evaluate';
-
 /**
  * Buttons for a run of `task` that ended with a model: Sample (language models), Label Tokens,
- * Evaluate (only when the extension contributes rnnLab.evaluate), Export, then Open Dashboard.
- * `contributed`: the command ids in the extension's package.json.
+ * Evaluate, Export, then Open Dashboard (embed: Show Embeddings, Open Dashboard).
  */
-export function nextStepsAfter(task: string, contributed: ReadonlySet<string>): NextStep[] {
+export function nextStepsAfter(task: string): NextStep[] {
   const steps: NextStep[] = [];
   if (task === 'lm') steps.push({ label: 'Sample', command: 'rnnLab.sample' });
   if (task === 'lm' || task === 'tag' || task === 'classify' || task === 'seq2seq') steps.push({ label: 'Label Tokens', command: 'rnnLab.labelTokens' });
-  if (task !== 'embed' && contributed.has(evaluateCommand)) steps.push({ label: 'Evaluate', command: evaluateCommand });
+  if (task !== 'embed') steps.push({ label: 'Evaluate', command: 'rnnLab.evaluate' });
   if (task === 'embed') steps.push({ label: 'Show Embeddings', command: 'rnnLab.showEmbeddings' });
   else steps.push({ label: 'Export ONNX', command: 'rnnLab.exportOnnx' });
   steps.push({ label: 'Open Dashboard', command: 'rnnLab.openDashboard' });
-  return steps.filter((s) => contributed.has(s.command));
+  return steps;
 }

@@ -15,8 +15,7 @@ export class TrainingProgressUi implements vscode.Disposable {
   private lastShown?: Session;
   private readonly refreshSoon = throttle(() => this.refresh(), 250);
 
-  /** `contributed`: the extension's command ids (package.json), for the next steps a finished run offers. */
-  constructor(private readonly sessions: TrainingSessions, private readonly contributed: ReadonlySet<string> = new Set()) {
+  constructor(private readonly sessions: TrainingSessions) {
     this.item.name = 'RNN Lab Training';
     this.subscriptions.push(
       sessions.onDidStart((s) => { this.lastShown = s; this.showNotification(s); this.refresh(); }),
@@ -75,12 +74,10 @@ export class TrainingProgressUi implements vscode.Disposable {
     const best = ending.bestValLoss !== undefined ? `, best validation loss ${fmt(ending.bestValLoss)}` : '';
     const what = ending.reason === 'stopped' ? 'stopped (checkpoint kept)'
       : ending.reason === 'early-stopped' ? 'stopped early (validation loss no longer improving)' : 'finished';
-    const steps = nextStepsAfter(session.task, this.contributed);
-    const labels = steps.length ? steps.map((s) => s.label) : ['Open Dashboard'];
-    const pick = await vscode.window.showInformationMessage(`RNN Lab: ${session.id} ${what} at step ${ending.step}${best}.`, ...labels);
+    const steps = nextStepsAfter(session.task);
+    const pick = await vscode.window.showInformationMessage(`RNN Lab: ${session.id} ${what} at step ${ending.step}${best}.`, ...steps.map((s) => s.label));
     const step = steps.find((s) => s.label === pick);
     if (step) await vscode.commands.executeCommand(step.command, session.runDir);
-    else if (pick) await vscode.commands.executeCommand(Commands.openDashboard, session.runDir);
   }
 
   dispose(): void {
