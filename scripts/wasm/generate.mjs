@@ -27,9 +27,10 @@ import * as sequence from './sequence.mjs';
 import * as softmax from './softmax.mjs';
 import * as word2vec from './word2vec.mjs';
 import * as optim from './optim.mjs';
+import * as gemvPacked from './gemv-packed.mjs';
 
 /** The module's pieces, in the order their functions appear in it. */
-const pieces = { 'gemm-small': gemmSmall, 'gemm-packed': gemmPacked, cells, rows, sequence, softmax, word2vec, optim };
+const pieces = { 'gemm-small': gemmSmall, 'gemm-packed': gemmPacked, cells, rows, sequence, softmax, word2vec, optim, 'gemv-packed': gemvPacked };
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'engine', 'wasm');
 

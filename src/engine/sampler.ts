@@ -6,6 +6,8 @@
 
 import type { Model, RecurrentState } from './model';
 import { Rng } from './rng';
+import { activeWasmEngine } from './wasm';
+import { wasmStepper } from './wasm/stepper';
 
 /** One step of batch 1: feed a token, update state in place, get the next token's logits (C). */
 export interface StepModel<S> {
@@ -36,9 +38,13 @@ export interface SampleOptions {
   readonly seed?: number;
 }
 
-/** The engine's model as a StepModel (batch 1, state carried in place). */
+/**
+ * The engine's model as a StepModel (batch 1, state carried in place): on the WASM kernels, the
+ * batch-1 plan (wasm/stepper.ts: the weights read at each initialState), else Model.step.
+ */
 export function modelStepper(model: Model): StepModel<RecurrentState> {
-  return { step: (token, state) => model.step(token, state), initialState: () => model.initialState(1) };
+  const engine = activeWasmEngine();
+  return (engine && wasmStepper(model, engine)) ?? { step: (token, state) => model.step(token, state), initialState: () => model.initialState(1) };
 }
 
 /** Picks one token from logits (C) with temperature, top-k, top-p; buffers grow once to C and are reused. */

@@ -49,6 +49,11 @@ export interface KernelExports {
   adam_update(r0: number, r1: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, omb1: number, omb2: number, eps: number,
     stepSize: number, bias2Sqrt: number, l2: number, shrink: number, ws: number): void;
   scatter_add_rows(M: number, N: number, X: number, idx: number, Y: number): void;
+  /** y[n0..n1) = (acc ? y : 0) + (bias ? bias : 0) + W·x on W packed in 8-row panels (scripts/wasm/gemv-packed.mjs, src/engine/wasm/stepper.ts). */
+  gemv_p8(n0: number, n1: number, K: number, x: number, Wp: number, y: number, bias: number, acc: number): void;
+  /** Two gemv_p8 over the same rows [n0, n1). */
+  gemv_p8x2(n0: number, n1: number, K1: number, x1: number, W1: number, y1: number, bias1: number, acc1: number,
+    K2: number, x2: number, W2: number, y2: number, bias2: number, acc2: number): void;
 }
 
 const decodeBase64 = (b64: string): Uint8Array => {
@@ -93,8 +98,10 @@ export interface WasmKernels extends Kernels {
   stopSecondThread(): void;
   /** The helper, while one runs. */
   readonly team: GemmTeam | null;
-  /** The raw exports (byte pointers), for measurements. */
+  /** The raw exports (byte pointers), for measurements and the batch-1 stepper. */
   readonly exports: KernelExports;
+  /** A row kernel (ROW_FNS) over rows [0, rows) in chunks of `align`: halves on the two threads when the helper runs, else here. */
+  runRows(fn: RowFn, rows: number, align: number, ...args: number[]): void;
 }
 
 /** Kernels on `arena`'s memory. fma: use the relaxed-SIMD variant (undefined = when the runtime has it). */
@@ -103,6 +110,7 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
   const module = compileKernelModule(useFma);
   const wasm = instantiateKernels(module, arena.memory);
   let team: GemmTeam | null = null;
+  let helperBlocks: [number, number] | null = null; // the helper's control block and workspace, kept for the next helper
   let splitMinMacs = SPLIT_MIN_MACS;
   const workspace = arena.reserve(GEMM_WORKSPACE_BYTES);
   if (workspace < 0) throw new Error('wasm kernels: no room in the WebAssembly arena for the GEMM workspace');
@@ -285,6 +293,10 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     if (team && B >= 8) team.rows(wasm, rowFns, fn, B, args, workspace);
     else rowFns[ROW_FNS.indexOf(fn)](0, B, ...args, workspace);
   };
+  const runRows = (fn: RowFn, rows: number, align: number, ...args: number[]): void => {
+    if (team && rows >= 2 * align) team.rows(wasm, rowFns, fn, rows, args, workspace, align);
+    else rowFns[ROW_FNS.indexOf(fn)](0, rows, ...args, workspace);
+  };
   const fallback = sequenceKernels({ name: 'wasm', gemm, addBiasRows, sumRows, sumSquares,
     softmaxCrossEntropyRows: referenceKernels.softmaxCrossEntropyRows,
     gatherRows: referenceKernels.gatherRows, scatterAddRows: referenceKernels.scatterAddRows, adamUpdate: referenceKernels.adamUpdate, lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward });
@@ -372,15 +384,18 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     ...sequence, gatherRows, scatterAddRows, adamUpdate,
     lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
     get name() { return (useFma ? 'wasm-simd-fma' : 'wasm-simd') + (team ? ' ×2 threads' : ''); },
-    fma: useFma, exports: wasm,
+    fma: useFma, exports: wasm, runRows,
     get team() { return team; },
     useSecondThread(minMacs = SPLIT_MIN_MACS) {
       splitMinMacs = minMacs;
-      team ??= GemmTeam.start(arena, module, GEMM_WORKSPACE_BYTES);
+      if (team) return true;
+      helperBlocks ??= [arena.reserve(GemmTeam.CONTROL_BYTES), arena.reserve(GEMM_WORKSPACE_BYTES)];
+      if (helperBlocks[0] < 0 || helperBlocks[1] < 0) return false;
+      team = GemmTeam.start(arena, module, helperBlocks[0], helperBlocks[1]);
       return team !== null;
     },
     stopSecondThread() {
-      team?.stop();
+      if (team && !team.stop()) helperBlocks = null; // a helper that never answered may still touch them
       team = null;
     },
     gemm, addBiasRows, sumRows, sumSquares, softmaxCrossEntropyRows,

@@ -17,11 +17,13 @@ import type { WasmModule } from './webassembly';
 const SEQ = 0, CLAIM = 1, DONE = 2, QUIT = 3, TOTAL = 4, BY_ROWS = 5, CHUNK = 6, M_ = 7, N_ = 8, K_ = 9, ALPHA = 10,
   A_ = 11, ARS = 12, AKS = 13, B_ = 14, BKS = 15, BNS = 16, C_ = 17, LDC = 18, KIND = 19, FN = 20, NARGS = 21, INIT = 22, BIAS = 23, ARGS = 24;
 const MAX_ARGS = 24;
-const SLOTS = ARGS + MAX_ARGS;
+/** Set to 1 by the helper once its module is instantiated and it polls (READY), and as it leaves its loop for good (GONE). */
+const READY = ARGS + MAX_ARGS, GONE = READY + 1;
+const SLOTS = GONE + 1;
 /** Polls (~100-200 µs) before a waiting thread sleeps (Atomics.wait): long enough to bridge the pointwise work between two GEMMs of a step; the helper only runs when two cores are free. */
 const SPIN_POLLS = 50_000;
 /** The row kernels a KIND 1 task can run, by FN: each takes (r0, r1, ...args, ws) and touches only its rows. */
-export const ROW_FNS = ['lstm_seq_fwd', 'lstm_seq_bwd', 'gru_seq_fwd', 'gru_seq_bwd', 'softmax_xent', 'adam_update'] as const;
+export const ROW_FNS = ['lstm_seq_fwd', 'lstm_seq_bwd', 'gru_seq_fwd', 'gru_seq_bwd', 'softmax_xent', 'adam_update', 'gemv_p8', 'gemv_p8x2'] as const;
 export type RowFn = (typeof ROW_FNS)[number];
 
 /**
@@ -67,6 +69,8 @@ const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const seq = ${JSON.stringify(ROW_FNS)}.map((name) => ex[name]);
 const ctl = new Int32Array(memory.buffer, control, ${SLOTS});
 const f32 = new Float32Array(memory.buffer, control, ${SLOTS});
+Atomics.store(ctl, ${READY}, 1);
+Atomics.notify(ctl, ${READY});
 function workChunks(ctl, f32, task, ex, seq, ws) {${WORK_CHUNKS_SOURCE}
 }
 let seen = 0;
@@ -76,7 +80,7 @@ for (;;) {
     if (++polls > ${SPIN_POLLS}) { Atomics.wait(ctl, ${SEQ}, seen); polls = 0; }
   }
   seen = Atomics.load(ctl, ${SEQ});
-  if (ctl[${QUIT}]) break;
+  if (ctl[${QUIT}]) { Atomics.store(ctl, ${GONE}, 1); Atomics.notify(ctl, ${GONE}); break; }
   workChunks(ctl, f32, seen & 0x7fff, ex, seq, workspace);
 }
 `;
@@ -108,14 +112,19 @@ export class GemmTeam {
     this.f32 = new Float32Array(arena.memory.buffer, control, SLOTS);
   }
 
-  /** A helper thread on arena's memory running `module` (the same variant as the caller), or null without worker_threads. */
-  static start(arena: WasmArena, module: WasmModule, workspaceBytes: number): GemmTeam | null {
+  /** Bytes of the control block start() needs in the arena. */
+  static readonly CONTROL_BYTES = SLOTS * 4;
+
+  /**
+   * A helper thread on arena's memory running `module` (the same variant as the caller), or null
+   * without worker_threads. control (CONTROL_BYTES) and workspace (the helper's GEMM workspace) are
+   * the caller's, reused by each helper it starts: the arena never frees.
+   */
+  static start(arena: WasmArena, module: WasmModule, control: number, workspace: number): GemmTeam | null {
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
     const threads = proc?.getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerCtor } | undefined;
     if (!threads?.Worker) return null;
-    const control = arena.reserve(SLOTS * 4);
-    const workspace = arena.reserve(workspaceBytes);
-    if (control < 0 || workspace < 0) return null;
+    new Int32Array(arena.memory.buffer, control, SLOTS).fill(0);
     const worker = new threads.Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory: arena.memory, control, workspace } });
     worker.unref(); // never keeps a process alive; it dies with its parent thread
     return new GemmTeam(worker, control, arena);
@@ -137,14 +146,15 @@ export class GemmTeam {
   }
 
   /**
-   * A row kernel over rows [0, rows) in chunks of about half the rows (multiples of 4), one per
-   * thread: fn(r0, r1, ...args, ws). For a sequence kernel the rows are a recurrent layer's batch,
-   * independent through the window, so the threads meet only at its end. seq: this thread's ROW_FNS.
+   * A row kernel over rows [0, rows) in chunks of about half the rows (multiples of `align`), one
+   * per thread: fn(r0, r1, ...args, ws). For a sequence kernel the rows are a recurrent layer's
+   * batch, independent through the window, so the threads meet only at its end; for a batch-1 step's
+   * gemv (align 8: whole packed panels) they are output rows. seq: this thread's ROW_FNS.
    */
-  rows(ex: TeamExports, seq: readonly SeqKernel[], fn: RowFn, rows: number, args: readonly number[], ws: number): void {
+  rows(ex: TeamExports, seq: readonly SeqKernel[], fn: RowFn, rows: number, args: readonly number[], ws: number, align = 4): void {
     if (args.length > MAX_ARGS) throw new Error(`GemmTeam.rows: ${args.length} arguments, at most ${MAX_ARGS}`);
     const ctl = this.ctl;
-    const chunk = Math.max(4, Math.ceil(rows / ROW_CHUNKS / 4) * 4);
+    const chunk = Math.max(align, Math.ceil(rows / ROW_CHUNKS / align) * align);
     ctl[KIND] = 1; ctl[FN] = ROW_FNS.indexOf(fn); ctl[M_] = rows; ctl[NARGS] = args.length;
     ctl.set(args, ARGS);
     this.run(ex, seq, chunk, Math.ceil(rows / chunk), ws);
@@ -167,11 +177,37 @@ export class GemmTeam {
     this.splits++;
   }
 
-  /** Stops the helper thread. */
-  stop(): void {
+  /**
+   * Blocks until the helper thread runs (it takes tens of milliseconds to start), at most timeoutMs;
+   * true when it does. Work handed out before then is done by the caller alone, so only a
+   * measurement needs this.
+   */
+  waitReady(timeoutMs: number): boolean {
+    const until = performance.now() + timeoutMs;
+    while (Atomics.load(this.ctl, READY) === 0) {
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.ctl, READY, 0, left);
+    }
+    return true;
+  }
+
+  /**
+   * Stops the helper thread. True when it has left its loop (within a few milliseconds), so the
+   * control block and workspace can serve another helper; false when it never answered (it had not
+   * started, or is not scheduled): then they must not be reused.
+   */
+  stop(): boolean {
     this.ctl[QUIT] = 1;
     Atomics.store(this.ctl, SEQ, 0x7fff + 1);
     Atomics.notify(this.ctl, SEQ);
+    const until = performance.now() + (Atomics.load(this.ctl, READY) ? 200 : 0);
+    while (Atomics.load(this.ctl, GONE) === 0) {
+      const left = until - performance.now();
+      if (left <= 0) break;
+      Atomics.wait(this.ctl, GONE, 0, left);
+    }
     void this.worker.terminate();
+    return Atomics.load(this.ctl, GONE) === 1;
   }
 }
