@@ -23,6 +23,7 @@ import { packageRoot } from '../pipeline/packageRoot';
 import { readJsonLines } from '../pipeline/atomicFile';
 import { runFile, type MetricsLine } from '../pipeline/runStore';
 import { claimCores } from '../pipeline/training/cores';
+import { borrowSecondThread } from '../pipeline/inference/samplingThreads';
 import { startTraining } from '../pipeline/training/trainingClient';
 import { generateBenchCorpus } from './benchCorpus';
 import { jsonLine, processIO, type CliIO } from './output';
@@ -166,6 +167,39 @@ async function runOurs(dir: string, w: ModelWorkload, runName: string, threads: 
   return { runDir, lines: readJsonLines<MetricsLine>(runFile(runDir, 'metrics')) };
 }
 
+/** What a --train-round child is given: one round of one workload. */
+interface TrainRound { readonly dir: string; readonly w: ModelWorkload; readonly runName: string; readonly threads: 1 | 2 }
+
+/** The CLI's entry script (dist/cli.js bundled, out/src/cli.js under tsc), to run a round in a child process. */
+const cliScript = (): string => {
+  const candidates = [path.join(__dirname, 'cli.js'), path.join(__dirname, '..', 'cli.js')];
+  const found = candidates.find((f) => fs.existsSync(f));
+  if (!found) throw new Error(`rnn-lab bench: the CLI script is not at ${candidates.join(' or ')}`);
+  return found;
+};
+
+/**
+ * One training round in a process of its own (the training worker in it, as the extension runs it),
+ * as each PyTorch round runs in its own: its peak RSS is that run's alone. In the bench's process a
+ * round's peak would carry the leftovers of every earlier round (freed workers' heaps, loaded models).
+ */
+function runOursInChild(round: TrainRound): { runDir: string; lines: MetricsLine[]; peakRssMB: number } {
+  const r = spawnSync(process.execPath, [cliScript(), 'bench', '--train-round', JSON.stringify(round)], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !last.startsWith('{')) throw new Error(`model ${round.w.name} training (round ${round.runName}) failed: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`);
+  const { peakRssMB } = JSON.parse(last) as { peakRssMB: number };
+  const runDir = path.join(round.dir, round.runName);
+  return { runDir, lines: readJsonLines<MetricsLine>(runFile(runDir, 'metrics')), peakRssMB };
+}
+
+/** The child's side of runOursInChild: trains, then prints its peak RSS (main thread + training worker) as JSON. */
+async function trainRoundHere(json: string, io: CliIO): Promise<number> {
+  const round = JSON.parse(json) as TrainRound;
+  await runOurs(round.dir, round.w, round.runName, round.threads);
+  io.out(jsonLine({ peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+  return 0;
+}
+
 /**
  * Step times from metrics.jsonl: intervals between consecutive steps after warm-up (the last step
  * also evaluates, so it is left out). The times are whole milliseconds, so a median of intervals
@@ -181,17 +215,23 @@ function trainTokPerSec(w: ModelWorkload, lines: readonly MetricsLine[]): number
   return (32 * 64) / (Math.max(stepMs, 0.5) / 1000);
 }
 
-/** N characters from the trained run, batch 1, temperature 1, through the engine's sampler. */
+/**
+ * N characters from the trained run, batch 1, temperature 1, through the engine's sampler, with the
+ * second thread borrowed as rnn-lab sample borrows it (samplingThreads.ts; started before the warm-up).
+ */
 function sampleOurs(runDir: string, length: number): number | null {
   if (length === 0) return null;
   const loaded = loadModel(runDir, 'engine');
+  const release = borrowSecondThread(loaded.spec, length);
   try {
     const prime = loaded.tokenizer ? loaded.tokenizer.primeIds('') : [0];
-    sample(loaded.stepper, { prime, length: 50, temperature: 1, rng: new Rng(2) }); // warm-up
+    activeWasmEngine()?.kernels.team?.waitReady(5000); // the steady rate: the helper's start is a one-off of tens of ms
+    sample(loaded.stepper, { prime, length: Math.min(length, 1000), temperature: 1, rng: new Rng(2) }); // warm-up (the JIT, the kernels' tier-up)
     const began = performance.now();
     const ids = sample(loaded.stepper, { prime, length, temperature: 1, rng: new Rng(1) });
     return ids.length / ((performance.now() - began) / 1000);
   } finally {
+    release();
     loaded.dispose();
   }
 }
@@ -235,6 +275,7 @@ const fmt = (x: number | null | undefined): string => (x === null || x === undef
 const times = (x: number | null | undefined): string => (x ? `${x.toFixed(2)}×` : '—');
 
 export async function runBench(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  if (argv[0] === '--train-round' && argv[1] !== undefined) return trainRoundHere(argv[1], io);
   let o: BenchOptions;
   try {
     const parsed = parseArgs(argv);
@@ -245,7 +286,7 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
     return 2;
   }
   const log = (text: string) => { if (!o.json) io.err(text + '\n'); };
-  useWasmKernels({ threads: 1 }); // this thread only samples (batch 1: nothing to split)
+  useWasmKernels({ threads: 1 }); // this thread samples; a long sample of a large model borrows a second one (sampleOurs)
   const workloads: ModelWorkload[] = [
     { name: 'A' as const, label: 'A: LSTM 1×128', model: { cell: 'lstm' as const, hidden: 128, layers: 1 }, steps: o.stepsA, warmup: Math.min(5, Math.floor(o.stepsA / 3)) },
     { name: 'B' as const, label: 'B: GRU 2×256', model: { cell: 'gru' as const, hidden: 256, layers: 2 }, steps: o.stepsB, warmup: Math.min(3, Math.floor(o.stepsB / 3)) },
@@ -284,10 +325,9 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
     };
     for (const w of workloads) {
       for (let round = 1; round <= o.rounds; round++) {
-        const ours = await runOurs(dir, w, `run-${w.name}-${round}`, threads);
-        const rss = process.resourceUsage().maxRSS / 1024;
+        const ours = runOursInChild({ dir, w, runName: `run-${w.name}-${round}`, threads });
         const tokPerSec = trainTokPerSec(w, ours.lines);
-        record({ side: 'rnn-lab', model: w.name, round, trainTokPerSec: tokPerSec, sampleTokPerSec: sampleOurs(ours.runDir, o.sampleLength), peakRssMB: rss,
+        record({ side: 'rnn-lab', model: w.name, round, trainTokPerSec: tokPerSec, sampleTokPerSec: sampleOurs(ours.runDir, o.sampleLength), peakRssMB: ours.peakRssMB,
           lastLoss: ours.lines[ours.lines.length - 1].loss, loadAverage: load() }, w.label);
         for (const { side, python } of pythons) {
           const t = runTorch<TorchResult>(python, ['--corpus', corpus, '--model', w.name, '--steps', String(w.steps), '--warmup', String(w.warmup), '--sample', String(o.sampleLength)], `model ${w.name}`);
@@ -370,7 +410,7 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
         '',
         `rnn-lab: ${env.kernels} kernels, training in a worker thread on ${threads} thread(s); medians of ${o.rounds} interleaved round(s); ratios are medians of per-round ratios; load average ${env.loadAverage.toFixed(1)} at the start, ${load().toFixed(1)} at the end.`,
         ...(['pytorch', 'baseline'] as const).filter((s) => torchInfo[s]).map((s) => `${name(s)} (${s === 'pytorch' ? 'reference' : 'baseline'}), ${torchInfo[s]!.threads} thread: ${torchInfo[s]!.backend.summary}.`),
-        `Peak RSS of rnn-lab is the whole bench process (main thread + training worker) after that model's training.`,
+        `Peak RSS of rnn-lab is the training process's (main thread + training worker; each round in a process of its own, as each PyTorch round).`,
         ...(quality ? [`Time to quality (model A, ${quality.steps} steps, validation loss every ${quality.evalEvery} on the held-out 1%): target ${quality.targetValLoss.toFixed(3)} nats; `
           + `rnn-lab ${quality.ours.seconds?.toFixed(1) ?? 'never'} s (final ${quality.ours.finalValLoss.toFixed(3)}), ${ref} ${quality.pytorch.seconds?.toFixed(1) ?? 'never'} s (final ${quality.pytorch.finalValLoss.toFixed(3)}): `
           + `${quality.speedup ? `rnn-lab ${quality.speedup.toFixed(2)}× as fast` : 'no ratio'}.`] : []),

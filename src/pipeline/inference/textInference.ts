@@ -10,6 +10,7 @@ import type { LoadedModel } from '../loadModel';
 import { EOS, LINE_BREAK, NON_TEXT_TOKENS, type Tokenizer } from '../tokenizer';
 import { Rng } from '../../engine/rng';
 import { sampleTokens } from '../../engine/sampler';
+import { borrowSecondThread } from './samplingThreads';
 import type { LineLabelItem, SampleSettings, TextLabels, TokenLabelItem } from '../../protocol/inference';
 
 function needTokenizer(model: LoadedModel): { tokenizer: Tokenizer; labels: readonly string[]; task: string } {
@@ -140,13 +141,18 @@ export function* sampleText(model: LoadedModel, request: SampleSettings): Genera
   const { tokenizer, task } = needTokenizer(model);
   if (task !== 'lm') throw inputError(model.source, `is a ${task} model; sampling needs a language model (task lm)`);
   let text = request.prime;
-  const tokens = sampleTokens(model.stepper, {
-    prime: tokenizer.primeIds(request.prime), length: request.length, temperature: request.temperature,
-    topK: request.topK, topP: request.topP, rng: new Rng(request.seed), excludeTokens: NON_TEXT_TOKENS,
-  });
-  for (const id of tokens) {
-    const next = tokenizer.appendDecoded(text, id);
-    yield next.slice(text.length);
-    text = next;
+  const release = model.backend === 'engine' ? borrowSecondThread(model.spec, request.length) : () => undefined;
+  try {
+    const tokens = sampleTokens(model.stepper, {
+      prime: tokenizer.primeIds(request.prime), length: request.length, temperature: request.temperature,
+      topK: request.topK, topP: request.topP, rng: new Rng(request.seed), excludeTokens: NON_TEXT_TOKENS,
+    });
+    for (const id of tokens) {
+      const next = tokenizer.appendDecoded(text, id);
+      yield next.slice(text.length);
+      text = next;
+    }
+  } finally {
+    release();
   }
 }
