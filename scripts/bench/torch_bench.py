@@ -133,22 +133,23 @@ class Windows:
         return self.ids[offsets], self.ids[offsets + 1]
 
 
-def evaluate(model, val, V, loss_fn, max_windows=64):
-    """RNN Lab's evaluateLm: mean window loss over at most 64 windows, state carried."""
-    windows = Windows(val, 32, 64)
-    count = min(windows.per_epoch, max_windows)
+def evaluate(model, val, V, start, window=256, max_tokens=1 << 17):
+    """RNN Lab's validation loss (src/pipeline/eval/lmScorer.ts): the held-out text read as one stream
+    in order (batch 1, windows of 256, the state carried), the first token predicted from a line
+    start; the mean cross-entropy per token over at most 2^17 tokens."""
+    n = min(len(val), max_tokens)
+    inputs = torch.cat([torch.tensor([start]), val[: n - 1]])
     total, state = 0.0, None
     model.eval()
     with torch.no_grad():
-        for w in range(count):
-            x, y = windows.window(w)
-            logits, state = model(x, state)
-            total += loss_fn(logits.reshape(-1, V), y.reshape(-1)).item()
+        for s in range(0, n, window):
+            logits, state = model(inputs[s:s + window].view(-1, 1), state)
+            total += nn.functional.cross_entropy(logits.reshape(-1, V), val[s:min(n, s + window)], reduction="sum").item()
     model.train()
-    return total / count
+    return total / n
 
 
-def quality(args, ids, V):
+def quality(args, ids, V, start):
     held = int(len(ids) * 0.01)
     train, val = ids[: len(ids) - held], ids[len(ids) - held:]
     model = CharModel(V, "lstm", 128, 1)
@@ -169,7 +170,7 @@ def quality(args, ids, V):
         opt.step()
         state = detach(state)
         if step % args.eval_every == 0 or step == args.steps:
-            points.append({"step": step, "seconds": time.perf_counter() - t0, "valLoss": evaluate(model, val, V, loss_fn)})
+            points.append({"step": step, "seconds": time.perf_counter() - t0, "valLoss": evaluate(model, val, V, start)})
     return model, {"quality": points, "lastLoss": loss.item()}
 
 
@@ -194,7 +195,7 @@ def main():
     ids = torch.tensor([index[c] for c in text], dtype=torch.long)
     V = len(chars)
     if args.quality:
-        model, result = quality(args, ids, V)
+        model, result = quality(args, ids, V, index["\n"])
         json.dump({"model": "A", "torch": torch.__version__, "threads": torch.get_num_threads(), "backend": backend(model, V, "lstm"),
                    "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **result}, sys.stdout)
         sys.stdout.write("\n")

@@ -10,6 +10,7 @@ import { referenceKernels, sequenceKernels, type AdamHyper, type Kernels } from 
 import type { Vec } from '../tensor';
 import type { WasmArena } from './arena';
 import { GemmTeam, ROW_FNS, type RowFn } from './parallel';
+import { STEP_SPLIT_MIN_MACS, packRows8 } from './packRows8';
 import { GEMM_WORKSPACE_BYTES, kernelsFmaWasmBase64, kernelsWasmBase64 } from './kernels.generated';
 import { WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly';
 
@@ -318,8 +319,41 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     return total;
   }
 
+  /**
+   * One-row windows (a stream read in order: validation, eval, label) run step by step on R packed
+   * for gemv_p8 (8 rows a panel, one pointer: the 4-row micro-kernel would compute 3 rows of
+   * padding at each step); its large products split over the two threads like a sampling step's.
+   * Needs GH % 8 = 0 (no padding rows, so the products write only their own gates) and H % 4 = 0.
+   */
+  const oneRowR = (R: Float32Array, GH: number, H: number): number => {
+    const got = region(GH * H * 4, packedPtr, packedBytes);
+    if (!got) return 0;
+    [packedPtr, packedBytes] = got;
+    packRows8(R, GH, H, new Float32Array(arena.memory.buffer, packedPtr, GH * H));
+    return packedPtr;
+  };
+  const oneRowGemv = (GH: number, H: number, x: number, Rp: number, y: number, acc: number): void => {
+    if (team && GH * H >= STEP_SPLIT_MIN_MACS) runRows('gemv_p8', GH, 8, H, x, Rp, y, 0, acc);
+    else wasm.gemv_p8(0, GH, H, x, Rp, y, 0, acc);
+  };
+  /** Copies h (H) into row t of out (at outOff, row stride ldo). */
+  const writeRow = (h: Vec, out: Vec, outOff: number, ldo: number, t: number): void => { out.set(h, outOff + t * ldo); };
+  const oneRowWindow = (B: number, H: number, GH: number, ...vs: Vec[]): boolean => B === 1 && GH % 8 === 0 && H % 4 === 0 && inArena(...vs);
+
   const sequence: Pick<Kernels, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward'> = {
     lstmSequenceForward(T, B, H, reverse, gates, hs, cs, tanhC, R, out, outOff, ldo) {
+      const Rp1 = T > 1 && oneRowWindow(B, H, 4 * H, gates, hs, cs, tanhC, R, out) ? oneRowR(R as Float32Array, 4 * H, H) : 0;
+      if (Rp1) {
+        const G4 = 4 * H, h4 = H * 4;
+        for (let s = 0; s < T; s++) {
+          const t = reverse ? T - 1 - s : s, before = reverse ? t + 1 : t, after = reverse ? t : t + 1;
+          const g = ptr(gates) + t * G4 * 4;
+          oneRowGemv(G4, H, ptr(hs) + before * h4, Rp1, g, 1);
+          wasm.lstm_fwd(1, H, g, ptr(cs) + before * h4, ptr(cs) + after * h4, ptr(tanhC) + t * h4, ptr(hs) + after * h4);
+          writeRow(hs.subarray(after * H, after * H + H), out, outOff, ldo, t);
+        }
+        return;
+      }
       const Rp = worthPacking(T, B, H) && inArena(gates, hs, cs, tanhC, R, out) ? packR(R, 4 * H, H, true) : 0;
       if (!Rp) return fallback.lstmSequenceForward(T, B, H, reverse, gates, hs, cs, tanhC, R, out, outOff, ldo);
       runSeq('lstm_seq_fwd', B, T, B, H, reverse ? 1 : 0, ptr(gates), ptr(hs), ptr(cs), ptr(tanhC), Rp, ptr(out) + outOff * 4, ldo * 4);
@@ -333,6 +367,17 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
       addSquares(dLdaSq, sq, T, B);
     },
     gruSequenceForward(T, B, H, reverse, gates, hs, extra, recur, R, Rb, out, outOff, ldo) {
+      const Rp1 = T > 1 && oneRowWindow(B, H, 3 * H, gates, hs, extra, recur, R, Rb, out) ? oneRowR(R as Float32Array, 3 * H, H) : 0;
+      if (Rp1) {
+        const h4 = H * 4;
+        for (let s = 0; s < T; s++) {
+          const t = reverse ? T - 1 - s : s, before = reverse ? t + 1 : t, after = reverse ? t : t + 1;
+          oneRowGemv(3 * H, H, ptr(hs) + before * h4, Rp1, ptr(recur), 0);
+          wasm.gru_fwd(1, H, ptr(gates) + t * 3 * h4, ptr(recur), ptr(Rb) + 2 * h4, ptr(extra) + t * h4, ptr(hs) + after * h4, ptr(hs) + before * h4);
+          writeRow(hs.subarray(after * H, after * H + H), out, outOff, ldo, t);
+        }
+        return;
+      }
       const Rp = worthPacking(T, B, H) && inArena(gates, hs, extra, recur, R, Rb, out) ? packR(R, 3 * H, H, true) : 0;
       if (!Rp) return fallback.gruSequenceForward(T, B, H, reverse, gates, hs, extra, recur, R, Rb, out, outOff, ldo);
       runSeq('gru_seq_fwd', B, T, B, H, reverse ? 1 : 0, ptr(gates), ptr(hs), ptr(extra), ptr(recur), ptr(Rb) + 2 * H * 4, Rp, ptr(out) + outOff * 4, ldo * 4);

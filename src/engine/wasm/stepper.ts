@@ -16,26 +16,11 @@
 import type { Model, RecurrentState } from '../model';
 import { gateCount, type ModelSpec } from '../spec';
 import type { WasmEngine } from './index';
+import { STEP_SPLIT_MIN_MACS, packRows8, packedSize, up8 } from './packRows8';
 
-const up8 = (n: number): number => Math.ceil(n / 8) * 8;
 /** Layer 0 projects a (V, GH) table at each sequence start when it has at most this many floats (4 MB); larger vocabularies project the token's embedding row at each step. */
 const MAX_TABLE_FLOATS = 1 << 20;
 
-/** A step's product is split between the two threads (when the helper runs) from this many multiply-adds: on a quiet 2-core machine model B (GRU 2×256) sampled 26K tok/s with 1<<16 or 1<<17 against 13K on one thread; model A (LSTM 128, 65K per step product) ran 122K on one thread, 89-100K split.
- */
-const SPLIT_MIN_MACS = 1 << 17;
-
-/** Floats of W (N, K) packed for gemv_p8. */
-const packedSize = (N: number, K: number): number => up8(N) * Math.ceil(K / 4) * 4;
-
-/** W (N, K) row-major into gemv_p8's panels (see scripts/wasm/gemv-packed.mjs); the padding stays zero. */
-function packRows8(W: Float32Array, N: number, K: number, dst: Float32Array): void {
-  const chunks = Math.ceil(K / 4);
-  for (let n = 0; n < N; n++) {
-    const panel = (n >> 3) * chunks * 32 + (n & 7) * 4, row = n * K;
-    for (let k = 0; k < K; k++) dst[panel + (k >> 2) * 32 + (k & 3)] = W[row + k];
-  }
-}
 
 interface LayerPlan {
   readonly W: Float32Array | null;    // (GH8, H) packed, layers above 0
@@ -95,7 +80,7 @@ class StepPlan {
   /** y = (acc ? y : 0) + bias + W·x over N8 packed rows; halves on the two threads when the helper runs and the product is large enough to pay for the hand-off. */
   private gemv(N8: number, K: number, x: number, W: number, y: number, bias: number, acc: number): void {
     const k = this.engine.kernels;
-    if (k.team && N8 * K >= SPLIT_MIN_MACS) k.runRows('gemv_p8', N8, 8, K, x, W, y, bias, acc);
+    if (k.team && N8 * K >= STEP_SPLIT_MIN_MACS) k.runRows('gemv_p8', N8, 8, K, x, W, y, bias, acc);
     else k.exports.gemv_p8(0, N8, K, x, W, y, bias, acc);
   }
 
@@ -103,7 +88,7 @@ class StepPlan {
   private gemv2(N8: number, K1: number, x1: number, W1: number, y1: number, b1: number, a1: number,
     K2: number, x2: number, W2: number, y2: number, b2: number, a2: number): void {
     const k = this.engine.kernels;
-    if (k.team && N8 * (K1 + K2) >= SPLIT_MIN_MACS) k.runRows('gemv_p8x2', N8, 8, K1, x1, W1, y1, b1, a1, K2, x2, W2, y2, b2, a2);
+    if (k.team && N8 * (K1 + K2) >= STEP_SPLIT_MIN_MACS) k.runRows('gemv_p8x2', N8, 8, K1, x1, W1, y1, b1, a1, K2, x2, W2, y2, b2, a2);
     else k.exports.gemv_p8x2(0, N8, K1, x1, W1, y1, b1, a1, K2, x2, W2, y2, b2, a2);
   }
 
@@ -209,5 +194,5 @@ export function stepWork(spec: ModelSpec): { macs: number; splits: boolean } {
   const GH = gateCount(spec.cell) * spec.hidden, H = spec.hidden;
   const products = [spec.embedding > 0 && spec.vocabSize * GH > MAX_TABLE_FLOATS ? GH * spec.embedding : 0, spec.outputs * H];
   for (let l = 0; l < spec.layers; l++) products.push(GH * (H + (l > 0 ? H : 0)));
-  return { macs: products.reduce((a, b) => a + b, 0), splits: products.some((p) => p >= SPLIT_MIN_MACS) };
+  return { macs: products.reduce((a, b) => a + b, 0), splits: products.some((p) => p >= STEP_SPLIT_MIN_MACS) };
 }

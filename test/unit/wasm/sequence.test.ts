@@ -1,6 +1,6 @@
-// The sequence kernels (a recurrent layer's window in one call: scripts/wasm/sequence.mjs) against
-// the TypeScript reference (the per-step loop of gemm and pointwise kernels, sequenceKernels in
-// src/engine/kernels.ts): a table of shapes, both directions, both variants (FMA and mul+add), the
+// The sequence kernels (a recurrent layer's window in one call: scripts/wasm/sequence.mjs; one-row
+// windows step by step on gemv_p8) against the TypeScript reference (the per-step loop of gemm and
+// pointwise kernels, sequenceKernels in src/engine/kernels.ts): a table of shapes, both directions, both variants (FMA and mul+add), the
 // layer's output at a column offset with a wider row (as in a bidirectional layer), and dLdaSq.
 import * as assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
@@ -18,6 +18,12 @@ const cases: SeqCase[] = [
   { cell: 'lstm', T: 6, B: 32, H: 128, reverse: false, D: 1, sq: true },
   { cell: 'lstm', T: 4, B: 5, H: 72, reverse: true, D: 2, sq: false },
   { cell: 'gru', T: 1, B: 1, H: 4, reverse: false, D: 1, sq: true },
+  // One-row windows (a stream read in order) on gemv_p8 when G*H % 8 = 0; H = 12 GRU (36) keeps the 4-row kernel.
+  { cell: 'lstm', T: 9, B: 1, H: 12, reverse: false, D: 1, sq: true },
+  { cell: 'lstm', T: 7, B: 1, H: 20, reverse: true, D: 2, sq: false },
+  { cell: 'gru', T: 9, B: 1, H: 8, reverse: false, D: 1, sq: true },
+  { cell: 'gru', T: 6, B: 1, H: 16, reverse: true, D: 2, sq: true },
+  { cell: 'gru', T: 5, B: 1, H: 12, reverse: false, D: 1, sq: false },
   { cell: 'gru', T: 5, B: 6, H: 12, reverse: true, D: 2, sq: true },
   { cell: 'gru', T: 4, B: 32, H: 256, reverse: false, D: 1, sq: true },
   { cell: 'gru', T: 3, B: 7, H: 100, reverse: false, D: 2, sq: false },
