@@ -426,11 +426,8 @@ export class RecurrentLayer {
     return !valid && ((this.spec.cell === 'lstm' && !w.P) || (this.spec.cell === 'gru' && this.spec.resetAfter));
   }
 
-  /** Wb + Rb, except that with gru resetAfter Rbh stays inside the reset product (added by the cell). */
   private fillInputBias(bias: Vec, w: DirectionWeights): void {
-    const GH = this.G * this.H;
-    const skipFrom = this.spec.cell === 'gru' && this.spec.resetAfter ? 2 * this.H : GH;
-    for (let k = 0; k < GH; k++) bias[k] = w.Wb[k] + (k < skipFrom ? w.Rb[k] : 0);
+    inputBias(this.spec, w.Wb, w.Rb, bias);
   }
 }
 
@@ -447,4 +444,11 @@ export function directionViews(W: Vec, R: Vec, Bias: Vec, P: Vec | null, D: numb
     });
   }
   return views;
+}
+
+/** What the input projection adds (G*H): Wb + Rb, except that with gru resetAfter Rbh stays inside the reset product (added by the cell). */
+export function inputBias(spec: ModelSpec, Wb: Vec, Rb: Vec, bias: Vec): void {
+  const H = spec.hidden, GH = gateCount(spec.cell) * H;
+  const skipFrom = spec.cell === 'gru' && spec.resetAfter ? 2 * H : GH;
+  for (let k = 0; k < GH; k++) bias[k] = Wb[k] + (k < skipFrom ? Rb[k] : 0);
 }

@@ -101,8 +101,15 @@ export interface WasmKernels extends Kernels {
   readonly team: GemmTeam | null;
   /** The raw exports (byte pointers), for measurements and the batch-1 stepper. */
   readonly exports: KernelExports;
-  /** A row kernel (ROW_FNS) over rows [0, rows) in chunks of `align`: halves on the two threads when the helper runs, else here. */
-  runRows(fn: RowFn, rows: number, align: number, ...args: number[]): void;
+  /**
+   * gemv_p8 over all N8 rows (y = (acc ? y : 0) + bias + W·x, byte pointers, W packed by packRows8):
+   * halves of whole panels on the two threads when the helper runs and the product reaches
+   * STEP_SPLIT_MIN_MACS, else here.
+   */
+  gemvPacked(N8: number, K: number, x: number, W: number, y: number, bias: number, acc: number): void;
+  /** Two gemvPacked over the same N8 rows (a layer's W·x and R·h): one hand-off for both. */
+  gemvPacked2(N8: number, K1: number, x1: number, W1: number, y1: number, bias1: number, acc1: number,
+    K2: number, x2: number, W2: number, y2: number, bias2: number, acc2: number): void;
 }
 
 /** Kernels on `arena`'s memory. fma: use the relaxed-SIMD variant (undefined = when the runtime has it). */
@@ -294,9 +301,14 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     if (team && B >= 8) team.rows(wasm, rowFns, fn, B, args, workspace);
     else rowFns[ROW_FNS.indexOf(fn)](0, B, ...args, workspace);
   };
-  const runRows = (fn: RowFn, rows: number, align: number, ...args: number[]): void => {
-    if (team && rows >= 2 * align) team.rows(wasm, rowFns, fn, rows, args, workspace, align);
-    else rowFns[ROW_FNS.indexOf(fn)](0, rows, ...args, workspace);
+  const gemvPacked = (N8: number, K: number, x: number, W: number, y: number, bias: number, acc: number): void => {
+    if (team && N8 >= 16 && N8 * K >= STEP_SPLIT_MIN_MACS) team.rows(wasm, rowFns, 'gemv_p8', N8, [K, x, W, y, bias, acc], workspace, 8);
+    else wasm.gemv_p8(0, N8, K, x, W, y, bias, acc);
+  };
+  const gemvPacked2 = (N8: number, K1: number, x1: number, W1: number, y1: number, b1: number, a1: number,
+    K2: number, x2: number, W2: number, y2: number, b2: number, a2: number): void => {
+    if (team && N8 >= 16 && N8 * (K1 + K2) >= STEP_SPLIT_MIN_MACS) team.rows(wasm, rowFns, 'gemv_p8x2', N8, [K1, x1, W1, y1, b1, a1, K2, x2, W2, y2, b2, a2], workspace, 8);
+    else wasm.gemv_p8x2(0, N8, K1, x1, W1, y1, b1, a1, K2, x2, W2, y2, b2, a2);
   };
   const fallback = sequenceKernels({ name: 'wasm', gemm, addBiasRows, sumRows, sumSquares,
     softmaxCrossEntropyRows: referenceKernels.softmaxCrossEntropyRows,
@@ -332,12 +344,6 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     packRows8(R, GH, H, new Float32Array(arena.memory.buffer, packedPtr, GH * H));
     return packedPtr;
   };
-  const oneRowGemv = (GH: number, H: number, x: number, Rp: number, y: number, acc: number): void => {
-    if (team && GH * H >= STEP_SPLIT_MIN_MACS) runRows('gemv_p8', GH, 8, H, x, Rp, y, 0, acc);
-    else wasm.gemv_p8(0, GH, H, x, Rp, y, 0, acc);
-  };
-  /** Copies h (H) into row t of out (at outOff, row stride ldo). */
-  const writeRow = (h: Vec, out: Vec, outOff: number, ldo: number, t: number): void => { out.set(h, outOff + t * ldo); };
   const oneRowWindow = (B: number, H: number, GH: number, ...vs: Vec[]): boolean => B === 1 && GH % 8 === 0 && H % 4 === 0 && inArena(...vs);
 
   const sequence: Pick<Kernels, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward'> = {
@@ -348,9 +354,9 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
         for (let s = 0; s < T; s++) {
           const t = reverse ? T - 1 - s : s, before = reverse ? t + 1 : t, after = reverse ? t : t + 1;
           const g = ptr(gates) + t * G4 * 4;
-          oneRowGemv(G4, H, ptr(hs) + before * h4, Rp1, g, 1);
+          gemvPacked(G4, H, ptr(hs) + before * h4, Rp1, g, 0, 1);
           wasm.lstm_fwd(1, H, g, ptr(cs) + before * h4, ptr(cs) + after * h4, ptr(tanhC) + t * h4, ptr(hs) + after * h4);
-          writeRow(hs.subarray(after * H, after * H + H), out, outOff, ldo, t);
+          out.set(hs.subarray(after * H, after * H + H), outOff + t * ldo);
         }
         return;
       }
@@ -372,9 +378,9 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
         const h4 = H * 4;
         for (let s = 0; s < T; s++) {
           const t = reverse ? T - 1 - s : s, before = reverse ? t + 1 : t, after = reverse ? t : t + 1;
-          oneRowGemv(3 * H, H, ptr(hs) + before * h4, Rp1, ptr(recur), 0);
+          gemvPacked(3 * H, H, ptr(hs) + before * h4, Rp1, ptr(recur), 0, 0);
           wasm.gru_fwd(1, H, ptr(gates) + t * 3 * h4, ptr(recur), ptr(Rb) + 2 * h4, ptr(extra) + t * h4, ptr(hs) + after * h4, ptr(hs) + before * h4);
-          writeRow(hs.subarray(after * H, after * H + H), out, outOff, ldo, t);
+          out.set(hs.subarray(after * H, after * H + H), outOff + t * ldo);
         }
         return;
       }
@@ -429,7 +435,7 @@ export function createWasmKernels(arena: WasmArena, fma?: boolean): WasmKernels 
     ...sequence, gatherRows, scatterAddRows, adamUpdate,
     lstmPointwiseForward, lstmPointwiseBackward, gruPointwiseForward, gruPointwiseBackward,
     get name() { return (useFma ? 'wasm-simd-fma' : 'wasm-simd') + (team ? ' ×2 threads' : ''); },
-    fma: useFma, exports: wasm, runRows,
+    fma: useFma, exports: wasm, gemvPacked, gemvPacked2,
     get team() { return team; },
     useSecondThread(minMacs = SPLIT_MIN_MACS) {
       splitMinMacs = minMacs;

@@ -183,11 +183,16 @@ export class GemmTeam {
    * measurement needs this.
    */
   waitReady(timeoutMs: number): boolean {
+    return this.awaitFlag(READY, timeoutMs);
+  }
+
+  /** Waits (Atomics.wait, woken by the helper's notify) until slot is set, at most timeoutMs; true when it is. */
+  private awaitFlag(slot: number, timeoutMs: number): boolean {
     const until = performance.now() + timeoutMs;
-    while (Atomics.load(this.ctl, READY) === 0) {
+    while (Atomics.load(this.ctl, slot) === 0) {
       const left = until - performance.now();
       if (left <= 0) return false;
-      Atomics.wait(this.ctl, READY, 0, left);
+      Atomics.wait(this.ctl, slot, 0, left);
     }
     return true;
   }
@@ -201,13 +206,8 @@ export class GemmTeam {
     this.ctl[QUIT] = 1;
     Atomics.store(this.ctl, SEQ, 0x7fff + 1);
     Atomics.notify(this.ctl, SEQ);
-    const until = performance.now() + (Atomics.load(this.ctl, READY) ? 200 : 0);
-    while (Atomics.load(this.ctl, GONE) === 0) {
-      const left = until - performance.now();
-      if (left <= 0) break;
-      Atomics.wait(this.ctl, GONE, 0, left);
-    }
+    const gone = this.awaitFlag(GONE, Atomics.load(this.ctl, READY) ? 200 : 0);
     void this.worker.terminate();
-    return Atomics.load(this.ctl, GONE) === 1;
+    return gone;
   }
 }

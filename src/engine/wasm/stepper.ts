@@ -7,8 +7,8 @@
 //
 // The weights are packed, and the table made, at initialState(): a sequence reads the parameters as
 // they were when it began (a stepper made before training changes them still starts each new
-// sequence on the new values). One plan per model, reused by every stepper of it: the arena never
-// frees, and the trainer makes a stepper for every sample.
+// sequence on the new values). One plan per engine and model shape, reused by every stepper of
+// such a model: the arena never frees, and the trainer makes a stepper for every sample.
 //
 // L = layers, H = hidden (H % 4 = 0), G = gates (lstm 4, gru 3), GH = G*H, E = embedding, V =
 // vocabulary, C = outputs; N8 = N rounded up to a multiple of 8 (packed rows).
@@ -17,10 +17,10 @@ import type { Model, RecurrentState } from '../model';
 import { gateCount, type ModelSpec } from '../spec';
 import type { WasmEngine } from './index';
 import { STEP_SPLIT_MIN_MACS, packRows8, packedSize, up8 } from './packRows8';
+import { inputBias } from '../layers/recurrent';
 
 /** Layer 0 projects a (V, GH) table at each sequence start when it has at most this many floats (4 MB); larger vocabularies project the token's embedding row at each step. */
 const MAX_TABLE_FLOATS = 1 << 20;
-
 
 interface LayerPlan {
   readonly W: Float32Array | null;    // (GH8, H) packed, layers above 0
@@ -77,21 +77,6 @@ class StepPlan {
 
   private get ex() { return this.engine.kernels.exports; }
 
-  /** y = (acc ? y : 0) + bias + W·x over N8 packed rows; halves on the two threads when the helper runs and the product is large enough to pay for the hand-off. */
-  private gemv(N8: number, K: number, x: number, W: number, y: number, bias: number, acc: number): void {
-    const k = this.engine.kernels;
-    if (k.team && N8 * K >= STEP_SPLIT_MIN_MACS) k.runRows('gemv_p8', N8, 8, K, x, W, y, bias, acc);
-    else k.exports.gemv_p8(0, N8, K, x, W, y, bias, acc);
-  }
-
-  /** Two gemv over the same N8 rows (a layer's W·x and R·h), one hand-off for both. */
-  private gemv2(N8: number, K1: number, x1: number, W1: number, y1: number, b1: number, a1: number,
-    K2: number, x2: number, W2: number, y2: number, b2: number, a2: number): void {
-    const k = this.engine.kernels;
-    if (k.team && N8 * (K1 + K2) >= STEP_SPLIT_MIN_MACS) k.runRows('gemv_p8x2', N8, 8, K1, x1, W1, y1, b1, a1, K2, x2, W2, y2, b2, a2);
-    else k.exports.gemv_p8x2(0, N8, K1, x1, W1, y1, b1, a1, K2, x2, W2, y2, b2, a2);
-  }
-
   /** Packs model's parameters as they are now. */
   pack(model: Model): void {
     this.owner = model;
@@ -99,8 +84,7 @@ class StepPlan {
     const f32 = (name: string) => model.param(name) as Float32Array;
     for (let l = 0; l < L; l++) {
       const p = this.layers[l], B = model.param(`layer${l}.B`), Wb = B.subarray(0, GH), Rb = B.subarray(GH, 2 * GH);
-      const skipFrom = spec.cell === 'gru' ? 2 * H : GH; // gru resetAfter: Rbh stays inside r⊙(Rh·h + Rbh)
-      for (let k = 0; k < GH; k++) p.bias[k] = Wb[k] + (k < skipFrom ? Rb[k] : 0);
+      inputBias(spec, Wb, Rb, p.bias);
       packRows8(f32(`layer${l}.R`), GH, H, p.R);
       if (p.W) packRows8(f32(`layer${l}.W`), GH, H, p.W);
       if (spec.cell === 'gru') p.rbh.set(Rb.subarray(2 * H, 3 * H));
@@ -133,18 +117,18 @@ class StepPlan {
     else {
       const E = spec.embedding;
       this.x0!.set(model.param('embedding').subarray(token * E, (token + 1) * E));
-      this.gemv(GH8, E, at(this.x0!), at(this.W0!), at(first.gates), at(first.bias), 0);
+      this.engine.kernels.gemvPacked(GH8, E, at(this.x0!), at(this.W0!), at(first.gates), at(first.bias), 0);
     }
     for (let l = 0; l < L; l++) {
       const p = this.layers[l], hPrev = at(hIn, l * H), h = at(hOut, l * H);
       // lstm: gates = bias + W·x + R·hPrev; gru: gates = bias + W·x, recur = R·hPrev (the cell resets it).
       const [y, acc] = lstm ? [at(p.gates), 1] : [at(p.recur), 0];
-      if (p.W) this.gemv2(GH8, H, at(hOut, (l - 1) * H), at(p.W), at(p.gates), at(p.bias), 0, H, hPrev, at(p.R), y, 0, acc);
-      else this.gemv(GH8, H, hPrev, at(p.R), y, 0, acc);
+      if (p.W) this.engine.kernels.gemvPacked2(GH8, H, at(hOut, (l - 1) * H), at(p.W), at(p.gates), at(p.bias), 0, H, hPrev, at(p.R), y, 0, acc);
+      else this.engine.kernels.gemvPacked(GH8, H, hPrev, at(p.R), y, 0, acc);
       if (lstm) this.ex.lstm_fwd(1, H, at(p.gates), at(cIn, l * H), at(cOut, l * H), at(p.extra), h);
       else this.ex.gru_fwd(1, H, at(p.gates), at(p.recur), at(p.rbh), at(p.extra), h, hPrev);
     }
-    this.gemv(up8(this.C), H, at(hOut, (L - 1) * H), at(this.head), at(this.logits), at(this.headBias), 0);
+    this.engine.kernels.gemvPacked(up8(this.C), H, at(hOut, (L - 1) * H), at(this.head), at(this.logits), at(this.headBias), 0);
     state.h.set(hOut);
     if (lstm && state.c) state.c.set(cOut);
     return this.logits.subarray(0, this.C);
