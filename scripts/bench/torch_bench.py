@@ -111,7 +111,7 @@ def backend(model, V, cell):
     return {
         "blas": blas, "blasInfo": blas_info, "blasLibraries": libs, "onednn": onednn[1] if onednn else None,
         "mkldnnEnabled": bool(torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled),
-        "cpuCapability": capability, "recurrentOps": ops,
+        "cpuCapability": capability, "recurrentOps": ops, "rnn": rnn,
         "summary": f"{rnn}; GEMMs {blas} (BLAS_INFO={blas_info}); CPU capability {capability}",
     }
 

@@ -236,7 +236,7 @@ function sampleOurs(runDir: string, length: number): number | null {
   }
 }
 
-interface TorchBackend { summary: string; blas: string; blasInfo: string; onednn: string | null; cpuCapability: string; recurrentOps: string[]; blasLibraries: string[] }
+interface TorchBackend { summary: string; rnn: string; blas: string; blasInfo: string; onednn: string | null; cpuCapability: string; recurrentOps: string[]; blasLibraries: string[] }
 interface TorchResult {
   trainTokPerSec: number; sampleTokPerSec: number | null; peakRssMB: number; lastLoss: number;
   blas: string; torch: string; threads: number; backend: TorchBackend;
@@ -317,7 +317,9 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
     if (o.json) io.out(jsonLine({ type: 'environment', ...env }));
 
     const results: Measurement[] = [];
+    // Each side's last result, and each model's recurrent op (model A's LSTM and B's GRU run differently).
     const torchInfo: Partial<Record<Side, TorchResult>> = {};
+    const torchRnn: Partial<Record<Side, Record<string, { rnn: string; recurrentOps: string[] }>>> = {};
     const record = (m: Measurement, label: string) => {
       results.push(m);
       log(`  ${label} round ${m.round}: ${m.side} train ${fmt(m.trainTokPerSec)} tok/s, sample ${fmt(m.sampleTokPerSec)} tok/s, peak RSS ${m.peakRssMB.toFixed(0)} MB, loss ${m.lastLoss.toFixed(3)}, load ${m.loadAverage.toFixed(1)}`);
@@ -332,6 +334,7 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
         for (const { side, python } of pythons) {
           const t = runTorch<TorchResult>(python, ['--corpus', corpus, '--model', w.name, '--steps', String(w.steps), '--warmup', String(w.warmup), '--sample', String(o.sampleLength)], `model ${w.name}`);
           torchInfo[side] = t;
+          (torchRnn[side] ??= {})[w.name] = { rnn: t.backend.rnn, recurrentOps: t.backend.recurrentOps };
           record({ side, model: w.name, round, trainTokPerSec: t.trainTokPerSec, sampleTokPerSec: t.sampleTokPerSec, peakRssMB: t.peakRssMB, lastLoss: t.lastLoss, loadAverage: load() }, w.label);
         }
       }
@@ -391,9 +394,20 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
       pytorch: has('pytorch') ? sideRow('pytorch', w.name) : null,
       baseline: has('baseline') ? sideRow('baseline', w.name) : null,
     }));
-    const describe = (t: TorchResult | undefined) => (t ? { version: t.torch, threads: t.threads, backend: t.backend.summary, recurrentOps: t.backend.recurrentOps, libraries: t.backend.blasLibraries } : null);
+    const describe = (side: Side) => {
+      const t = torchInfo[side];
+      if (!t) return null;
+      const b = t.backend;
+      return { version: t.torch, threads: t.threads, blas: b.blas, blasInfo: b.blasInfo, onednn: b.onednn, cpuCapability: b.cpuCapability, models: torchRnn[side] ?? {}, libraries: b.blasLibraries };
+    };
+    /** "model A: LSTM on oneDNN v3.12 (fused RNN primitive); model B: GRU as per-step GEMMs (aten::addmm); GEMMs MKL 2024.2 (BLAS_INFO=mkl); CPU capability AVX2" */
+    const backendLine = (side: Side) => {
+      const b = torchInfo[side]!.backend;
+      const models = Object.entries(torchRnn[side] ?? {}).map(([model, r]) => `model ${model}: ${r.rnn}`);
+      return [...models, `GEMMs ${b.blas} (BLAS_INFO=${b.blasInfo})`, `CPU capability ${b.cpuCapability}`].join('; ');
+    };
     if (o.json) {
-      io.out(jsonLine({ type: 'summary', kernels: env.kernels, threads, pytorch: describe(torchInfo.pytorch), baseline: describe(torchInfo.baseline), rows,
+      io.out(jsonLine({ type: 'summary', kernels: env.kernels, threads, pytorch: describe('pytorch'), baseline: describe('baseline'), rows,
         quality: quality && { targetValLoss: quality.targetValLoss, seconds: { ours: quality.ours.seconds, pytorch: quality.pytorch.seconds }, speedup: quality.speedup },
         loadAverage: { start: env.loadAverage, end: load() } }));
     } else {
@@ -409,7 +423,7 @@ export async function runBench(argv: readonly string[], io: CliIO = processIO): 
           + ` ${fmt(r.ours.peakRssMB)} | ${fmt(r.pytorch?.peakRssMB)} |${b ? ` ${fmt(r.baseline?.peakRssMB)} |` : ''}`),
         '',
         `rnn-lab: ${env.kernels} kernels, training in a worker thread on ${threads} thread(s); medians of ${o.rounds} interleaved round(s); ratios are medians of per-round ratios; load average ${env.loadAverage.toFixed(1)} at the start, ${load().toFixed(1)} at the end.`,
-        ...(['pytorch', 'baseline'] as const).filter((s) => torchInfo[s]).map((s) => `${name(s)} (${s === 'pytorch' ? 'reference' : 'baseline'}), ${torchInfo[s]!.threads} thread: ${torchInfo[s]!.backend.summary}.`),
+        ...(['pytorch', 'baseline'] as const).filter((s) => torchInfo[s]).map((s) => `${name(s)} (${s === 'pytorch' ? 'reference' : 'baseline'}), ${torchInfo[s]!.threads} thread: ${backendLine(s)}.`),
         `Peak RSS of rnn-lab is the training process's (main thread + training worker; each round in a process of its own, as each PyTorch round).`,
         ...(quality ? [`Time to quality (model A, ${quality.steps} steps, validation loss every ${quality.evalEvery} on the held-out 1%): target ${quality.targetValLoss.toFixed(3)} nats; `
           + `rnn-lab ${quality.ours.seconds?.toFixed(1) ?? 'never'} s (final ${quality.ours.finalValLoss.toFixed(3)}), ${ref} ${quality.pytorch.seconds?.toFixed(1) ?? 'never'} s (final ${quality.pytorch.finalValLoss.toFixed(3)}): `
