@@ -228,6 +228,27 @@ describe('WASM pointwise cell math matches the TypeScript reference', () => {
         }
       });
     }
+    // The exp inside clamps its input to ±88 (pmin/pmax) and builds 2^n from float bits: values at
+    // and past the clamp saturate as the reference does, and a NaN pre-activation stays NaN.
+    it(`${k.name} lstmPointwiseForward at the exp's edges: ±88, past it, ±Infinity, ±0, NaN`, () => {
+      const edges = [0, -0, 1e-30, -1e-30, 43.9, -43.9, 44.1, -44.1, 87.9, -87.9, 88, -88, 88.5, -88.5, 100, -100, 1e30, -1e30, Infinity, -Infinity, NaN];
+      const EH = 4, EB = Math.ceil(edges.length / EH);
+      const n = EB * EH;
+      const ref = { gates: new Float32Array(4 * n), cPrev: new Float32Array(n), c: new Float32Array(n), tanhC: new Float32Array(n), h: new Float32Array(n) };
+      // every gate block of element j gets edges[j] (the cell state then meets the edges through c̃ and f)
+      for (let b = 0; b < EB; b++) for (let g = 0; g < 4; g++) for (let j = 0; j < EH; j++) ref.gates[b * 4 * EH + g * EH + j] = edges[(b * EH + j) % edges.length];
+      ref.cPrev.fill(0.5);
+      const got = Object.fromEntries(Object.entries(ref).map(([name, v]) => { const a = arena.allocF32(v.length)!; a.set(v); return [name, a]; })) as typeof ref;
+      referenceKernels.lstmPointwiseForward(EB, EH, ref.gates, ref.cPrev, null, ref.c, ref.tanhC, ref.h);
+      k.lstmPointwiseForward(EB, EH, got.gates, got.cPrev, null, got.c, got.tanhC, got.h);
+      for (const name of ['gates', 'c', 'tanhC', 'h'] as const) {
+        for (let i = 0; i < ref[name].length; i++) {
+          const [r, w] = [ref[name][i], got[name][i]];
+          if (Number.isNaN(r)) assert.ok(Number.isNaN(w), `${name}[${i}]: reference NaN, wasm ${w}`);
+          else assert.ok(Math.abs(w - r) <= 2e-6 * Math.max(1, Math.abs(r)), `${name}[${i}]: wasm ${w}, reference ${r}`);
+        }
+      }
+    });
   }
 });
 
