@@ -1001,8 +1001,13 @@ class Distributed:
         dist.all_gather_object(out, obj)
         return out
 
-    def close(self):
+    def close(self, finished):
+        """Leave the process group. After a finished run every rank waits at a barrier first, so none
+        tears down its connections while another (rank 0 writing the checkpoint and model.onnx) still
+        holds them; after an error there is no barrier (the other ranks may never reach it)."""
         if self.on:
+            if finished:
+                dist.barrier()
             dist.destroy_process_group()
 
 
@@ -1436,19 +1441,20 @@ def main(argv=None):
     if CONFIG is None:
         print('train.py: this is the template; export a project with rnn-lab export-pytorch or "Export as PyTorch Project…"', file=sys.stderr)
         return 2
-    env = None
+    env, finished = None, False
     try:
         check_onnx_exporter()
         env = Distributed(args.cpu)
         trainer = Trainer(args, CONFIG, env)
         trainer.run()
+        finished = True
         return 0
     except InputError as e:
         print(f'train.py: {e}', file=sys.stderr)
         return 2
     finally:
         if env is not None:
-            env.close()
+            env.close(finished)
 
 
 if __name__ == '__main__':
