@@ -236,7 +236,7 @@ function sampleOurs(runDir: string, length: number): number | null {
   }
 }
 
-interface TorchBackend { summary: string; rnn: string; blas: string; blasInfo: string; onednn: string | null; cpuCapability: string; recurrentOps: string[]; blasLibraries: string[] }
+interface TorchBackend { rnn: string; blas: string; blasInfo: string; onednn: string | null; cpuCapability: string; recurrentOps: string[]; blasLibraries: string[] }
 interface TorchResult {
   trainTokPerSec: number; sampleTokPerSec: number | null; peakRssMB: number; lastLoss: number;
   blas: string; torch: string; threads: number; backend: TorchBackend;

@@ -183,6 +183,15 @@ describe('useWasmKernels installs the arena allocator and the WASM kernels', () 
   });
 });
 
+/** Every element within float32 rounding of the reference's (2e-6 relative, at least 2e-6), a NaN where the reference has one. */
+function assertNearReference(got: Float32Array, ref: Float32Array, label: string): void {
+  for (let i = 0; i < ref.length; i++) {
+    const [r, w] = [ref[i], got[i]];
+    if (Number.isNaN(r)) assert.ok(Number.isNaN(w), `${label}[${i}]: reference NaN, wasm ${w}`);
+    else assert.ok(Math.abs(w - r) <= 2e-6 * Math.max(1, Math.abs(r)), `${label}[${i}]: wasm ${w}, reference ${r}`);
+  }
+}
+
 describe('WASM pointwise cell math matches the TypeScript reference', () => {
   type Bufs = Record<string, Float32Array>;
   interface PointwiseCase {
@@ -220,12 +229,7 @@ describe('WASM pointwise cell math matches the TypeScript reference', () => {
         }
         c.run(referenceKernels, B, H, ref);
         c.run(k, B, H, got);
-        for (const name of Object.keys(c.shapes)) {
-          for (let i = 0; i < ref[name].length; i++) {
-            const tol = 2e-6 * Math.max(1, Math.abs(ref[name][i]));
-            assert.ok(Math.abs(got[name][i] - ref[name][i]) <= tol, `${c.name} ${name}[${i}]: wasm ${got[name][i]}, reference ${ref[name][i]}`);
-          }
-        }
+        for (const name of Object.keys(c.shapes)) assertNearReference(got[name], ref[name], `${c.name} ${name}`);
       });
     }
     // The exp inside clamps its input to ±88 (pmin/pmax) and builds 2^n from float bits: values at
@@ -241,13 +245,7 @@ describe('WASM pointwise cell math matches the TypeScript reference', () => {
       const got = Object.fromEntries(Object.entries(ref).map(([name, v]) => { const a = arena.allocF32(v.length)!; a.set(v); return [name, a]; })) as typeof ref;
       referenceKernels.lstmPointwiseForward(EB, EH, ref.gates, ref.cPrev, null, ref.c, ref.tanhC, ref.h);
       k.lstmPointwiseForward(EB, EH, got.gates, got.cPrev, null, got.c, got.tanhC, got.h);
-      for (const name of ['gates', 'c', 'tanhC', 'h'] as const) {
-        for (let i = 0; i < ref[name].length; i++) {
-          const [r, w] = [ref[name][i], got[name][i]];
-          if (Number.isNaN(r)) assert.ok(Number.isNaN(w), `${name}[${i}]: reference NaN, wasm ${w}`);
-          else assert.ok(Math.abs(w - r) <= 2e-6 * Math.max(1, Math.abs(r)), `${name}[${i}]: wasm ${w}, reference ${r}`);
-        }
-      }
+      for (const name of ['gates', 'c', 'tanhC', 'h'] as const) assertNearReference(got[name], ref[name], name);
     });
   }
 });
