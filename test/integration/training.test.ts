@@ -4,7 +4,6 @@
 // panel serializer restores a panel that the webview fills through the ready handshake.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
@@ -15,6 +14,7 @@ import { dashboardViewType } from '../../src/host/training/dashboardPanel';
 import { pointsFromMetrics } from '../../src/host/training/metricPoints';
 import { readJsonLines } from '../../src/pipeline/atomicFile';
 import { readMetrics, readRunStatus, runFile } from '../../src/pipeline/runStore';
+import { describeLag, measureEventLoopLag } from './eventLoopLag';
 import { TransportRecorder } from './transports';
 
 const extensionId = 'rnn-lab.rnn-lab';
@@ -28,36 +28,6 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
     await sleep(100);
   }
-}
-
-/** CPU time (ms) the calling thread has used: /proc/thread-self/stat utime + stime, 10 ms ticks. */
-function threadCpuMs(): number {
-  const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;   // fields 14 and 15 of proc(5)
-}
-
-/**
- * Runs `action` in a loop for `ms` while a 10 ms setInterval measures how late it fires. A late tick
- * is either the thread being busy (CPU time used since the last tick) or the OS not scheduling it.
- */
-async function measureLag(ms: number, action: () => Promise<unknown>): Promise<{ worstLagMs: number; worstBusyMs: number; actions: number }> {
-  let worstLagMs = 0, worstBusyMs = 0, actions = 0;
-  let last = Date.now(), lastCpu = threadCpuMs();
-  const timer = setInterval(() => {
-    const now = Date.now(), cpu = threadCpuMs();
-    const lag = now - last - 10;
-    worstLagMs = Math.max(worstLagMs, lag);
-    worstBusyMs = Math.max(worstBusyMs, cpu - lastCpu);
-    last = now;
-    lastCpu = cpu;
-  }, 10);
-  try {
-    for (const end = Date.now() + ms; Date.now() < end; actions++) await action();
-  } finally {
-    clearInterval(timer);
-  }
-  return { worstLagMs, worstBusyMs, actions };
 }
 
 /** A small, long char LM config beside `data` (it trains until stopped). */
@@ -136,21 +106,21 @@ describe('training in the editor', function () {
     const doc = await vscode.workspace.openTextDocument({ content: '', language: 'plaintext' });
     const editor = await vscode.window.showTextDocument(doc);
     const stepBefore = run(runA.dir)!.step;
-    const lag = await measureLag(4000, async () => {
-      await editor.edit((b) => b.insert(doc.positionAt(doc.getText().length), 'the quick brown fox\n'));
+    const { result: edits, lag } = await measureEventLoopLag(async () => {
+      let n = 0;
+      for (const end = Date.now() + 4000; Date.now() < end; n++) {
+        await editor.edit((b) => b.insert(doc.positionAt(doc.getText().length), 'the quick brown fox\n'));
+      }
+      return n;
     });
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     const stepAfter = run(runA.dir)!.step;
-    const load = os.loadavg()[0] / os.cpus().length;
-    console.log(`responsiveness: ${lag.actions} edits in 4 s; worst setInterval lag ${lag.worstLagMs} ms ` +
-      `(longest busy stretch of the host's thread ${lag.worstBusyMs} ms); machine load ${load.toFixed(1)} per core; run A steps ${stepBefore} → ${stepAfter}`);
-    assert.ok(lag.actions > 0, 'the editor took edits');
+    console.log(`responsiveness: ${edits} edits in 4 s; ${describeLag(lag)}; run A steps ${stepBefore} → ${stepAfter}`);
+    assert.ok(edits > 0, 'the editor took edits');
     assert.ok(stepAfter > stepBefore, 'training went on meanwhile');
-    // Work on the extension host's thread (ours or anyone's) never holds the loop for 100 ms ...
-    assert.ok(lag.worstBusyMs < 100, `the host thread ran ${lag.worstBusyMs} ms without yielding`);
-    // ... and the wall-clock lag stays under 100 ms unless other processes starve this one of CPU
-    // (the shared test machine can run at several times its core count; the log says so).
-    if (load < 1.5) assert.ok(lag.worstLagMs < 100, `event-loop lag ${lag.worstLagMs} ms`);
+    // Whatever runs on the extension host's thread (ours or anyone's) never holds the loop for
+    // 100 ms; time the OS gave the CPU to other processes is not the host's (eventLoopLag.ts).
+    assert.ok(lag.worstHeldMs < 100, `the host held its event loop ${Math.round(lag.worstHeldMs)} ms: ${describeLag(lag)}`);
   });
 
   it('stop keeps a checkpoint; resume continues from it, not from step 1', async () => {

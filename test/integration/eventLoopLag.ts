@@ -1,0 +1,72 @@
+// How late the extension host's event loop runs a 10 ms timer, and how much of that lateness the
+// host itself caused. A tick is late because the thread ran (JavaScript, GC), blocked in a
+// synchronous call, waited on the run queue for a CPU other processes held, or sat on a virtual CPU
+// the hypervisor took away (steal). Only the first two are the host's doing, so a test asserts on
+// lag minus run-queue wait minus steal ("held"), not on a guess from the load average. Work that is
+// preempted counts as waiting, so "held" is the work's CPU time and blocking, which other processes
+// do not change. (A CI run failed on 115 ms of lag of which the thread had run at most 10 ms; here
+// the same test beside two training runs on two cores logged 116 ms, 123 ms of it waiting for a CPU.)
+// Linux: /proc/thread-self/schedstat (run ns, run-queue wait ns, slices) and /proc/stat (steal).
+// Elsewhere both reads give 0 and "held" is the plain lag.
+import * as fs from 'fs';
+import * as os from 'os';
+import { performance } from 'perf_hooks';
+
+export interface LagReport {
+  /** Worst lateness of a tick (ms). */
+  worstLagMs: number;
+  /** Worst lateness of a tick less the run-queue wait and steal within it (ms): the host's own. */
+  worstHeldMs: number;
+  /** CPU time the thread used within the tick of worstLagMs, and the wait and steal within it (ms). */
+  atWorstLag: { runMs: number; waitMs: number; stealMs: number };
+  /** Machine load per core (1-minute average) when the measurement ended, for the log. */
+  loadPerCore: number;
+}
+
+interface Clocks { now: number; runNs: number; waitNs: number; stealMs: number }
+
+function readClocks(): Clocks {
+  const now = performance.now();
+  let runNs = 0, waitNs = 0, stealMs = 0;
+  try {
+    [runNs, waitNs] = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    // First line: "cpu user nice system idle iowait irq softirq steal ...", in USER_HZ (100/s) ticks
+    // summed over CPUs: all the time any CPU was stolen, an upper bound on this thread's share.
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').slice(0, 200).split('\n')[0].trim().split(/\s+/);
+    stealMs = Number(cpu[8] ?? 0) * 10;
+  } catch {
+    // Not Linux: no split of the lag.
+  }
+  return { now, runNs, waitNs, stealMs };
+}
+
+/** Measures the loop with a 10 ms interval while `work` runs; the measurement covers all of it. */
+export async function measureEventLoopLag<T>(work: () => Promise<T>): Promise<{ result: T; lag: LagReport }> {
+  const report: LagReport = { worstLagMs: 0, worstHeldMs: 0, atWorstLag: { runMs: 0, waitMs: 0, stealMs: 0 }, loadPerCore: 0 };
+  let last = readClocks();
+  const tick = () => {
+    const c = readClocks();
+    const lag = c.now - last.now - 10;
+    const runMs = (c.runNs - last.runNs) / 1e6, waitMs = (c.waitNs - last.waitNs) / 1e6, stealMs = c.stealMs - last.stealMs;
+    report.worstHeldMs = Math.max(report.worstHeldMs, lag - waitMs - stealMs);
+    if (lag > report.worstLagMs) report.worstLagMs = lag, report.atWorstLag = { runMs, waitMs, stealMs };
+    last = c;
+  };
+  const timer = setInterval(tick, 10);
+  try {
+    return { result: await work(), lag: report };
+  } finally {
+    tick();   // the stretch since the last tick: work may end with the loop held
+    clearInterval(timer);
+    report.loadPerCore = os.loadavg()[0] / os.cpus().length;
+  }
+}
+
+/** One line for the test log: the worst tick and what it was made of. */
+export function describeLag(lag: LagReport): string {
+  const ms = (v: number) => Math.round(v);
+  const w = lag.atWorstLag;
+  return `worst event-loop lag ${ms(lag.worstLagMs)} ms (the thread ran ${ms(w.runMs)} ms of it, waited for a CPU ` +
+    `${ms(w.waitMs)} ms, steal ${ms(w.stealMs)} ms); worst held by the host ${ms(lag.worstHeldMs)} ms; ` +
+    `machine load ${lag.loadPerCore.toFixed(2)} per core`;
+}
