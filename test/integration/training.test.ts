@@ -179,9 +179,15 @@ describe('training in the editor', function () {
       const config = writeConfig(extension.extensionPath, dir, 'ends.rnnconfig', 'corpus.txt');
       const runDir = path.join(runsFolder, `${path.basename(dir)}-ends`);
       const nth = recorder.count(dashboardViewType);
-      fresh.begin({ configPath: config, runDir, resume: false });
+      // The run's dashboard is open and its webview ready before the run starts: a panel drops posts
+      // until 'ready', and on a busy machine 5000 small steps once ended (3 s) before the webview was
+      // ready, so the dashboard only ever had the finished run's init. begin() reveals this panel.
+      fresh.dashboards.open(runDir);
       const dashboard = await recorder.nth<HostToDashboard, DashboardToHost>(dashboardViewType, nth);
+      await dashboard.receivedMatching('the webview ready', (m): m is Extract<DashboardToHost, { type: 'ready' }> => m.type === 'ready', 90_000);
+      fresh.begin({ configPath: config, runDir, resume: false });
       await dashboard.sentMatching('live progress on the dashboard', isProgress, 90_000);
+      assert.equal(recorder.count(dashboardViewType), nth + 1, 'begin() revealed the open dashboard');
       fresh.sessions.get(runDir)!.stop();
       const status = await dashboard.sentMatching('the status message', isStatus, 60_000);
       assert.equal(status.status, 'stopped');
