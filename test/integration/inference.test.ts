@@ -228,7 +228,7 @@ describe('inference in the editor', function () {
       console.log(`inference: 1 MB file labelled in ${Date.now() - started} ms, ${decorations.length} tokens; ${describeLag(lag)}`);
       assert.ok(decorations.length > 0 && decorations.length < 5000, `only the visible part: ${decorations.length} tokens`);
       assertExactRanges(editor.document, decorations);
-      assert.ok(lag.worstHeldMs < 100, `the host held its event loop ${Math.round(lag.worstHeldMs)} ms: ${describeLag(lag)}`);
+      assert.ok(lag.worstRunMs < 100, `the host's thread ran ${Math.round(lag.worstRunMs)} ms without yielding: ${describeLag(lag)}`);
     });
   });
 
